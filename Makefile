@@ -1,0 +1,56 @@
+# Ledelsesjournal: `make run` serves the app, `make test` checks it. Both set up .venv first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+WORKERS ?= 2
+FLASK := $(BIN)/flask --app wsgi
+TRANSLATIONS := journal/translations
+
+.PHONY: run test lint format translations extract-messages update-messages clean
+
+run: $(VENV)/.installed translations
+	$(BIN)/python -m journal.keygen
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+
+test: $(VENV)/.installed-test translations
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+# Compiled catalogues (.mo) are build products, made from the committed .po files.
+translations: | $(VENV)/.installed
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS)
+
+# After changing user-visible text: extract, update, translate the .po, then compile.
+extract-messages: | $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --sort-by-file \
+		--project Ledelsesjournal -o $(TRANSLATIONS)/messages.pot .
+
+update-messages: extract-messages
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,77 @@
+"""Ledelsesjournal: a private leadership journal on the organisation's leadership framework."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from journal import database, errors, i18n
+from journal.auth import access
+from journal.config import load_config
+from journal.extensions import babel, csrf, db, login_manager, migrate
+from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application; `config` overrides every other source (used by tests)."""
+    config = dict(config or {})
+    instance_path = (
+        config.pop("INSTANCE_PATH", None)
+        or os.environ.get("INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    load_config(app, config)
+    if app.config["PROXY_COUNT"]:
+        count = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    app.extensions["framework"] = load_framework(
+        app.config["FRAMEWORK_FILE"] or DEFAULT_FRAMEWORK_FILE
+    )
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
+    i18n.init_app(app)
+    access.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+
+    from journal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each domain's routes."""
+    from journal.admin.routes import bp as admin_bp
+    from journal.auth.routes import bp as auth_bp
+    from journal.dashboard.routes import bp as dashboard_bp
+    from journal.entries.routes import bp as entries_bp
+    from journal.framework.routes import bp as framework_bp
+    from journal.goals.routes import bp as goals_bp
+    from journal.review.routes import bp as review_bp
+
+    for blueprint in (
+        auth_bp,
+        dashboard_bp,
+        entries_bp,
+        goals_bp,
+        review_bp,
+        framework_bp,
+        admin_bp,
+    ):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Administration: accounts and, later, manager links; never anyone's content."""

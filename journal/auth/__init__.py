@@ -1,0 +1,1 @@
+"""Accounts: first account, log in and out, passwords, language and time zone."""

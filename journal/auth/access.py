@@ -1,0 +1,65 @@
+"""Who may reach a route, decided in one place: a login unless a view is marked public."""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, redirect, request, url_for
+from flask_login import current_user
+
+from journal.extensions import db, login_manager
+from journal.models import User
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as reachable without logging in."""
+    view.is_public = True
+    return view
+
+
+def admin_required(view: Callable) -> Callable:
+    """Answer 404 to anyone but an administrator, so the admin pages stay unseen."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """`target` if it is a path on this site, else `fallback`: never an open redirect."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return fallback
+    if "\\" in target or any(ord(char) < 32 for char in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return fallback
+    return target
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    """The logged-in user, unless the account has been deactivated since."""
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None
+
+
+def init_app(app: Flask) -> None:
+    """Send anonymous visitors of any non-public view to the login page."""
+
+    @app.before_request
+    def require_login():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        view = app.view_functions.get(request.endpoint)
+        if getattr(view, "is_public", False) or current_user.is_authenticated:
+            return None
+        # Only a GET can be repeated after logging in; the start page needs no `next`.
+        wanted = request.method == "GET" and request.path != "/"
+        return redirect(
+            url_for("auth.login", next=request.full_path.rstrip("?") if wanted else None)
+        )

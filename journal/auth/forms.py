@@ -1,0 +1,107 @@
+"""Forms for accounts, with messages in the user's language."""
+
+from functools import cache
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from journal.auth.passwords import password_problem
+from journal.forms import Form
+from journal.i18n import LANGUAGE_NAMES
+
+
+@cache
+def timezone_choices() -> list[tuple[str, str]]:
+    """Every IANA time zone, sorted, as select options."""
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+def new_password_policy(_form: Form, field: PasswordField) -> None:
+    """The password policy as a WTForms validator."""
+    problem = password_problem(field.data or "")
+    if problem is not None:
+        raise ValidationError(problem)
+
+
+def email_field() -> EmailField:
+    """An email field that checks the address's form, not whether it receives mail."""
+    return EmailField(
+        _l("Email"),
+        validators=[
+            DataRequired(_l("Enter your email address.")),
+            Email(_l("Enter a valid email address."), check_deliverability=False),
+            Length(max=254, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+
+
+def name_field() -> StringField:
+    """The display name shown to the person and, later, their manager."""
+    return StringField(
+        _l("Name"),
+        validators=[
+            DataRequired(_l("Enter a name.")),
+            Length(max=120, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
+
+
+def new_password_fields() -> tuple[PasswordField, PasswordField]:
+    """A new password and its confirmation."""
+    return (
+        PasswordField(
+            _l("Password"),
+            validators=[DataRequired(_l("Enter a password.")), new_password_policy],
+        ),
+        PasswordField(
+            _l("Repeat the password"),
+            validators=[EqualTo("password", _l("The two passwords are not the same."))],
+        ),
+    )
+
+
+class LoginForm(Form):
+    """Log in with email and password."""
+
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+
+
+class AccountForm(Form):
+    """A new account: the first one (administrator), or one an administrator creates."""
+
+    name = name_field()
+    email = email_field()
+    password, confirm = new_password_fields()
+
+
+class AdminAccountForm(AccountForm):
+    """An account created by an administrator, who may make it an administrator too."""
+
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
+
+
+class ProfileForm(Form):
+    """Display name, language and time zone."""
+
+    name = name_field()
+    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    timezone = SelectField(_l("Time zone"), choices=timezone_choices)
+
+
+class PasswordChangeForm(Form):
+    """A new password, confirmed with the current one."""
+
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
+    )
+    password, confirm = new_password_fields()
+
+
+class LanguageForm(Form):
+    """The header's language switch."""
+
+    language = SelectField(choices=list(LANGUAGE_NAMES.items()))

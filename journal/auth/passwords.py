@@ -1,0 +1,68 @@
+"""Password hashing and the common-password list."""
+
+from functools import cache
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import check_password_hash, generate_password_hash
+
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common_passwords.txt")
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The ~10,000 most common passwords, lower-cased."""
+    lines = COMMON_PASSWORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line for line in lines if line and not line.startswith("#"))
+
+
+def is_common(password: str) -> bool:
+    """Whether `password` is on the list, ignoring case and surrounding spaces."""
+    return password.strip().lower() in common_passwords()
+
+
+MAX_PASSWORD_LENGTH = 1024
+
+
+def password_problem(password: str):
+    """Why `password` may not be used (a message in the user's language), or None.
+
+    At least PASSWORD_MIN_LENGTH characters and not among the most common passwords; no
+    composition rules, which make passwords harder to remember, not to guess.
+    """
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        return _l("Use at least %(n)d characters.", n=minimum)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return _l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
+    if is_common(password):
+        return _l(
+            "This password is one of the most common ones. Choose one that is harder to guess."
+        )
+    return None
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured method (scrypt at N=2^17, r=8, p=1 by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    """Check `password` against a stored hash of any supported method."""
+    return check_password_hash(password_hash, password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than the configured ones."""
+    return not password_hash.startswith(current_app.config["PASSWORD_HASH_METHOD"] + "$")
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash("not a real password", method=method)
+
+
+def spend_hash_time(password: str) -> None:
+    """Verify against a dummy hash so an unknown email takes as long as a wrong password."""
+    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

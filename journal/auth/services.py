@@ -1,0 +1,119 @@
+"""Account operations; each takes the acting user explicitly and commits once."""
+
+from sqlalchemy import func, select, text
+
+from journal.auth.passwords import (
+    hash_password,
+    needs_rehash,
+    spend_hash_time,
+    verify_password,
+)
+from journal.extensions import db
+from journal.models import User
+from journal.models.user import DEFAULT_TIMEZONE
+
+
+class AccountError(Exception):
+    """An account operation was refused; `str()` is safe to show."""
+
+
+class EmailTaken(AccountError):
+    """Another account already uses this email address."""
+
+
+class SetupClosed(AccountError):
+    """The first account exists already."""
+
+
+def normalize_email(email: str) -> str:
+    """Emails are compared and stored lower-cased, without surrounding spaces."""
+    return email.strip().lower()
+
+
+def has_accounts() -> bool:
+    """Whether any account exists (if not, the first visitor may create the administrator)."""
+    return db.session.scalar(select(func.count()).select_from(User)) > 0
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The account with this email address, if any."""
+    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+
+
+def create_user(
+    email: str,
+    name: str,
+    password: str,
+    *,
+    is_admin: bool = False,
+    language: str = "da",
+    timezone: str = DEFAULT_TIMEZONE,
+) -> User:
+    """Create and commit an account; raise EmailTaken if the address is in use."""
+    if find_user_by_email(email) is not None:
+        raise EmailTaken(email)
+    user = User(
+        email=normalize_email(email),
+        name=name.strip(),
+        password_hash=hash_password(password),
+        is_admin=is_admin,
+        language=language,
+        timezone=timezone,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def create_first_account(email: str, name: str, password: str, language: str = "da") -> User:
+    """Create the administrator while no account exists; raise SetupClosed afterwards."""
+    if db.engine.dialect.name == "postgresql":
+        # Two visitors racing through set-up must not both become administrators.
+        db.session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+    if has_accounts():
+        db.session.rollback()
+        raise SetupClosed()
+    return create_user(email, name, password, is_admin=True, language=language)
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active account matching email and password, else None (never says which failed)."""
+    user = find_user_by_email(email)
+    if user is None:
+        spend_hash_time(password)
+        return None
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()
+    return user
+
+
+def change_password(user: User, current_password: str, new_password: str) -> bool:
+    """Set a new password if `current_password` is right; return whether it was."""
+    if not verify_password(user.password_hash, current_password):
+        return False
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+    return True
+
+
+def set_password(user: User, new_password: str) -> None:
+    """Set a password without the old one (administrators and the CLI)."""
+    user.password_hash = hash_password(new_password)
+    db.session.commit()
+
+
+def update_profile(user: User, *, name: str, language: str, timezone: str) -> None:
+    """Save the display name, language and time zone."""
+    user.name = name.strip()
+    user.language = language
+    user.timezone = timezone
+    db.session.commit()
+
+
+def set_language(user: User, language: str) -> None:
+    """Remember the language the user switched to."""
+    user.language = language
+    db.session.commit()

@@ -1,0 +1,66 @@
+"""Command-line tools: `flask --app wsgi users …`."""
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_babel import force_locale
+
+from journal.auth import services
+from journal.auth.passwords import password_problem
+from journal.models.user import LANGUAGES
+
+users = AppGroup("users", help="Manage accounts.")
+
+
+def prompt_new_password() -> str:
+    """Ask twice for a password until it passes the password policy."""
+    while True:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        with force_locale("en"):
+            problem = password_problem(password)
+            if problem is None:
+                return password
+            click.echo(f"Error: {problem}", err=True)
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--name", required=True, help="The name shown in the app.")
+@click.option("--admin", is_flag=True, help="Make the account an administrator.")
+@click.option("--language", type=click.Choice(LANGUAGES), default="da", show_default=True)
+def create_user(email: str, name: str, admin: bool, language: str) -> None:
+    """Create an account; prompts for the password."""
+    password = prompt_new_password()
+    try:
+        user = services.create_user(email, name, password, is_admin=admin, language=language)
+    except services.EmailTaken as error:
+        raise click.ClickException(f"An account with the email {email} exists already.") from error
+    role = "administrator" if user.is_admin else "user"
+    click.echo(f"Created {role} {user.email} ({user.name}).")
+
+
+@users.command("list")
+def list_users() -> None:
+    """List accounts: email, name, role and state."""
+    from journal.admin.services import list_accounts
+
+    for user in list_accounts():
+        role = "admin" if user.is_admin else "user"
+        state = "active" if user.is_active else "deactivated"
+        click.echo(f"{user.email}\t{user.name}\t{role}\t{state}")
+
+
+@users.command("set-password")
+@click.argument("email")
+def set_password(email: str) -> None:
+    """Set a new password for an account; prompts for it."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    services.set_password(user, prompt_new_password())
+    click.echo(f"The password of {user.email} is changed.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups."""
+    app.cli.add_command(users)

@@ -1,0 +1,1 @@
+"""The journal: entries tagged with the framework's tasks."""

@@ -1,0 +1,1 @@
+"""Goals the leader is practising, and their check-ins."""

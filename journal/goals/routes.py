@@ -1,0 +1,11 @@
+"""Goals views."""
+
+from flask import Blueprint, render_template
+
+bp = Blueprint("goals", __name__, url_prefix="/goals")
+
+
+@bp.get("/")
+def index():
+    """An honest "coming" page until this part of the app is built."""
+    return render_template("coming.html", feature="goals")

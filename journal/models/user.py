@@ -1,0 +1,44 @@
+"""Accounts: leaders, their managers and administrators are all users."""
+
+from datetime import UTC, datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, DateTime, String, false, true
+from sqlalchemy.orm import Mapped, mapped_column
+
+from journal.extensions import db
+
+LANGUAGES = ("da", "en")
+DEFAULT_TIMEZONE = "Europe/Copenhagen"
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware, in UTC."""
+    return datetime.now(UTC)
+
+
+class User(UserMixin, db.Model):
+    """A person who can log in; `is_admin` manages accounts, never content."""
+
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("email = lower(email)", name="email_lower"),
+        CheckConstraint("length(email) >= 3", name="email_length"),
+        CheckConstraint("length(name) >= 1", name="name_length"),
+        CheckConstraint("language IN ('da', 'en')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
+    language: Mapped[str] = mapped_column(String(2), default="da", server_default="da")
+    timezone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_TIMEZONE, server_default=DEFAULT_TIMEZONE
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"

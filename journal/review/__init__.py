@@ -1,0 +1,1 @@
+"""Preparing for the appraisal (LUS)."""
