@@ -1,5 +1,6 @@
 """Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL."""
 
+import contextvars
 import os
 import re
 from contextlib import ExitStack
@@ -70,6 +71,14 @@ def database_url(backend, tmp_path, request) -> str:
 
 class Client(FlaskClient):
     """A test client that submits forms the way a browser does, CSRF token included."""
+
+    def open(self, *args, **kwargs):
+        """Serve each request in a fresh context, as a server would: no `g` shared with the test.
+
+        The test itself runs inside an app context; without this, Flask would reuse it for
+        every request, and `g` (the CSRF token, the logged-in user) would leak between them.
+        """
+        return contextvars.Context().run(super().open, *args, **kwargs)
 
     def csrf_token(self, page: str = "/login") -> str:
         """The CSRF token printed on `page`."""

@@ -4,7 +4,14 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from journal.auth.passwords import password_problem
@@ -12,10 +19,23 @@ from journal.forms import Form
 from journal.i18n import LANGUAGE_NAMES
 
 
+LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
+
+
 @cache
-def timezone_choices() -> list[tuple[str, str]]:
-    """Every IANA time zone, sorted, as select options."""
-    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+def timezone_choices() -> list[SelectChoice]:
+    """Every IANA time zone, sorted and grouped by region."""
+    return [
+        SelectChoice(
+            name, name.replace("_", " "), optgroup=name.split("/")[0] if "/" in name else None
+        )
+        for name in sorted(available_timezones())
+    ]
+
+
+def strip(value: str | None) -> str | None:
+    """Drop spaces a paste brings along at either end."""
+    return value.strip() if isinstance(value, str) else value
 
 
 def new_password_policy(_form: Form, field: PasswordField) -> None:
@@ -29,6 +49,7 @@ def email_field() -> EmailField:
     """An email field that checks the address's form, not whether it receives mail."""
     return EmailField(
         _l("Email"),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter your email address.")),
             Email(_l("Enter a valid email address."), check_deliverability=False),
@@ -41,6 +62,7 @@ def name_field() -> StringField:
     """The display name shown to the person and, later, their manager."""
     return StringField(
         _l("Name"),
+        filters=[strip],
         validators=[
             DataRequired(_l("Enter a name.")),
             Length(max=120, message=_l("Use at most %(max)d characters.")),
@@ -65,7 +87,9 @@ def new_password_fields() -> tuple[PasswordField, PasswordField]:
 class LoginForm(Form):
     """Log in with email and password."""
 
-    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    email = EmailField(
+        _l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address."))]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 
 
@@ -80,7 +104,7 @@ class AccountForm(Form):
 class AdminAccountForm(AccountForm):
     """An account created by an administrator, who may make it an administrator too."""
 
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
 
 
@@ -88,7 +112,7 @@ class ProfileForm(Form):
     """Display name, language and time zone."""
 
     name = name_field()
-    language = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"), choices=timezone_choices)
 
 
@@ -104,4 +128,4 @@ class PasswordChangeForm(Form):
 class LanguageForm(Form):
     """The header's language switch."""
 
-    language = SelectField(choices=list(LANGUAGE_NAMES.items()))
+    language = SelectField(choices=LANGUAGE_CHOICES)

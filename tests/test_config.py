@@ -1,0 +1,76 @@
+"""Configuration order, the secret key, and the database settings."""
+
+import os
+import stat
+
+import pytest
+from sqlalchemy import text
+
+from journal import create_app
+from journal.config import ensure_secret_key_file
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE", "MAX_CONTENT_LENGTH"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_without_a_secret_key_the_app_refuses_to_start_and_says_how(tmp_path, clean_env):
+    with pytest.raises(RuntimeError) as raised:
+        create_app({"INSTANCE_PATH": tmp_path})
+    message = str(raised.value)
+    assert "SECRET_KEY" in message and "secrets.token_hex" in message and "make run" in message
+
+
+def test_the_generated_key_file_is_private_and_kept(tmp_path, clean_env):
+    path = ensure_secret_key_file(str(tmp_path))
+    first = path.read_text()
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    assert ensure_secret_key_file(str(tmp_path)).read_text() == first
+    app = create_app({"INSTANCE_PATH": tmp_path})
+    assert app.config["SECRET_KEY"] == first.strip()
+
+
+def test_defaults_then_instance_file_then_environment(tmp_path, clean_env):
+    (tmp_path / "config.py").write_text("SECRET_KEY = 'k' * 40\nMAX_CONTENT_LENGTH = 1000\n")
+    assert create_app({"INSTANCE_PATH": tmp_path}).config["MAX_CONTENT_LENGTH"] == 1000
+    clean_env.setenv("MAX_CONTENT_LENGTH", "2000")
+    clean_env.setenv("SECRET_KEY", "e" * 40)
+    app = create_app({"INSTANCE_PATH": tmp_path})
+    assert app.config["MAX_CONTENT_LENGTH"] == 2000
+    assert app.config["SECRET_KEY"] == "e" * 40
+
+
+def test_sqlite_is_the_default_in_the_instance_folder(tmp_path, clean_env):
+    app = create_app({"INSTANCE_PATH": tmp_path, "SECRET_KEY": "k" * 40})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path}/journal.sqlite3"
+
+
+@pytest.mark.parametrize("scheme", ["postgres", "postgresql", "postgresql+psycopg"])
+def test_database_url_selects_postgresql_with_psycopg_and_pre_ping(tmp_path, clean_env, scheme):
+    clean_env.setenv("DATABASE_URL", f"{scheme}://u:p@db.example/journal")
+    app = create_app({"INSTANCE_PATH": tmp_path, "SECRET_KEY": "k" * 40})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@db.example/journal"
+    assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+@pytest.mark.sqlite_only
+def test_sqlite_connections_use_wal_foreign_keys_and_a_busy_timeout(app, db):
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        assert connection.execute(text("PRAGMA busy_timeout")).scalar() >= 1000
+
+
+def test_a_long_reflection_fits_within_the_request_limits(leader_client):
+    # 100,000 characters of four-byte emoji, form-encoded, is the worst case for one entry.
+    response = leader_client.submit("/account", {"name": "Lone", "notes": "🌱" * 100_000})
+    assert response.status_code != 413
+
+
+def test_an_oversized_post_gets_a_clear_page(leader_client):
+    response = leader_client.submit("/account", {"name": "x" * (5 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "Fejl 413" in response.get_data(as_text=True)
