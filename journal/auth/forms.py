@@ -18,7 +18,6 @@ from journal.auth.passwords import password_problem
 from journal.forms import Form
 from journal.i18n import LANGUAGE_NAMES
 
-
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
