@@ -6,11 +6,18 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from journal import database, errors, i18n
+from journal import cli, database, errors, i18n
+from journal.admin.routes import bp as admin_bp
 from journal.auth import access
+from journal.auth.routes import bp as auth_bp
 from journal.config import load_config
+from journal.dashboard.routes import bp as dashboard_bp
+from journal.entries.routes import bp as entries_bp
 from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
+from journal.framework.routes import bp as framework_bp
+from journal.goals.routes import bp as goals_bp
+from journal.review.routes import bp as review_bp
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -47,31 +54,18 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
-    register_blueprints(app)
-
-    from journal import cli
-
     cli.init_app(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     return app
 
 
-def register_blueprints(app: Flask) -> None:
-    """Mount each domain's routes."""
-    from journal.admin.routes import bp as admin_bp
-    from journal.auth.routes import bp as auth_bp
-    from journal.dashboard.routes import bp as dashboard_bp
-    from journal.entries.routes import bp as entries_bp
-    from journal.framework.routes import bp as framework_bp
-    from journal.goals.routes import bp as goals_bp
-    from journal.review.routes import bp as review_bp
-
-    for blueprint in (
-        auth_bp,
-        dashboard_bp,
-        entries_bp,
-        goals_bp,
-        review_bp,
-        framework_bp,
-        admin_bp,
-    ):
-        app.register_blueprint(blueprint)
+BLUEPRINTS = (
+    auth_bp,
+    dashboard_bp,
+    entries_bp,
+    goals_bp,
+    review_bp,
+    framework_bp,
+    admin_bp,
+)

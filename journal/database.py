@@ -1,6 +1,7 @@
 """Database engine set-up: SQLite pragmas and the one-commit-per-request rule."""
 
 import sqlite3
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import event
@@ -28,7 +29,5 @@ def init_app(app: Flask) -> None:
     """Bind SQLAlchemy; make sure the SQLite file's folder exists."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        from pathlib import Path
-
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     db.init_app(app)

@@ -31,7 +31,8 @@ def select_timezone() -> str | None:
 
 def current_language() -> str:
     """The active language code, "da" or "en"."""
-    return get_locale().language if get_locale() else "da"
+    locale = get_locale()
+    return locale.language if locale else "da"
 
 
 def init_app(app: Flask) -> None:

@@ -24,13 +24,14 @@ from journal.auth.forms import (
     ProfileForm,
 )
 from journal.i18n import LANGUAGE_COOKIE, current_language
+from journal.models import User
 
 bp = Blueprint("auth", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 
 
-def start_session(user) -> None:
+def start_session(user: User) -> None:
     """Log `user` in on a fresh session, so nothing from before login carries over."""
     session.clear()
     login_user(user)
