@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from journal import create_app
 from journal.config import ensure_secret_key_file
+from journal.framework import FrameworkError
 
 
 @pytest.fixture
@@ -74,3 +75,37 @@ def test_an_oversized_post_gets_a_clear_page(leader_client):
     response = leader_client.submit("/account", {"name": "x" * (5 * 1024 * 1024)})
     assert response.status_code == 413
     assert "Fejl 413" in response.get_data(as_text=True)
+
+
+MINIMAL_FRAMEWORK = """
+key = "other"
+name = { da = "Et andet grundlag", en = "Another framework" }
+
+[[themes]]
+key = "people"
+name = { da = "Mennesker", en = "People" }
+description = { da = "Om mennesker.", en = "About people." }
+
+[[themes.tasks]]
+key = "listening"
+name = { da = "Lytning", en = "Listening" }
+lead = { da = "Lytning handler om, at:", en = "Listening is about:" }
+bullets = [{ da = "lytte først", en = "listening first" }]
+"""
+
+
+def test_framework_file_points_to_another_framework(tmp_path, clean_env):
+    path = tmp_path / "other.toml"
+    path.write_text(MINIMAL_FRAMEWORK, encoding="utf-8")
+    clean_env.setenv("FRAMEWORK_FILE", str(path))
+    app = create_app({"INSTANCE_PATH": tmp_path, "SECRET_KEY": "k" * 40})
+    assert [task.key for task in app.extensions["framework"].tasks] == ["listening"]
+
+
+def test_a_malformed_framework_file_stops_the_app_and_names_file_and_problem(tmp_path, clean_env):
+    path = tmp_path / "broken.toml"
+    path.write_text(MINIMAL_FRAMEWORK.replace(', en = "Listening" }', " }"), encoding="utf-8")
+    clean_env.setenv("FRAMEWORK_FILE", str(path))
+    with pytest.raises(FrameworkError) as raised:
+        create_app({"INSTANCE_PATH": tmp_path, "SECRET_KEY": "k" * 40})
+    assert str(path) in str(raised.value) and "name.en" in str(raised.value)
