@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
+# Plain HTTP on 127.0.0.1 needs cookies without the Secure flag; behind HTTPS set it to 1.
+SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
@@ -13,7 +15,8 @@ TRANSLATIONS := journal/translations
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+	SESSION_COOKIE_SECURE=$(SESSION_COOKIE_SECURE) \
+		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .

@@ -1,6 +1,5 @@
 """Ledelsesjournal: a private leadership journal on the organisation's leadership framework."""
 
-import os
 from pathlib import Path
 
 from flask import Flask
@@ -10,7 +9,7 @@ from journal import cli, database, errors, i18n
 from journal.admin.routes import bp as admin_bp
 from journal.auth import access
 from journal.auth.routes import bp as auth_bp
-from journal.config import load_config
+from journal.config import PROJECT_ROOT, default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
 from journal.entries.routes import bp as entries_bp
 from journal.extensions import babel, csrf, db, login_manager, migrate
@@ -19,18 +18,13 @@ from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
 from journal.review.routes import bp as review_bp
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; `config` overrides every other source (used by tests)."""
     config = dict(config or {})
-    instance_path = (
-        config.pop("INSTANCE_PATH", None)
-        or os.environ.get("INSTANCE_PATH")
-        or PROJECT_ROOT / "instance"
-    )
+    instance_path = config.pop("INSTANCE_PATH", None) or default_instance_path()
     app = Flask(
         __name__,
         instance_path=str(Path(instance_path).resolve()),

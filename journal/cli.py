@@ -1,13 +1,14 @@
 """Command-line tools: `flask --app wsgi users …`."""
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Flask
 from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from journal.auth import services
 from journal.auth.passwords import password_problem
-from journal.models.user import LANGUAGES
+from journal.models.user import LANGUAGES, MAX_NAME_LENGTH
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -30,6 +31,14 @@ def prompt_new_password() -> str:
 @click.option("--language", type=click.Choice(LANGUAGES), default="da", show_default=True)
 def create_user(email: str, name: str, admin: bool, language: str) -> None:
     """Create an account; prompts for the password."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error), param_hint="EMAIL") from error
+    if not 1 <= len(name.strip()) <= MAX_NAME_LENGTH:
+        raise click.BadParameter(
+            f"give a name of 1 to {MAX_NAME_LENGTH} characters", param_hint="--name"
+        )
     password = prompt_new_password()
     try:
         user = services.create_user(email, name, password, is_admin=admin, language=language)

@@ -7,7 +7,14 @@ from pathlib import Path
 from flask import Flask
 
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
+MIN_SECRET_KEY_LENGTH = 32
 MIB = 1024 * 1024
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_instance_path() -> Path:
+    """INSTANCE_PATH from the environment, else `instance/` in the checkout."""
+    return Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
 
 
 class DefaultConfig:
@@ -33,7 +40,8 @@ class DefaultConfig:
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    # HTTPS only, unless switched off (`make run` does, for http://127.0.0.1).
+    SESSION_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session does
 
     # How many proxies (load balancers) in front of the app set X-Forwarded-* headers.
@@ -59,9 +67,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     for name in ENV_BOOLS:
         if os.environ.get(name):
             app.config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
-    app.config.update(overrides or {})
+    overrides = overrides or {}
+    app.config.update(overrides)
 
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+    # DATABASE_URL is the one database setting; only the caller (tests) may pass the URI.
+    if "SQLALCHEMY_DATABASE_URI" not in overrides:
         app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
             app.config.get("DATABASE_URL"), app.instance_path
         )
@@ -70,6 +80,11 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key_file(app.instance_path)
+    if len(app.config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
+        raise RuntimeError(
+            f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters, "
+            "e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'."
+        )
 
 
 def database_url(url: str | None, instance_path: str) -> str:
@@ -83,8 +98,10 @@ def database_url(url: str | None, instance_path: str) -> str:
 
 
 def engine_options(url: str, given: dict) -> dict:
-    """Engine options per database: pre-ping pooled PostgreSQL connections."""
-    options = dict(given)
+    """Engine options: no bound values in error messages, pre-pinged PostgreSQL connections."""
+    # Parameters are what people typed (passwords' hashes, later journal text): keep them
+    # out of exception messages and therefore out of the logs.
+    options = {"hide_parameters": True, **given}
     if url.startswith("postgresql"):
         options.setdefault("pool_pre_ping", True)
     return options
@@ -97,7 +114,7 @@ def read_secret_key_file(instance_path: str) -> str:
         key = path.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         key = ""
-    if len(key) < 32:
+    if len(key) < MIN_SECRET_KEY_LENGTH:
         raise RuntimeError(
             "SECRET_KEY is not set, and the app will not start without it. Set the SECRET_KEY "
             "environment variable to a long random value, the same on every app server, e.g. "

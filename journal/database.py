@@ -1,6 +1,8 @@
 """Database engine set-up: SQLite pragmas and the one-commit-per-request rule."""
 
+import os
 import sqlite3
+from contextlib import suppress
 from pathlib import Path
 
 from flask import Flask
@@ -26,8 +28,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Bind SQLAlchemy; make sure the SQLite file's folder exists."""
+    """Bind SQLAlchemy; create a new SQLite file readable by its owner only."""
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        create_private_file(Path(url.removeprefix("sqlite:///")))
     db.init_app(app)
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` empty with mode 0600 (its folder 0700) unless it exists.
+
+    SQLite accepts an empty file as a new database and gives its -wal and -shm files the
+    same mode, so nobody else on the machine can read the journal.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -3,7 +3,9 @@
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
+
+from journal.extensions import db
 
 MESSAGES = {
     400: (
@@ -61,8 +63,7 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code not in MESSAGES:
             return error
+        if error.code == 500:
+            # A failed statement leaves the session unusable; the page itself needs it.
+            db.session.rollback()
         return render_error(error.code, *MESSAGES[error.code])
-
-    @app.errorhandler(InternalServerError)
-    def server_error(_error):
-        return render_error(500, *MESSAGES[500])

@@ -1,4 +1,6 @@
-"""The base form: WTForms' built-in messages in the user's language too."""
+"""The base form: control characters removed, WTForms' messages in the user's language."""
+
+import re
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
@@ -18,6 +20,15 @@ WTFORMS_MESSAGES = (
     _l("Invalid email address."),
 )
 
+# C0 controls but tab, newline and carriage return, and DEL: nobody types them, PostgreSQL
+# refuses NUL in text, and they make stored text misbehave everywhere else.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def remove_control_characters(value):
+    """Drop invisible control characters from submitted text; leave other values alone."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
 
 class Form(FlaskForm):
     """Base of every form in the app."""
@@ -26,3 +37,10 @@ class Form(FlaskForm):
         def get_translations(self, form):
             """Use the app's catalogue (Danish or English) for WTForms' own messages."""
             return get_translations()
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        """Clean every field of control characters before the validators run."""
+        filters = {name: [remove_control_characters] for name in self._fields}
+        for name, more in (extra_filters or {}).items():
+            filters.setdefault(name, []).extend(more)
+        super().process(formdata, obj, data, extra_filters=filters, **kwargs)

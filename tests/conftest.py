@@ -4,6 +4,7 @@ import contextvars
 import os
 import re
 from contextlib import ExitStack
+from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
@@ -27,6 +28,11 @@ def pytest_addoption(parser):
         default=os.environ.get("TEST_DB", "all"),
         help="database(s) to run the app's tests on (default: all)",
     )
+
+
+def pytest_configure(config):
+    if postgres_required() and config.getoption("--db") == "sqlite":
+        raise pytest.UsageError("PostgreSQL is required here (CI); do not pass --db sqlite")
 
 
 def pytest_generate_tests(metafunc):
@@ -151,7 +157,7 @@ def login():
     """Log a client in: `login(client, user)`; returns the response."""
 
     def log_in(client: Client, user, password: str = TEST_PASSWORD, next_url: str | None = None):
-        url = "/login" + (f"?next={next_url}" if next_url else "")
+        url = "/login" + (f"?{urlencode({'next': next_url})}" if next_url else "")
         return client.submit(url, {"email": user.email, "password": password})
 
     return log_in

@@ -83,3 +83,18 @@ def test_each_actor_gets_the_expected_answer(app, make_user, login, actor, route
         assert response.headers["Location"].startswith("/login")
     else:
         assert response.status_code == expected
+
+
+POSTS = sorted(route for route in MATRIX if route[1] == "POST")
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", POSTS, ids=lambda r: r[0])
+def test_every_post_without_a_csrf_token_is_refused(app, make_user, login, actor, route):
+    admin = make_user(name="Admin Anne", is_admin=True)
+    leader = make_user(name="Lone Leder")
+    client = app.test_client()
+    if actor != "anonymous":
+        login(client, admin if actor == "admin" else leader)
+    response = client.post(MATRIX[route][0], data={"language": "en", "name": "X"})
+    assert response.status_code == 400

@@ -1,5 +1,6 @@
 """The account commands: `flask --app wsgi users …`."""
 
+import pytest
 from sqlalchemy import select
 
 from journal.auth import services
@@ -64,3 +65,33 @@ def test_list_and_set_password(app, db, make_user):
     db.session.expire_all()
     assert services.authenticate(user.email, new) is not None
     assert run(app, "set-password", "nobody@esbjerg.example").exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("arguments", "complaint"),
+    [
+        (["not an email", "--name", "A"], "EMAIL"),
+        (["a@esbjerg.example", "--name", "  "], "--name"),
+        (["a@esbjerg.example", "--name", "x" * 121], "--name"),
+    ],
+)
+def test_create_checks_its_arguments_before_asking_for_a_password(app, db, arguments, complaint):
+    result = run(app, "create", *arguments)
+    assert result.exit_code == 2 and complaint in result.output
+    assert "Password" not in result.output
+    assert db.session.scalar(select(User)) is None
+
+
+def test_create_sets_the_language(app, db):
+    result = run(
+        app,
+        "create",
+        "a@esbjerg.example",
+        "--name",
+        "A",
+        "--language",
+        "en",
+        password_input=f"{TEST_PASSWORD}\n{TEST_PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(User)).language == "en"

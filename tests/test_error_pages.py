@@ -41,3 +41,19 @@ def test_error_page(failing_app, client, code, language):
     assert TITLES[code][0 if language == "da" else 1] in page
     assert f'<html lang="{language}">' in page
     assert "a bug" not in page
+
+
+def test_the_500_page_survives_a_failed_database_statement(app, db, leader, login, client):
+    from journal.models import User
+
+    @public
+    def duplicate():
+        db.session.add(User(email=leader.email, name="Copy", password_hash="x"))
+        db.session.flush()  # raises IntegrityError and leaves the session to be rolled back
+
+    app.add_url_rule("/duplicate", view_func=duplicate)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    login(client, leader)
+    response = client.get("/duplicate")
+    assert response.status_code == 500
+    assert "Der gik noget galt hos os" in response.get_data(as_text=True)

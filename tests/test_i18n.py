@@ -75,3 +75,10 @@ def test_error_pages_speak_the_users_language(client, leader, language, title):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert title in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example", None])
+def test_the_switch_returns_only_to_this_site(client, leader, target):
+    data = {"language": "en"} | ({"next": target} if target else {})
+    response = client.submit("/language", data, page="/login")
+    assert response.headers["Location"] == "/"

@@ -4,22 +4,22 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from journal.admin import services
+from journal.admin.forms import AdminAccountForm
 from journal.auth import services as accounts
-from journal.auth.access import admin_required
-from journal.auth.forms import AdminAccountForm
+from journal.auth.access import require_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+# Every administration page, now and later: 404 to anyone but an administrator.
+bp.before_request(require_admin)
 
 
 @bp.get("/users")
-@admin_required
 def users():
     """The list of accounts: names, emails and roles, nothing they wrote."""
     return render_template("admin/users.html", users=services.list_accounts())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@admin_required
 def new_user():
     """Create an account with a first password the administrator hands over."""
     form = AdminAccountForm()

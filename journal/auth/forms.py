@@ -5,7 +5,6 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from journal.auth.passwords import password_problem
 from journal.forms import Form
 from journal.i18n import LANGUAGE_NAMES
+from journal.models.user import MAX_NAME_LENGTH
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
@@ -64,7 +64,7 @@ def name_field() -> StringField:
         filters=[strip],
         validators=[
             DataRequired(_l("Enter a name.")),
-            Length(max=120, message=_l("Use at most %(max)d characters.")),
+            Length(max=MAX_NAME_LENGTH, message=_l("Use at most %(max)d characters.")),
         ],
     )
 
@@ -98,13 +98,6 @@ class AccountForm(Form):
     name = name_field()
     email = email_field()
     password, confirm = new_password_fields()
-
-
-class AdminAccountForm(AccountForm):
-    """An account created by an administrator, who may make it an administrator too."""
-
-    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
 
 
 class ProfileForm(Form):

@@ -1,5 +1,6 @@
 """Password hashing and the common-password list."""
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def password_problem(password: str):
     composition rules, which make passwords harder to remember, not to guess.
     """
     minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
+    # Spaces at either end count towards nothing: twelve spaces are not a password.
+    if len(normalize(password).strip()) < minimum:
         return _l("Use at least %(n)d characters.", n=minimum)
     if len(password) > MAX_PASSWORD_LENGTH:
         return _l("Use at most %(n)d characters.", n=MAX_PASSWORD_LENGTH)
@@ -43,14 +45,21 @@ def password_problem(password: str):
     return None
 
 
+def normalize(password: str) -> str:
+    """NFC, so that "æ" typed on a phone and on a PC is the same password."""
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str) -> str:
     """Hash with the configured method (scrypt at N=2^17, r=8, p=1 by default)."""
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    return generate_password_hash(
+        normalize(password), method=current_app.config["PASSWORD_HASH_METHOD"]
+    )
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     """Check `password` against a stored hash of any supported method."""
-    return check_password_hash(password_hash, password)
+    return check_password_hash(password_hash, normalize(password))
 
 
 def needs_rehash(password_hash: str) -> bool:
@@ -65,4 +74,4 @@ def _dummy_hash(method: str) -> str:
 
 def spend_hash_time(password: str) -> None:
     """Verify against a dummy hash so an unknown email takes as long as a wrong password."""
-    check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+    verify_password(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)

@@ -79,6 +79,7 @@ def login():
 def logout():
     """Log out (a POST, so no link or image can do it for you)."""
     logout_user()
+    session.clear()
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 

@@ -1,6 +1,10 @@
 """Account operations; each takes the acting user explicitly and commits once."""
 
-from sqlalchemy import func, select, text
+from contextlib import suppress
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import exists, func, insert, literal, select, text
+from sqlalchemy.exc import IntegrityError
 
 from journal.auth.passwords import (
     hash_password,
@@ -10,7 +14,7 @@ from journal.auth.passwords import (
 )
 from journal.extensions import db
 from journal.models import User
-from journal.models.user import DEFAULT_TIMEZONE
+from journal.models.user import DEFAULT_TIMEZONE, utcnow
 
 
 class AccountError(Exception):
@@ -26,8 +30,12 @@ class SetupClosed(AccountError):
 
 
 def normalize_email(email: str) -> str:
-    """Emails are compared and stored lower-cased, without surrounding spaces."""
-    return email.strip().lower()
+    """One spelling per address: normalised (so "xn--" and Unicode domains agree), lower-case."""
+    email = email.strip()
+    # An invalid address is looked up as typed; it matches no stored (valid) address.
+    with suppress(EmailNotValidError):
+        email = validate_email(email, check_deliverability=False).normalized
+    return email.lower()
 
 
 def has_accounts() -> bool:
@@ -61,19 +69,44 @@ def create_user(
         timezone=timezone,
     )
     db.session.add(user)
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # the same address, created a moment ago elsewhere
+        db.session.rollback()
+        raise EmailTaken(email) from error
     return user
 
 
 def create_first_account(email: str, name: str, password: str, language: str = "da") -> User:
-    """Create the administrator while no account exists; raise SetupClosed afterwards."""
+    """Create the administrator while no account exists; raise SetupClosed afterwards.
+
+    Two visitors racing through set-up must not both become administrators: the row is
+    inserted only if the table is empty, in one statement (atomic on SQLite), under a table
+    lock on PostgreSQL (where READ COMMITTED would let both statements see an empty table).
+    """
     if db.engine.dialect.name == "postgresql":
-        # Two visitors racing through set-up must not both become administrators.
         db.session.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
-    if has_accounts():
-        db.session.rollback()
+    values = {
+        "email": normalize_email(email),
+        "name": name.strip(),
+        "password_hash": hash_password(password),
+        "is_admin": True,
+        "is_active": True,
+        "language": language,
+        "timezone": DEFAULT_TIMEZONE,
+        "created_at": utcnow(),
+    }
+    row = select(*(literal(value, User.__table__.c[key].type) for key, value in values.items()))
+    statement = (
+        insert(User)
+        .from_select(list(values), row.where(~exists(select(User.id))))
+        .returning(User.id)
+    )
+    user_id = db.session.execute(statement).scalar_one_or_none()
+    db.session.commit()
+    if user_id is None:
         raise SetupClosed()
-    return create_user(email, name, password, is_admin=True, language=language)
+    return db.session.get(User, user_id)
 
 
 def authenticate(email: str, password: str) -> User | None:
