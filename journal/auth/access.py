@@ -37,7 +37,7 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The logged-in user, unless the account has been deactivated since."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     return user if user is not None and user.is_active else None
 
 
