@@ -8,6 +8,7 @@ from flask_babel import force_locale
 
 from journal.auth import services
 from journal.auth.passwords import password_problem
+from journal.entries import services as entries
 from journal.models.user import LANGUAGES, MAX_NAME_LENGTH
 
 users = AppGroup("users", help="Manage accounts.")
@@ -70,6 +71,19 @@ def set_password(email: str) -> None:
     click.echo(f"The password of {user.email} is changed.")
 
 
+trash = AppGroup("trash", help="The journal's trash.")
+
+
+@trash.command("purge")
+def purge_trash() -> None:
+    """Delete entries that have been in the trash for more than 30 days."""
+    count = entries.purge_trash()
+    click.echo(
+        f"Deleted {count} entries that had been in the trash over {entries.TRASH_DAYS} days."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
+    app.cli.add_command(trash)

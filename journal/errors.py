@@ -1,10 +1,11 @@
 """Error pages in the user's language, for every status a visitor can meet."""
 
-from flask import Flask, render_template
+from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from journal.auth.access import rescue_for
 from journal.extensions import db
 
 MESSAGES = {
@@ -26,7 +27,10 @@ MESSAGES = {
     ),
     413: (
         _l("Too much at once"),
-        _l("What you sent is larger than the app accepts. Go back and send it in smaller parts."),
+        _l(
+            "What you sent is larger than the app accepts. Go back: a reflection you were "
+            "writing is still kept in this browser as a draft. Shorten it or split it in two."
+        ),
     ),
     429: (
         _l("Too many attempts"),
@@ -55,10 +59,6 @@ def render_error(code: int, title, text):
 def init_app(app: Flask) -> None:
     """Register the error pages."""
 
-    @app.errorhandler(CSRFError)
-    def csrf_error(_error):
-        return render_error(400, *CSRF_MESSAGE)
-
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         if error.code not in MESSAGES:
@@ -67,3 +67,13 @@ def init_app(app: Flask) -> None:
             # A failed statement leaves the session unusable; the page itself needs it.
             db.session.rollback()
         return render_error(error.code, *MESSAGES[error.code])
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):
+        # Never throw away writing because a token expired: such views show it again.
+        if rescue := rescue_for(request.endpoint):
+            try:
+                return rescue()
+            except HTTPException as error:  # e.g. 404: not the user's entry
+                return http_error(error)
+        return render_error(400, *CSRF_MESSAGE)

@@ -153,6 +153,21 @@ def make_user(app):
 
 
 @pytest.fixture
+def make_entry(app):
+    """Create entries: `make_entry(user, body="…", task_keys=["vision"], entry_date=…)`."""
+    from journal.entries import services as entries
+
+    def make(user, **values):
+        values.setdefault("entry_date", entries.today_for(user))
+        values.setdefault("title", "")
+        values.setdefault("body", "En refleksion.")
+        values.setdefault("task_keys", [])
+        return entries.create_entry(user, **values)
+
+    return make
+
+
+@pytest.fixture
 def login():
     """Log a client in: `login(client, user)`; returns the response."""
 

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, redirect, request, url_for
+from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from journal.extensions import db, login_manager
@@ -14,6 +14,23 @@ def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in."""
     view.is_public = True
     return view
+
+
+def keeps_text(rescue: Callable) -> Callable:
+    """Mark a view whose POST carries the leader's writing: if it arrives without a session
+    or with an expired CSRF token, `rescue()` answers instead, showing the text again."""
+
+    def mark(view: Callable) -> Callable:
+        view.rescue = rescue
+        return view
+
+    return mark
+
+
+def rescue_for(endpoint: str | None) -> Callable | None:
+    """The rescue of a view marked with `keeps_text`, if any."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "rescue", None)
 
 
 def require_admin() -> None:
@@ -51,6 +68,8 @@ def init_app(app: Flask) -> None:
         view = app.view_functions.get(request.endpoint)
         if getattr(view, "is_public", False) or current_user.is_authenticated:
             return None
+        if request.method == "POST" and (rescue := rescue_for(request.endpoint)):
+            return rescue()
         # Only a GET can be repeated after logging in; the start page needs no `next`.
         wanted = request.method == "GET" and request.path != "/"
         return redirect(

@@ -22,7 +22,7 @@ _LANGUAGES = {"da": "Danish", "en": "English"}
 _FIELDS = {
     "framework": ("key", "name", "version", "themes"),
     "theme": ("key", "name", "description", "tasks"),
-    "task": ("key", "name", "lead", "bullets"),
+    "task": ("key", "name", "lead", "bullets", "prompts"),
 }
 
 
@@ -48,12 +48,16 @@ class Text:
 
 @dataclass(frozen=True)
 class Task:
-    """A leadership task; `bullets` complete its `lead` ("... handler om, at:")."""
+    """A leadership task; `bullets` complete its `lead` ("... handler om, at:").
+
+    `prompts` holds one reflection question per bullet, in the same order, or none at all.
+    """
 
     key: str
     name: Text
     lead: Text
     bullets: tuple[Text, ...]
+    prompts: tuple[Text, ...]
     theme_key: str
 
 
@@ -159,11 +163,13 @@ class _Parser:
             self.fail(f"{where} has a duplicate task key {key!r} (also {self.task_places[key]})")
         self.task_places[key] = where
         lead = self.text(data.get("lead"), where, "lead")
-        bullets = data.get("bullets")
-        if not isinstance(bullets, list) or not bullets:
-            self.fail(f"{where} has no bullets (bullets = [{{ da = ..., en = ... }}, ...])")
-        texts = tuple(self.text(item, where, f"bullets[{i}]") for i, item in enumerate(bullets))
-        return Task(key, name, lead, texts, theme_key)
+        bullets = self.texts(data, where, "bullets")
+        # Prompts may be left out (a new framework can go live before they are written),
+        # but when given there is exactly one per bullet.
+        prompts = self.texts(data, where, "prompts") if "prompts" in data else ()
+        if prompts and len(prompts) != len(bullets):
+            self.fail(f"{where} has {len(bullets)} bullets but {len(prompts)} prompts")
+        return Task(key, name, lead, bullets, prompts, theme_key)
 
     def check_fields(self, data: dict[str, Any], where: str, kind: str) -> None:
         unknown = sorted(set(data) - set(_FIELDS[kind]))
@@ -188,6 +194,12 @@ class _Parser:
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
             self.fail(f"{where}: '{field}' must be an array of tables")
         return items
+
+    def texts(self, data: dict[str, Any], where: str, field: str) -> tuple[Text, ...]:
+        items = data.get(field)
+        if not isinstance(items, list) or not items:
+            self.fail(f"{where} has no {field} ({field} = [{{ da = ..., en = ... }}, ...])")
+        return tuple(self.text(item, where, f"{field}[{i}]") for i, item in enumerate(items))
 
     def text(self, value: Any, where: str, name: str) -> Text:
         if value is None:

@@ -49,7 +49,7 @@ def all_texts(framework: Framework) -> list[Text]:
     for theme in framework.themes:
         texts += [theme.name, theme.description]
         for task in theme.tasks:
-            texts += [task.name, task.lead, *task.bullets]
+            texts += [task.name, task.lead, *task.bullets, *task.prompts]
     return texts
 
 
@@ -99,6 +99,16 @@ def test_pdf_extraction_artefacts_are_repaired(framework):
         assert word in joined
 
 
+def test_every_bullet_has_a_reflection_question(framework):
+    for task in framework.tasks:
+        assert len(task.prompts) == len(task.bullets), task.key
+        for prompt in task.prompts:
+            assert prompt.da.endswith("?") and prompt.en.endswith("?"), prompt
+    prompt = framework.task("vision").prompts[0]
+    assert "oversat en vision eller strategi" in prompt.da
+    assert "translate a vision or strategy" in prompt.en
+
+
 def test_stray_word_belongs_to_reflective_leadership(framework):
     reflective = framework.task("reflective-leadership").bullets[-1]
     assert reflective.da.endswith("arbejde aktivt med dem i ledelsesarbejdet")
@@ -142,6 +152,7 @@ key = "task-one"
 name = { da = "Opgave", en = "Task" }
 lead = { da = "Opgave handler om, at:", en = "Task is about:" }
 bullets = [{ da = "gøre noget", en = "doing something" }]
+prompts = [{ da = "Hvad gjorde du?", en = "What did you do?" }]
 
 [[themes]]
 key = "theme-two"
@@ -164,6 +175,11 @@ def test_minimal_valid_file_loads(tmp_path):
     assert [task.key for task in framework.tasks] == ["task-one", "task-two"]
     assert framework.task("task-two").theme_key == "theme-two"
     assert framework.path == str(path)
+    # Prompts are optional as a whole; when given, there is one per bullet.
+    assert framework.task("task-one").prompts == (
+        Text(da="Hvad gjorde du?", en="What did you do?"),
+    )
+    assert framework.task("task-two").prompts == ()
 
 
 @pytest.mark.parametrize(
@@ -228,6 +244,24 @@ def test_minimal_valid_file_loads(tmp_path):
             "bulets = [",
             "themes[0].tasks[0] has unknown field(s) 'bulets'",
             id="unknown-task-field",
+        ),
+        pytest.param(
+            'prompts = [{ da = "Hvad gjorde du?", en = "What did you do?" }]',
+            'prompts = [{ da = "Hvad?", en = "What?" }, { da = "Hvorfor?", en = "Why?" }]',
+            "themes[0].tasks[0] has 1 bullets but 2 prompts",
+            id="prompt-count-mismatch",
+        ),
+        pytest.param(
+            'prompts = [{ da = "Hvad gjorde du?", en = "What did you do?" }]',
+            "prompts = []",
+            "themes[0].tasks[0] has no prompts",
+            id="empty-prompts",
+        ),
+        pytest.param(
+            'en = "What did you do?"',
+            'en = " "',
+            "themes[0].tasks[0] has no English 'prompts[0]'",
+            id="empty-prompt-text",
         ),
         pytest.param(
             '{ da = "Tema", en = "Theme" }',

@@ -1,0 +1,88 @@
+"""Forms for writing entries and for narrowing the journal list."""
+
+from datetime import date
+
+from flask_babel import format_decimal
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from journal.forms import Form
+from journal.framework import Framework
+from journal.models.entry import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+
+def body_length(_form, field) -> None:
+    """At most MAX_BODY_LENGTH characters, saying how many there are now."""
+    if field.data and len(field.data) > MAX_BODY_LENGTH:
+        raise ValidationError(
+            _l(
+                "The text is %(count)s characters long; at most %(max)s fit in one entry. "
+                "Shorten it or split it into two entries — nothing has been lost.",
+                count=format_decimal(len(field.data)),
+                max=format_decimal(MAX_BODY_LENGTH),
+            )
+        )
+
+
+class EntryForm(Form):
+    """Write or edit an entry; `today` is the leader's date, the latest allowed."""
+
+    entry_date = DateField(
+        _l("Date"), validators=[InputRequired(_l("Enter a date, e.g. 2026-03-24."))]
+    )
+    title = StringField(
+        _l("Title (optional)"),
+        validators=[Length(max=MAX_TITLE_LENGTH, message=_l("Use at most %(max)d characters."))],
+    )
+    body = TextAreaField(_l("Your reflection"), validators=[body_length])
+    tasks = SelectMultipleField(_l("Leadership tasks"), validate_choice=False)
+    starred = BooleanField(_l("Key reflection"))
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    prompt = HiddenField()
+
+    def __init__(self, *args, today: date, framework: Framework, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.framework = framework
+
+    def validate_entry_date(self, field) -> None:
+        """No reflections from the future."""
+        if field.data and field.data > self.today:
+            raise ValidationError(_l("The date cannot be in the future."))
+
+    def validate_tasks(self, field) -> None:
+        """Only tasks of the framework (a stale form may hold a key that no longer exists)."""
+        unknown = set(field.data or ()) - self.framework.task_keys
+        if unknown:
+            raise ValidationError(_l("Choose among the framework's leadership tasks."))
+
+    def validate_body(self, field) -> None:
+        """An entry needs a title or some text."""
+        if not (field.data or "").strip() and not (self.title.data or "").strip():
+            raise ValidationError(_l("Write something before you save."))
+
+
+class FilterForm(Form):
+    """The journal list's filters, read from the URL (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    theme = SelectField(_l("Theme"), validators=[Optional()], validate_choice=True)
+    task = SelectField(_l("Task"), validators=[Optional()], validate_choice=True)
+    starred = BooleanField(_l("Key reflections only"))
+    date_from = DateField(_l("From"), validators=[Optional()], render_kw={"max": "9999-12-31"})
+    date_to = DateField(_l("To"), validators=[Optional()], render_kw={"max": "9999-12-31"})

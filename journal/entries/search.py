@@ -1,0 +1,379 @@
+"""Full-text search over one leader's own journal entries, in the application.
+
+Entry text is encrypted at rest, so the database cannot search it: the caller loads one
+leader's entries, decrypts them and hands them in as `Document`s. This module has no Flask
+and no database imports.
+
+How it stays fast (5,000 entries of ~600 characters well under 100 ms) is by doing the heavy
+lifting in C:
+
+* All titles and bodies are joined into one string, encoded as Latin-1 (one byte per character,
+  characters beyond Latin-1 become "?") and folded with one `bytes.translate`: lower case,
+  accents off (é→e, ü→u, ö→o), but æ, ø and å kept as letters of their own. Positions stay
+  aligned one to one with the original text.
+* Only the query words are stemmed (Danish Snowball, cached). A query word matches any word
+  that begins with its stem, so "medarbejderne" (stem "medarbejd") finds "medarbejder" and
+  "medarbejderens", and "ledelsen" finds "ledelse". Stems shorter than three letters match
+  whole words only.
+* Each stem is one compiled bytes regex whose literal prefix lets the regex engine skip
+  through the text; the word boundary is checked by a look-behind after the literal.
+* A snippet is made from a small window of the original Markdown around the best match, and
+  only when `Hit.snippet` is first read: a results page reads a few of possibly thousands.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import operator
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import markupsafe
+import snowballstemmer
+
+__all__ = ["MAX_TERMS", "Document", "Hit", "Query", "Term", "parse_query", "search"]
+
+# At most this many distinct words of a query are used; the rest are ignored.
+MAX_TERMS = 16
+# Stems shorter than this match whole words only.
+MIN_PREFIX_STEM = 3
+# About this many characters of plain text in a snippet.
+SNIPPET_CHARS = 200
+TITLE_WEIGHT = 3
+
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Document:
+    """One entry as the caller passes it in, already decrypted."""
+
+    id: int
+    title: str  # may be ""
+    body: str  # Markdown source
+    key: tuple  # the caller's sort key for ties, e.g. (entry_date, id); larger = newer
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One matching entry: its score, a highlighted snippet and its highlighted title.
+
+    `snippet` and `title` are made on first access and then kept: a broad query can match
+    thousands of entries, of which a results page shows a few, and making every snippet would
+    cost more than the search itself.
+    """
+
+    id: int
+    score: float
+    document: Document = field(repr=False, compare=False)
+    query: Query = field(repr=False, compare=False)
+
+    @functools.cached_property
+    def snippet(self) -> markupsafe.Markup:
+        """About 200 characters of plain text around the best match, HTML-escaped, matches
+        in <mark>…</mark>, "…" where cut."""
+        return _snippet(self.document.body, _highlight_pattern(self.query.terms))
+
+    @functools.cached_property
+    def title(self) -> markupsafe.Markup:
+        """The title HTML-escaped, matches in <mark>…</mark>; empty if there is no title."""
+        return _mark(self.document.title, _highlight_pattern(self.query.terms))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One query word, folded (lower case, accents off), and its Danish stem."""
+
+    word: str
+    stem: str
+
+
+@dataclass(frozen=True)
+class Query:
+    """The normalised terms of a query; false when the query had no word."""
+
+    terms: tuple[Term, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.terms)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        return tuple(term.word for term in self.terms)
+
+    @property
+    def stems(self) -> tuple[str, ...]:
+        return tuple(term.stem for term in self.terms)
+
+
+# --- Folding ---------------------------------------------------------------------------------
+
+# The Danish letters are letters of their own, not accented a and o.
+_OWN_LETTERS = frozenset("æøå")
+
+
+def _fold_byte(code: int) -> int:
+    """What one Latin-1 character becomes: lower case, accent off, or a space."""
+    char = chr(code)
+    if code < 0x20 or code == 0x7F or 0x80 <= code < 0xA0 or char in "_\xa0\xad":
+        return 0x20  # control characters, "_" (Markdown emphasis), no-break and soft hyphen
+    lower = char.lower()
+    if len(lower) != 1 or ord(lower) > 0xFF:
+        return code
+    if lower in _OWN_LETTERS:
+        return ord(lower)
+    base = unicodedata.normalize("NFD", lower)[0]
+    return ord(base) if base.isascii() and base.isalpha() else ord(lower)
+
+
+_FOLD_TABLE = bytes(_fold_byte(code) for code in range(256))
+# Word characters after folding: digits, letters, and "?" is NOT one (it stands for any
+# character beyond Latin-1, mostly typographic quotes and dashes).
+_WORD_CHARS = "0-9a-z\xaa\xb5\xba\xdf-\xf6\xf8-\xff"
+_WORD_BYTES = _WORD_CHARS.encode("latin-1")
+_QUERY_WORD = re.compile(f"[{_WORD_CHARS}]+")
+_WORD_CLASS = b"[" + _WORD_BYTES + b"]"
+# Link and image targets, "](https://…)", are not text: blank them for matching.
+_LINK_TARGET = re.compile(rb"\]\([^)\n]*\)")
+
+
+def _fold(text: str) -> bytes:
+    """Text as one byte per character, lower case and without accents (æ, ø, å kept)."""
+    return text.encode("latin-1", "replace").translate(_FOLD_TABLE)
+
+
+def _blank(match: re.Match[bytes]) -> bytes:
+    return b" " * len(match.group())
+
+
+# --- Query -----------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=4096)
+def _stem(word: str) -> str:
+    # A stemmer object keeps state between calls, so each (cached) call gets its own.
+    return snowballstemmer.stemmer("danish").stemWord(word)
+
+
+def parse_query(text: str) -> Query:
+    """The words of a search box, folded and stemmed; empty if it has no word."""
+    folded = _fold(unicodedata.normalize("NFC", text or "")).decode("latin-1")
+    terms: list[Term] = []
+    seen: set[str] = set()
+    for word in _QUERY_WORD.findall(folded):
+        stem = _stem(word) or word
+        key = stem if len(stem) >= MIN_PREFIX_STEM else f"={word}"
+        if key in seen:
+            continue
+        seen.add(key)
+        terms.append(Term(word=word, stem=stem))
+        if len(terms) == MAX_TERMS:
+            break
+    return Query(terms=tuple(terms))
+
+
+def _spellings(text: str) -> list[str]:
+    """The text with "aa" and "å" each also spelt the other way (at most 8 spellings)."""
+    spellings = [""]
+    for part in re.split("(aa|å)", text):
+        options = ("aa", "å") if part in ("aa", "å") else (part,)
+        spellings = [done + option for done in spellings for option in options][:8]
+    return spellings
+
+
+def _alternatives(term: Term) -> list[bytes]:
+    """Regex alternatives (without suffix) for one term: a literal, then a word-start check.
+
+    The check is a look-behind placed after the literal, so that the pattern still starts with
+    a literal and the regex engine can use its fast literal search.
+    """
+    whole = len(term.stem) < MIN_PREFIX_STEM
+    roots = [term.stem] if term.word.startswith(term.stem) else [term.stem, term.word]
+    if whole:
+        roots = list(dict.fromkeys([term.word, term.stem]))
+    alternatives = []
+    for root in roots:
+        for spelling in _spellings(root):
+            literal = spelling.encode("latin-1", "replace")
+            start = re.escape(literal) + b"(?<!" + _WORD_CLASS + b".{%d})" % len(literal)
+            alternatives.append(start + (b"(?!" + _WORD_CLASS + b")" if whole else b""))
+    return alternatives
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_patterns(term: Term) -> tuple[re.Pattern[bytes], ...]:
+    """One pattern per spelling: each has its own literal prefix, which keeps scans fast."""
+    return tuple(re.compile(b"(?s)" + alt) for alt in _alternatives(term))
+
+
+@functools.lru_cache(maxsize=256)
+def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[bytes]:
+    """All terms in one pattern, a group per term, each match running to the end of its word."""
+    groups = [
+        b"(" + b"|".join(alt + _WORD_CLASS + b"*" for alt in _alternatives(term)) + b")"
+        for term in terms
+    ]
+    return re.compile(b"(?s)" + b"|".join(groups))
+
+
+# --- Search ----------------------------------------------------------------------------------
+
+
+def search(documents: Iterable[Document], query: Query) -> list[Hit]:
+    """The documents that match every query term, best first.
+
+    Score: for each term, log(1 + 3 × title matches + body matches), summed over the terms;
+    ties go to the larger (newer) `Document.key`.
+    """
+    if not query:
+        return []
+    docs = list(documents)
+    if not docs:
+        return []
+
+    # Segment 2i is the title of docs[i], segment 2i + 1 its body, each followed by a "\x00";
+    # ends[k] is the position of the "\x00" after segment k, so bisect_right(ends, p) is the
+    # segment of position p.
+    parts = [part for doc in docs for part in (doc.title, doc.body)]
+    ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
+    text: bytes | bytearray = _fold("\x00".join(parts))
+    if b"](" in text:
+        text = bytearray(text)
+        for match in _LINK_TARGET.finditer(text):
+            start, end = match.span()
+            text[start:end] = b" " * (end - start)
+    segment_of = functools.partial(bisect_right, ends)
+    match_start = re.Match.start
+
+    # Longer stems are usually rarer: scanning them first narrows the candidates sooner.
+    terms = sorted(query.terms, key=lambda term: -len(term.stem))
+    weights: list[dict[int, int]] = []  # per term: doc index → 3 × title + body matches
+    candidates: set[int] | None = None
+    for term in terms:
+        found: Counter[int] = Counter()
+        for pattern in _term_patterns(term):
+            if candidates is not None and len(candidates) * 8 < len(docs):
+                # Few candidates left: scan only their text.
+                for index in candidates:
+                    begin = ends[2 * index - 1] + 1 if index else 0
+                    matches = pattern.finditer(text, begin, ends[2 * index + 1])
+                    found.update(map(segment_of, map(match_start, matches)))
+            else:
+                found.update(map(segment_of, map(match_start, pattern.finditer(text))))
+        weight: dict[int, int] = {}
+        for segment, count in found.items():
+            index = segment >> 1
+            weight[index] = weight.get(index, 0) + (count if segment & 1 else TITLE_WEIGHT * count)
+        candidates = set(weight) if candidates is None else candidates.intersection(weight)
+        if not candidates:
+            return []
+        weights.append(weight)
+
+    log1p = math.log1p
+    ranked = [
+        (sum(log1p(weight[index]) for weight in weights), docs[index].key, index)
+        for index in candidates or ()
+    ]
+    ranked.sort(key=operator.itemgetter(0, 1), reverse=True)
+    return [
+        Hit(id=docs[index].id, score=score, document=docs[index], query=query)
+        for score, _key, index in ranked
+    ]
+
+
+# --- Snippets --------------------------------------------------------------------------------
+
+# Markdown syntax that has no place in plain text: block quote and list markers, headings and
+# rules at the start of a line; link targets; emphasis, code and bracket characters anywhere.
+_MARKDOWN = re.compile(
+    r"^[ \t]*(?:>[> \t]*|[-+*][ \t]+|[-=*_]{3,}[ \t]*$)"
+    r"|\]\([^)\n]*\)"
+    r"|!(?=\[)"
+    r"|[#*_`~\[\]]",
+    re.MULTILINE,
+)
+_SPACES = re.compile(r"\s+")
+_SPACE = re.compile(r"\s")
+# Matches within this many characters of each other count as one place in the text.
+_NEIGHBOURHOOD = 160
+_BEFORE = 60
+
+
+def _plain(markdown: str) -> str:
+    """Markdown as one line of plain text: syntax characters dropped, white space collapsed."""
+    return _SPACES.sub(" ", _MARKDOWN.sub("", markdown))
+
+
+def _best_match(body: str, highlight: re.Pattern[bytes]) -> int | None:
+    """Where in the body the most distinct terms meet (the first such place), or None."""
+    if b"](" in (folded := _fold(body)):
+        folded = _LINK_TARGET.sub(_blank, folded)
+    matches = [(m.start(), m.lastindex) for m in highlight.finditer(folded)][:64]
+    if not matches:
+        return None
+    best, best_terms = matches[0][0], 0
+    for i, (start, _term) in enumerate(matches):
+        terms = {term for other, term in matches[i:] if other < start + _NEIGHBOURHOOD}
+        if len(terms) > best_terms:
+            best, best_terms = start, len(terms)
+    return best
+
+
+def _snippet(body: str, highlight: re.Pattern[bytes]) -> markupsafe.Markup:
+    """About 200 characters of plain text around the best match, matches marked."""
+    anchor = _best_match(body, highlight) or 0
+    # A raw window around the match, larger than the snippet: Markdown cleaning shrinks it.
+    window_start = max(0, anchor - 2 * _BEFORE)
+    if window_start:
+        space = _SPACE.search(body, window_start, anchor)
+        if space:
+            window_start = space.end()
+    window_end = min(len(body), anchor + 2 * SNIPPET_CHARS)
+    before = _plain(body[window_start:anchor]).lstrip()
+    after = _plain(body[anchor:window_end])
+    if before.endswith(" ") and after.startswith(" "):
+        after = after[1:]
+    plain = before + after
+    anchor = len(before)
+
+    start = max(0, anchor - _BEFORE)
+    if start:
+        space = plain.find(" ", start, anchor)
+        if space >= 0:
+            start = space + 1
+    end = start + SNIPPET_CHARS
+    if end < len(plain):
+        space = plain.rfind(" ", anchor + 1, end)
+        if space >= 0:
+            end = space
+    cut_before = start > 0 or window_start > 0
+    cut_after = end < len(plain) or (window_end < len(body) and not body[window_end:].isspace())
+    text = plain[start:end].strip()
+    if not text:
+        return markupsafe.Markup("")
+    # Markup + str escapes the str.
+    return (
+        (ELLIPSIS if cut_before else "") + _mark(text, highlight) + (ELLIPSIS if cut_after else "")
+    )
+
+
+def _mark(text: str, highlight: re.Pattern[bytes]) -> markupsafe.Markup:
+    """The text HTML-escaped, every match wrapped in <mark>…</mark>."""
+    if not text:
+        return markupsafe.Markup("")
+    escape = markupsafe.escape
+    pieces = []
+    last = 0
+    for match in highlight.finditer(_fold(text)):
+        start, end = match.span()
+        pieces.append(escape(text[last:start]))
+        pieces.append(markupsafe.Markup("<mark>%s</mark>") % text[start:end])
+        last = end
+    pieces.append(escape(text[last:]))
+    return markupsafe.Markup("").join(pieces)

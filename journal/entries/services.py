@@ -1,0 +1,302 @@
+"""Journal entries: reading and changing them, always on behalf of their owner."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import abort
+from sqlalchemy import delete, exists, func, select, tuple_, update
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.models import Entry, EntryTask, User
+from journal.models.user import utcnow
+
+TRASH_DAYS = 30
+PAGE_SIZE = 30
+
+
+class VersionConflict(Exception):
+    """The entry was saved elsewhere (another tab) since this edit began."""
+
+    def __init__(self, current: Entry):
+        super().__init__(current.id)
+        self.current = current
+
+
+def today_for(user: User) -> date:
+    """Today's date where the leader is."""
+    return datetime.now(ZoneInfo(user.timezone)).date()
+
+
+def get_entry_for(user: User, entry_id: int, *, trashed: bool = False) -> Entry:
+    """The user's own entry (in the trash if `trashed`), else 404: never someone else's."""
+    entry = db.session.scalar(
+        select(Entry)
+        .where(Entry.id == entry_id, Entry.owner_id == user.id)
+        .where(Entry.deleted_at.is_not(None) if trashed else Entry.deleted_at.is_(None))
+        .options(selectinload(Entry.task_links))
+    )
+    if entry is None:
+        abort(404)
+    return entry
+
+
+def create_entry(
+    user: User,
+    *,
+    entry_date: date,
+    title: str,
+    body: str,
+    task_keys: list[str],
+    starred: bool = False,
+) -> Entry:
+    """Save a new entry for `user`."""
+    entry = Entry(
+        owner_id=user.id,
+        entry_date=entry_date,
+        title=title.strip(),
+        body=body,
+        starred=starred,
+        task_links=[EntryTask(task_key=key) for key in dict.fromkeys(task_keys)],
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def update_entry(
+    user: User,
+    entry: Entry,
+    *,
+    version: int,
+    entry_date: date,
+    title: str,
+    body: str,
+    task_keys: list[str],
+    starred: bool,
+) -> Entry:
+    """Save an edit made to `version`; raise VersionConflict if a newer one was saved since.
+
+    The version check and the write are one UPDATE, so two tabs saving at the same moment
+    cannot both succeed.
+    """
+    result = db.session.execute(
+        update(Entry)
+        .where(
+            Entry.id == entry.id,
+            Entry.owner_id == user.id,
+            Entry.version == version,
+            Entry.deleted_at.is_(None),
+        )
+        .values(
+            entry_date=entry_date,
+            title=title.strip(),
+            body=body,
+            starred=starred,
+            version=Entry.version + 1,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.expire_all()
+        raise VersionConflict(get_entry_for(user, entry.id))
+    db.session.execute(delete(EntryTask).where(EntryTask.entry_id == entry.id))
+    db.session.add_all(
+        EntryTask(entry_id=entry.id, task_key=key) for key in dict.fromkeys(task_keys)
+    )
+    db.session.commit()
+    db.session.expire_all()
+    return get_entry_for(user, entry.id)
+
+
+def set_starred(user: User, entry: Entry, starred: bool) -> None:
+    """Mark or unmark an entry as a key reflection (does not count as an edit)."""
+    entry.starred = starred
+    db.session.commit()
+
+
+def trash_entry(user: User, entry: Entry) -> None:
+    """Move an entry to the trash, restorable for TRASH_DAYS days."""
+    entry.deleted_at = utcnow()
+    db.session.commit()
+
+
+def restore_entry(user: User, entry: Entry) -> None:
+    """Take an entry back out of the trash."""
+    entry.deleted_at = None
+    db.session.commit()
+
+
+def delete_forever(user: User, entry: Entry) -> None:
+    """Delete a trashed entry for good."""
+    db.session.delete(entry)
+    db.session.commit()
+
+
+def purge_trash(user: User | None = None, now: datetime | None = None) -> int:
+    """Delete entries that have been in the trash longer than TRASH_DAYS; return how many."""
+    cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
+    statement = delete(Entry).where(Entry.deleted_at.is_not(None), Entry.deleted_at < cutoff)
+    if user is not None:
+        statement = statement.where(Entry.owner_id == user.id)
+    count = db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return count
+
+
+def trashed_entries(user: User) -> list[Entry]:
+    """The user's trash, most recently deleted first (after purging what has expired)."""
+    purge_trash(user)
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.owner_id == user.id, Entry.deleted_at.is_not(None))
+            .order_by(Entry.deleted_at.desc(), Entry.id.desc())
+            .options(selectinload(Entry.task_links))
+        )
+    )
+
+
+def task_counts_since(user: User, since: date) -> dict[str, int]:
+    """How many of the user's entries since `since` carry each task."""
+    rows = db.session.execute(
+        select(EntryTask.task_key, func.count())
+        .join(Entry, Entry.id == EntryTask.entry_id)
+        .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None), Entry.entry_date >= since)
+        .group_by(EntryTask.task_key)
+    )
+    return dict(rows.all())
+
+
+def journaling_days(user: User, since: date) -> set[date]:
+    """The dates since `since` on which the user wrote at least one (undeleted) entry."""
+    return set(
+        db.session.scalars(
+            select(Entry.entry_date)
+            .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None), Entry.entry_date >= since)
+            .distinct()
+        )
+    )
+
+
+@dataclass(frozen=True)
+class EntryFilter:
+    """What the journal list is narrowed to; every part optional, all combined."""
+
+    task_keys: tuple[str, ...] = ()  # any of these tasks (a theme is its three tasks)
+    starred: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    entry_ids: tuple[int, ...] | None = None  # e.g. the hits of a text search
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the list: the (date, id) of an entry; pages continue after it."""
+
+    entry_date: date
+    entry_id: int
+
+    def __str__(self) -> str:
+        return f"{self.entry_date.isoformat()}.{self.entry_id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> "Cursor | None":
+        """Read a cursor from the URL; anything malformed means "from the start"."""
+        try:
+            day, entry_id = (text or "").split(".")
+            return cls(date.fromisoformat(day), int(entry_id))
+        except ValueError:
+            return None
+
+
+@dataclass
+class Page:
+    """One page of the list, newest first, with cursors to the pages around it."""
+
+    entries: list[Entry] = field(default_factory=list)
+    older: Cursor | None = None
+    newer: Cursor | None = None
+
+
+def _filtered(user: User, filters: EntryFilter):
+    """The user's undeleted entries narrowed by `filters`."""
+    query = select(Entry).where(Entry.owner_id == user.id, Entry.deleted_at.is_(None))
+    if filters.task_keys:
+        query = query.where(
+            exists().where(
+                EntryTask.entry_id == Entry.id, EntryTask.task_key.in_(filters.task_keys)
+            )
+        )
+    if filters.starred:
+        query = query.where(Entry.starred)
+    if filters.date_from:
+        query = query.where(Entry.entry_date >= filters.date_from)
+    if filters.date_to:
+        query = query.where(Entry.entry_date <= filters.date_to)
+    if filters.entry_ids is not None:
+        query = query.where(Entry.id.in_(filters.entry_ids))
+    return query
+
+
+def list_entries(
+    user: User,
+    filters: EntryFilter,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    limit: int = PAGE_SIZE,
+) -> Page:
+    """A page of entries newest first, after (older than) or before (newer than) a cursor.
+
+    Keyset pagination: every page is one index range scan, as fast on page 200 as on page 1.
+    """
+    key = tuple_(Entry.entry_date, Entry.id)
+    query = _filtered(user, filters).options(selectinload(Entry.task_links))
+    if before is not None:
+        query = query.where(key > tuple_(before.entry_date, before.entry_id))
+        query = query.order_by(Entry.entry_date.asc(), Entry.id.asc())
+    else:
+        if after is not None:
+            query = query.where(key < tuple_(after.entry_date, after.entry_id))
+        query = query.order_by(Entry.entry_date.desc(), Entry.id.desc())
+    rows = list(db.session.scalars(query.limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    if before is not None:
+        rows.reverse()
+    page = Page(entries=rows)
+    if rows:
+        first, last = (
+            Cursor(rows[0].entry_date, rows[0].id),
+            Cursor(rows[-1].entry_date, rows[-1].id),
+        )
+        if before is not None:  # came back from an older page: older ones exist
+            page.older, page.newer = last, first if more else None
+        else:  # a cursor to start after means newer ones exist
+            page.older, page.newer = last if more else None, first if after else None
+    return page
+
+
+def search_documents(user: User, filters: EntryFilter):
+    """(id, date, title, body) of every entry matching `filters`, for in-app text search."""
+    query = _filtered(user, filters).with_only_columns(
+        Entry.id, Entry.entry_date, Entry.title, Entry.body
+    )
+    return db.session.execute(query).all()
+
+
+def entries_by_ids(user: User, ids: list[int]) -> list[Entry]:
+    """The user's entries with these ids, in the order given."""
+    if not ids:
+        return []
+    entries = db.session.scalars(
+        select(Entry)
+        .where(Entry.owner_id == user.id, Entry.id.in_(ids), Entry.deleted_at.is_(None))
+        .options(selectinload(Entry.task_links))
+    )
+    by_id = {entry.id: entry for entry in entries}
+    return [by_id[entry_id] for entry_id in ids if entry_id in by_id]

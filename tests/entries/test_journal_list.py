@@ -1,0 +1,136 @@
+"""The journal list: newest first, filters in the URL, keyset pages, constant queries."""
+
+import re
+from contextlib import contextmanager
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, insert
+
+from journal.entries import services
+from journal.models import Entry, EntryTask
+
+
+def add_entries(db, owner, count, *, start=date(2024, 1, 1), per_day=3, tasks=("vision",)):
+    """Insert `count` entries quickly, several per day, tagged with `tasks`."""
+    now = services.utcnow()
+    rows = [
+        {
+            "owner_id": owner.id,
+            "entry_date": start + timedelta(days=i // per_day),
+            "title": f"Notat {i}",
+            "body": f"Tekst {i}",
+            "created_at": now,
+            "updated_at": now,
+        }
+        for i in range(count)
+    ]
+    ids = db.session.scalars(insert(Entry).returning(Entry.id), rows).all()
+    if tasks:
+        db.session.execute(
+            insert(EntryTask), [{"entry_id": i, "task_key": t} for i in ids for t in tasks]
+        )
+    db.session.commit()
+    return ids
+
+
+def titles(page: str) -> list[str]:
+    return re.findall(r'class="entry-link" href="/journal/\d+">\s*(Notat \d+)', page)
+
+
+def next_url(page: str, rel: str) -> str | None:
+    match = re.search(rf'href="([^"]+)" rel="{rel}"', page)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def walk(client, url: str, rel: str) -> tuple[list[list[str]], str]:
+    """Follow the pager's `rel` links from `url`; the titles of each page, and the last page."""
+    pages = []
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages.append(titles(page))
+        url = next_url(page, rel)
+    return pages, page
+
+
+def test_keyset_pages_cover_1000_entries_without_duplicates_or_gaps(leader_client, leader, db):
+    add_entries(db, leader, 1000)
+    forward, last_page = walk(leader_client, "/journal/", "next")
+    seen = [title for page in forward for title in page]
+    assert len(forward) == 34
+    assert len(seen) == len(set(seen)) == 1000
+    # Newest first: the latest dates, and within a date the latest written, come first.
+    assert seen[:3] == ["Notat 999", "Notat 998", "Notat 997"]
+    assert seen == sorted(seen, key=lambda t: -int(t.split()[1]))
+    # Back again through the "newer" links: the same pages, in reverse.
+    backward, _ = walk(leader_client, next_url(last_page, "prev"), "prev")
+    assert list(reversed(backward)) == forward[:-1]
+
+
+def test_entries_are_grouped_by_date_newest_first(leader_client, leader, make_entry):
+    make_entry(leader, title="Ældst", entry_date=date(2026, 3, 1))
+    make_entry(leader, title="Nyest", entry_date=date(2026, 3, 3))
+    make_entry(leader, title="Midt", entry_date=date(2026, 3, 2))
+    page = leader_client.get("/journal/").get_data(as_text=True)
+    assert page.index("Nyest") < page.index("Midt") < page.index("Ældst")
+    assert page.count('class="day-heading"') == 3
+    assert "tirsdag den 3. marts 2026" in page
+
+
+def test_filters_combine_and_live_in_the_url(leader_client, leader, make_entry):
+    make_entry(leader, title="A", task_keys=["vision"], starred=True, entry_date=date(2026, 1, 5))
+    make_entry(leader, title="B", task_keys=["vision"], entry_date=date(2026, 1, 6))
+    make_entry(
+        leader, title="C", task_keys=["delegation"], starred=True, entry_date=date(2026, 2, 1)
+    )
+    make_entry(
+        leader, title="D", task_keys=["feedback-and-facilitation"], entry_date=date(2026, 2, 2)
+    )
+
+    def shown(query):
+        page = leader_client.get("/journal/?" + query).get_data(as_text=True)
+        return set(re.findall(r'class="entry-link" href="/journal/\d+">\s*([A-D])\s*<', page))
+
+    assert shown("task=vision") == {"A", "B"}
+    assert shown("theme=direction-and-frames") == {"A", "B", "C"}
+    assert shown("theme=direction-and-frames&starred=y") == {"A", "C"}
+    assert shown("date_from=2026-01-06&date_to=2026-02-01") == {"B", "C"}
+    assert shown("theme=relations&date_from=2026-02-01") == {"D"}
+    # Nonsense in the URL is ignored or explained, never an error.
+    assert shown("task=nope&date_from=yesterday&after=garbage") == {"A", "B", "C", "D"}
+
+
+def test_other_leaders_entries_never_appear(app, leader_client, make_user, make_entry):
+    make_entry(make_user(), title="Fremmed notat")
+    assert "Fremmed notat" not in leader_client.get("/journal/").get_data(as_text=True)
+    assert "Fremmed notat" not in leader_client.get("/journal/?q=notat").get_data(as_text=True)
+
+
+@contextmanager
+def counting_queries(engine):
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+@pytest.mark.parametrize("url", ["/journal/", "/journal/?theme=direction-and-frames&starred=y"])
+def test_the_list_page_query_count_does_not_grow_with_the_data(leader_client, leader, db, url):
+    add_entries(db, leader, 5, tasks=("vision", "delegation"))
+    with counting_queries(db.engine) as few:
+        assert leader_client.get(url).status_code == 200
+    add_entries(db, leader, 300, start=date(2025, 1, 1), tasks=("vision", "delegation"))
+    with counting_queries(db.engine) as many:
+        assert leader_client.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_the_empty_journal_invites_a_first_entry(leader_client):
+    page = leader_client.get("/journal/").get_data(as_text=True)
+    assert "/journal/new" in page and "tom" in page
