@@ -300,7 +300,7 @@ _MARKDOWN = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _SPACE = re.compile(r"\s")
-# Matches within this many characters of each other count as one place in the text.
+# The snippet goes where the most distinct query words occur within this many characters.
 _NEIGHBOURHOOD = 160
 _BEFORE = 60
 
