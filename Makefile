@@ -10,7 +10,7 @@ SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
-.PHONY: run test lint format translations extract-messages update-messages clean
+.PHONY: run test bench lint format translations extract-messages update-messages clean
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
@@ -21,6 +21,10 @@ run: $(VENV)/.installed translations
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# Benchmarks: not part of `make test`; they print figures for the README.
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m tests.bench.bench_search
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -134,3 +134,14 @@ def test_the_list_page_query_count_does_not_grow_with_the_data(leader_client, le
 def test_the_empty_journal_invites_a_first_entry(leader_client):
     page = leader_client.get("/journal/").get_data(as_text=True)
     assert "/journal/new" in page and "tom" in page
+
+
+def test_search_finds_danish_word_forms_and_marks_them(leader_client, leader, make_entry):
+    make_entry(leader, title="Personalemøde", body="Alle medarbejdere var med. Ledelsen lyttede.")
+    make_entry(leader, title="Budget", body="Tal og regneark.")
+    page = leader_client.get("/journal/?q=MEDARBEJDERNE").get_data(as_text=True)
+    assert "Personalemøde" in page and "Budget" not in page
+    assert "<mark>medarbejdere</mark>" in page
+    assert "1 notat passer." in page
+    page = leader_client.get("/journal/?q=ledelse&task=vision").get_data(as_text=True)
+    assert "Personalemøde" not in page  # the task filter applies to search too
