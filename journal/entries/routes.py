@@ -72,9 +72,7 @@ def render_conflict(form: EntryForm, current):
     """
     form.version.data = current.version
     form.version.raw_data = [str(current.version)]
-    return render_form(
-        form, current, conflict=current, conflict_body=render_markdown(current.body)
-    )
+    return render_form(form, current, conflict=current, conflict_body=render_markdown(current.body))
 
 
 def saved(entry, *, new: bool):
