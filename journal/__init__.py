@@ -4,6 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from journal import cli, database, errors, i18n
 from journal.admin.routes import bp as admin_bp
@@ -49,9 +50,17 @@ def create_app(config: dict | None = None) -> Flask:
     access.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2^63-1, anything else is simply not found (404)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**63 - 1)
 
 
 BLUEPRINTS = (

@@ -1,11 +1,12 @@
 // Ledelsesjournal: small enhancements; every page works without them.
-// - the keyboard shortcut "n" opens a new entry;
+// - the keyboard shortcut "n" opens a new entry (and can be turned off: WCAG 2.1.4);
 // - drafts are kept in this browser (localStorage) while writing and offered back;
-// - a live character count on long texts.
+// - a character count on long texts.
 (function () {
   "use strict";
 
   var SAVE_EVERY_MS = 3000;
+  var SHORTCUT_OFF = "ledelsesjournal:shortcut-off";
 
   function typingTarget(element) {
     if (!element) return false;
@@ -15,7 +16,7 @@
 
   function storage() {
     try {
-      var probe = "__ledelsesjournal__";
+      var probe = "ledelsesjournal:probe";
       window.localStorage.setItem(probe, probe);
       window.localStorage.removeItem(probe);
       return window.localStorage;
@@ -24,12 +25,29 @@
     }
   }
 
-  function shortcut() {
+  function shortcut(store) {
     var url = document.body.dataset.newEntryUrl;
+    var toggle = document.querySelector("[data-shortcut-toggle]");
     if (!url) return;
+    function off() {
+      return store ? store.getItem(SHORTCUT_OFF) === "1" : false;
+    }
+    if (toggle && store) {
+      var label = function () {
+        toggle.textContent = off() ? toggle.dataset.off : toggle.dataset.on;
+      };
+      toggle.hidden = false;
+      label();
+      toggle.addEventListener("click", function () {
+        if (off()) store.removeItem(SHORTCUT_OFF);
+        else store.setItem(SHORTCUT_OFF, "1");
+        label();
+      });
+    }
     document.addEventListener("keydown", function (event) {
       if (event.key !== "n" || event.ctrlKey || event.metaKey || event.altKey) return;
-      if (typingTarget(event.target) || event.defaultPrevented) return;
+      if (off() || typingTarget(event.target) || event.defaultPrevented) return;
+      if (document.querySelector("form[data-draft-key]")) return; // already writing
       event.preventDefault();
       window.location.assign(url);
     });
@@ -41,64 +59,94 @@
     });
   }
 
+  function field(form, name) {
+    var element = form.elements.namedItem(name);
+    return element && element.value !== undefined ? element : null;
+  }
+
   function readForm(form) {
     var tasks = [];
     form.querySelectorAll('input[name="tasks"]:checked').forEach(function (box) {
       tasks.push(box.value);
     });
-    var field = function (name) {
-      var element = form.elements.namedItem(name);
+    var value = function (name) {
+      var element = field(form, name);
       return element ? element.value : "";
     };
     return {
-      title: field("title"),
-      body: field("body"),
-      entry_date: field("entry_date"),
+      title: value("title"),
+      body: value("body"),
+      entry_date: value("entry_date"),
+      version: value("version"),
       tasks: tasks,
     };
   }
 
   function writeForm(form, draft) {
-    ["title", "body", "entry_date"].forEach(function (name) {
-      var element = form.elements.namedItem(name);
-      if (element && typeof draft[name] === "string") element.value = draft[name];
+    // The version goes back too: a draft made from an older version meets the server's
+    // "changed elsewhere" check instead of silently replacing the newer text.
+    ["title", "body", "entry_date", "version"].forEach(function (name) {
+      var element = field(form, name);
+      if (element && typeof draft[name] === "string" && draft[name] !== "") {
+        element.value = draft[name];
+      }
     });
     form.querySelectorAll('input[name="tasks"]').forEach(function (box) {
       box.checked = (draft.tasks || []).indexOf(box.value) !== -1;
     });
-    var body = form.elements.namedItem("body");
+    var body = field(form, "body");
     if (body) body.dispatchEvent(new Event("input"));
   }
 
-  function sameText(a, b) {
-    return a.title === b.title && a.body === b.body;
+  function load(store, key) {
+    try {
+      return JSON.parse(store.getItem(key) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // The newest draft of this entry (or of a new entry) left by another page, if any.
+  function leftBehind(store, prefix, ownKey) {
+    var best = null;
+    for (var i = 0; i < store.length; i++) {
+      var key = store.key(i);
+      if (key === ownKey || key.indexOf(prefix + ":") !== 0) continue;
+      var draft = load(store, key);
+      if (draft && (!best || draft.saved_at > best.draft.saved_at)) best = { key: key, draft: draft };
+    }
+    return best;
+  }
+
+  function offer(store, form, key, banner) {
+    var own = load(store, key);
+    var found = own ? { key: key, draft: own } : leftBehind(store, form.dataset.draftPrefix, key);
+    if (!found || !banner) return;
+    var current = readForm(form);
+    if (found.draft.title === current.title && found.draft.body === current.body) return;
+    var time = banner.querySelector("[data-draft-time]");
+    if (time && found.draft.saved_at) {
+      time.textContent = "(" + new Date(found.draft.saved_at).toLocaleString(document.documentElement.lang) + ")";
+    }
+    banner.hidden = false;
+    banner.querySelector("[data-draft-restore]").addEventListener("click", function () {
+      writeForm(form, found.draft);
+      if (found.key !== key) {
+        store.setItem(key, JSON.stringify(found.draft)); // this page looks after it now
+        store.removeItem(found.key);
+      }
+      banner.hidden = true;
+    });
+    banner.querySelector("[data-draft-discard]").addEventListener("click", function () {
+      store.removeItem(found.key);
+      banner.hidden = true;
+    });
   }
 
   function drafts(store) {
     document.querySelectorAll("form[data-draft-key]").forEach(function (form) {
       var key = form.getAttribute("data-draft-key");
-      var banner = form.querySelector("[data-draft-banner]");
-      var stored = null;
-      try {
-        stored = JSON.parse(store.getItem(key) || "null");
-      } catch (error) {
-        stored = null;
-      }
-      if (stored && banner && !sameText(stored, readForm(form))) {
-        var time = banner.querySelector("[data-draft-time]");
-        if (time && stored.saved_at) {
-          time.textContent = "(" + new Date(stored.saved_at).toLocaleString(document.documentElement.lang) + ")";
-        }
-        banner.hidden = false;
-        banner.querySelector("[data-draft-restore]").addEventListener("click", function () {
-          writeForm(form, stored);
-          banner.hidden = true;
-        });
-        banner.querySelector("[data-draft-discard]").addEventListener("click", function () {
-          store.removeItem(key);
-          banner.hidden = true;
-        });
-      }
+      offer(store, form, key, form.querySelector("[data-draft-banner]"));
 
       var last = JSON.stringify(readForm(form));
       function save() {
@@ -106,7 +154,10 @@
         var text = JSON.stringify(current);
         if (text === last) return;
         last = text;
-        if (!current.title.trim() && !current.body.trim()) return;
+        if (!current.title.trim() && !current.body.trim()) {
+          store.removeItem(key); // emptied on purpose: nothing to bring back
+          return;
+        }
         current.saved_at = new Date().toISOString();
         try {
           store.setItem(key, JSON.stringify(current));
@@ -127,9 +178,12 @@
       if (!output) return;
       var format = new Intl.NumberFormat(document.documentElement.lang);
       function update() {
-        var length = area.value.length;
+        var length = area.value.replace(/\r\n/g, "\n").length;
         output.textContent = format.format(length) + " / " + format.format(max);
         output.classList.toggle("over", length > max);
+        // Announced to screen readers only when it matters, not on every keystroke.
+        if (length > max) output.setAttribute("role", "alert");
+        else output.removeAttribute("role");
       }
       area.addEventListener("input", update);
       update();
@@ -137,9 +191,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    shortcut();
-    counters();
     var store = storage();
+    shortcut(store);
+    counters();
     if (store) {
       clearSavedDrafts(store);
       drafts(store);

@@ -15,12 +15,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 from journal.forms import Form
 from journal.framework import Framework
 from journal.models.entry import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
+
+MAX_QUERY_LENGTH = 200
+
+
+def normalize_newlines(text: str | None) -> str | None:
+    """Browsers send CRLF; store and count a line break as one character, as the page does."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
 
 
 def body_length(_form, field) -> None:
@@ -46,10 +53,14 @@ class EntryForm(Form):
         _l("Title (optional)"),
         validators=[Length(max=MAX_TITLE_LENGTH, message=_l("Use at most %(max)d characters."))],
     )
-    body = TextAreaField(_l("Your reflection"), validators=[body_length])
+    body = TextAreaField(
+        _l("Your reflection"), filters=[normalize_newlines], validators=[body_length]
+    )
     tasks = SelectMultipleField(_l("Leadership tasks"), validate_choice=False)
     starred = BooleanField(_l("Key reflection"))
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = IntegerField(
+        widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
+    )
     prompt = HiddenField()
 
     def __init__(self, *args, today: date, framework: Framework, **kwargs):
@@ -80,7 +91,7 @@ class FilterForm(Form):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Search"), validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Search"), filters=[lambda text: text[:MAX_QUERY_LENGTH] if text else text])
     theme = SelectField(_l("Theme"), validators=[Optional()], validate_choice=True)
     task = SelectField(_l("Task"), validators=[Optional()], validate_choice=True)
     starred = BooleanField(_l("Key reflections only"))

@@ -1,9 +1,12 @@
 """Journal views: the list, writing and editing, the trash, and rescuing unsaved text."""
 
+import re
+import secrets
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from journal.auth import services as accounts
@@ -28,15 +31,23 @@ def excerpt(body: str, limit: int = 90) -> str:
     return plain_text(body, limit)
 
 
-def draft_key(user, entry_id: int | None = None) -> str:
-    """Where the browser keeps the unsaved draft of this entry (per user and entry)."""
+DRAFT_ID = re.compile(r"[0-9a-f]{16}")
+
+
+def draft_prefix(user, entry_id: int | None = None) -> str:
+    """Where the browser keeps drafts of this entry (or of new entries) for this user."""
     return f"ledelsesjournal:draft:{user.id}:{entry_id or 'new'}"
+
+
+def draft_id() -> str:
+    """This writing page's own draft slot: kept through re-shown forms, new for a new page."""
+    posted = request.form.get("draft", "")
+    return posted if DRAFT_ID.fullmatch(posted) else secrets.token_hex(8)
 
 
 def entry_form(user, **kwargs) -> EntryForm:
     """The entry form, checking dates against the leader's own today."""
-    today = services.today_for(user) if user else None
-    return EntryForm(today=today, framework=current_framework(), **kwargs)
+    return EntryForm(today=services.today_for(user), framework=current_framework(), **kwargs)
 
 
 def prompt_for(user, exclude: str | None = None):
@@ -59,7 +70,8 @@ def render_form(form: EntryForm, entry=None, **context):
         entry=entry,
         prompt=prompt,
         framework=current_framework(),
-        draft_key=draft_key(current_user, entry.id if entry else None),
+        draft_prefix=draft_prefix(current_user, entry.id if entry else None),
+        draft=draft_id(),
         **context,
     )
 
@@ -76,8 +88,11 @@ def render_conflict(form: EntryForm, current):
 
 
 def saved(entry, *, new: bool):
-    """After a save: clear the browser's draft and show the entry."""
-    flash(draft_key(current_user, None if new else entry.id), "draft-saved")
+    """After a save: clear this page's draft in the browser and show the entry."""
+    draft = request.form.get("draft", "")
+    if DRAFT_ID.fullmatch(draft):
+        prefix = draft_prefix(current_user, None if new else entry.id)
+        flash(f"{prefix}:{draft}", "draft-saved")
     if entry.task_links:
         flash(_("Your reflection is saved."), "success")
     else:
@@ -91,25 +106,69 @@ def saved(entry, *, new: bool):
     return redirect(url_for("entries.view", entry_id=entry.id))
 
 
-def rescue_entry(login_failed: bool = False):
+def posted_entry_id() -> int | None:
+    """The entry a rescued form belongs to: from the URL, or the rescue form's field."""
+    if entry_id := (request.view_args or {}).get("entry_id"):
+        return entry_id
+    text = request.form.get("entry_id", "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
+def reshow(user, entry_id: int | None, notice: str):
+    """The writing page again with the posted text, for the user to check and save.
+
+    If the entry went to the trash meanwhile (another tab, the phone), the text is offered
+    as a new entry instead of being lost behind a 404.
+    """
+    form = entry_form(user, formdata=request.form)
+    entry = services.find_entry_for(user, entry_id) if entry_id else None
+    if entry_id and entry is None:
+        if services.find_entry_for(user, entry_id, trashed=True) is None:
+            abort(404)
+        notice = TRASHED_MEANWHILE
+    return render_form(form, entry, notice=notice)
+
+
+TRASHED_MEANWHILE = _l(
+    "This entry was moved to the trash in the meantime. Your text is kept below: "
+    "saving it makes a new entry."
+)
+
+
+def same_origin() -> bool:
+    """Whether this POST came from a page of this site (browsers say so in their headers).
+
+    Only then is posted text offered back: another site must not be able to plant text
+    that a leader might save over an entry.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def rescue_entry():
     """Show the text of a save that arrived with an expired session or form, never lose it."""
-    entry_id = (request.view_args or {}).get("entry_id") or request.form.get("entry_id", type=int)
+    if not same_origin():
+        abort(400)
     if current_user.is_authenticated:
-        entry = services.get_entry_for(current_user, entry_id) if entry_id else None
-        form = entry_form(current_user, formdata=request.form, meta={"csrf": False})
-        return render_form(
-            form,
-            entry,
-            notice=_(
-                "For your safety the form had expired. Your text is kept below: press Save again."
-            ),
+        return reshow(
+            current_user,
+            posted_entry_id(),
+            _("For your safety the form had expired. Your text is kept below: press Save again."),
         )
+    return rescue_page()
+
+
+def rescue_page(login_failed: bool = False):
+    """The posted text with a log-in form: whoever logs in gets it back to check and save."""
     form = EntryForm(formdata=request.form, today=None, framework=current_framework())
     return render_template(
         "entries/rescue.html",
         form=form,
-        entry_id=entry_id,
-        framework=current_framework(),
+        entry_id=posted_entry_id(),
+        draft=draft_id(),
         login_failed=login_failed,
     )
 
@@ -152,7 +211,7 @@ def new():
     return render_form(form)
 
 
-@bp.get("/<int:entry_id>")
+@bp.get("/<id:entry_id>")
 def view(entry_id: int):
     """One entry, rendered."""
     entry = services.get_entry_for(current_user, entry_id)
@@ -164,11 +223,15 @@ def view(entry_id: int):
     )
 
 
-@bp.route("/<int:entry_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:entry_id>/edit", methods=["GET", "POST"])
 @keeps_text(rescue_entry)
 def edit(entry_id: int):
     """Edit an entry; a save over a newer version (another tab) is refused, never lost."""
-    entry = services.get_entry_for(current_user, entry_id)
+    entry = services.find_entry_for(current_user, entry_id)
+    if entry is None:
+        if request.method == "POST":
+            return reshow(current_user, entry_id, TRASHED_MEANWHILE)
+        abort(404)
     form = entry_form(current_user, obj=entry)
     if request.method == "GET":
         form.tasks.data = entry.task_keys
@@ -194,37 +257,22 @@ def edit(entry_id: int):
 @public
 @keeps_text(rescue_entry)
 def rescue():
-    """Log in again and save the text that an expired session would have lost."""
-    user = current_user if current_user.is_authenticated else None
+    """Log in again (as whoever types their password) and get the rescued text back to save."""
+    if not same_origin():
+        abort(400)
+    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
     if user is None:
-        user = accounts.authenticate(
-            request.form.get("email", ""), request.form.get("password", "")
-        )
-        if user is None:
-            return rescue_entry(login_failed=True)
+        return rescue_page(login_failed=True)
+    if current_user.get_id() != user.get_id():
         start_session(user)
-    entry_id = request.form.get("entry_id", type=int)
-    entry = services.get_entry_for(user, entry_id) if entry_id else None
-    form = entry_form(user, formdata=request.form, meta={"csrf": False})
-    if not form.validate():
-        return render_form(form, entry)
-    values = {
-        "entry_date": form.entry_date.data,
-        "title": form.title.data or "",
-        "body": form.body.data or "",
-        "task_keys": form.tasks.data or [],
-        "starred": form.starred.data,
-    }
-    if entry is None:
-        return saved(services.create_entry(user, **values), new=True)
-    try:
-        entry = services.update_entry(user, entry, version=form.version.data or 0, **values)
-    except services.VersionConflict as conflict:
-        return render_conflict(form, conflict.current)
-    return saved(entry, new=False)
+    return reshow(
+        user,
+        posted_entry_id(),
+        _("You are logged in again. Check your text, then press Save."),
+    )
 
 
-@bp.post("/<int:entry_id>/star")
+@bp.post("/<id:entry_id>/star")
 def star(entry_id: int):
     """Mark or unmark an entry as a key reflection."""
     entry = services.get_entry_for(current_user, entry_id)
@@ -232,7 +280,7 @@ def star(entry_id: int):
     return redirect(url_for("entries.view", entry_id=entry.id))
 
 
-@bp.post("/<int:entry_id>/delete")
+@bp.post("/<id:entry_id>/delete")
 def delete(entry_id: int):
     """Move an entry to the trash."""
     entry = services.get_entry_for(current_user, entry_id)
@@ -256,7 +304,7 @@ def trash():
     )
 
 
-@bp.post("/trash/<int:entry_id>/restore")
+@bp.post("/trash/<id:entry_id>/restore")
 def restore(entry_id: int):
     """Take an entry out of the trash."""
     entry = services.get_entry_for(current_user, entry_id, trashed=True)
@@ -265,7 +313,7 @@ def restore(entry_id: int):
     return redirect(url_for("entries.view", entry_id=entry.id))
 
 
-@bp.route("/trash/<int:entry_id>/delete", methods=["GET", "POST"])
+@bp.route("/trash/<id:entry_id>/delete", methods=["GET", "POST"])
 def delete_forever(entry_id: int):
     """Delete a trashed entry for good, after a confirmation."""
     entry = services.get_entry_for(current_user, entry_id, trashed=True)

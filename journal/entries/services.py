@@ -29,14 +29,24 @@ def today_for(user: User) -> date:
     return datetime.now(ZoneInfo(user.timezone)).date()
 
 
-def get_entry_for(user: User, entry_id: int, *, trashed: bool = False) -> Entry:
-    """The user's own entry (in the trash if `trashed`), else 404: never someone else's."""
-    entry = db.session.scalar(
+MAX_ID = 2**63 - 1
+
+
+def find_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) -> Entry | None:
+    """The user's own entry (in the trash if `trashed`), or None: never someone else's."""
+    if entry_id is None or not 0 < entry_id <= MAX_ID:
+        return None
+    return db.session.scalar(
         select(Entry)
         .where(Entry.id == entry_id, Entry.owner_id == user.id)
         .where(Entry.deleted_at.is_not(None) if trashed else Entry.deleted_at.is_(None))
         .options(selectinload(Entry.task_links))
     )
+
+
+def get_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) -> Entry:
+    """The user's own entry (in the trash if `trashed`), else 404: the one access rule."""
+    entry = find_entry_for(user, entry_id, trashed=trashed)
     if entry is None:
         abort(404)
     return entry
@@ -208,9 +218,10 @@ class Cursor:
         """Read a cursor from the URL; anything malformed means "from the start"."""
         try:
             day, entry_id = (text or "").split(".")
-            return cls(date.fromisoformat(day), int(entry_id))
+            cursor = cls(date.fromisoformat(day), int(entry_id))
         except ValueError:
             return None
+        return cursor if 0 < cursor.entry_id <= MAX_ID else None
 
 
 @dataclass

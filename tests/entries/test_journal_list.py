@@ -145,3 +145,20 @@ def test_search_finds_danish_word_forms_and_marks_them(leader_client, leader, ma
     assert "1 notat passer." in page
     page = leader_client.get("/journal/?q=ledelse&task=vision").get_data(as_text=True)
     assert "Personalemøde" not in page  # the task filter applies to search too
+
+
+def test_pages_split_inside_a_day_without_losing_or_repeating_entries(leader_client, leader, db):
+    add_entries(db, leader, 200, per_day=45)  # every page boundary falls inside a day
+    forward, last_page = walk(leader_client, "/journal/", "next")
+    seen = [title for page in forward for title in page]
+    assert sorted(seen) == sorted(f"Notat {i}" for i in range(200)) and len(seen) == 200
+    backward, _ = walk(leader_client, next_url(last_page, "prev"), "prev")
+    assert list(reversed(backward)) == forward[:-1]
+
+
+def test_pages_keep_the_filters(leader_client, leader, db):
+    add_entries(db, leader, 70, tasks=("vision",))
+    add_entries(db, leader, 70, start=date(2024, 1, 2), tasks=("delegation",))
+    forward, _ = walk(leader_client, "/journal/?task=delegation", "next")
+    seen = [title for page in forward for title in page]
+    assert len(forward) == 3 and len(seen) == 70 == len(set(seen))

@@ -35,7 +35,6 @@ def test_write_and_read_an_entry(leader_client, leader, db):
     page = leader_client.get(response.headers["Location"]).get_data(as_text=True)
     assert "<strong>feedback</strong>" in page
     assert "Feedback og facilitering" in page
-    assert f'data-clear-draft="ledelsesjournal:draft:{leader.id}:new"' in page
 
 
 def test_the_date_defaults_to_today_where_the_leader_is(leader_client, leader):
@@ -190,3 +189,54 @@ def test_an_anonymous_visitor_gets_nothing(client, leader, make_entry, db, metho
     assert response.status_code in (302, 200, 400)
     db.session.expire_all()
     assert db.session.get(Entry, entry.id).body == "Privat"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/journal/99999999999999999999",
+        "/journal/99999999999999999999/edit",
+        "/journal/0",
+        "/journal/?after=2026-01-01.99999999999999999999",
+        "/journal/?before=9999-99-99.1&q=" + "ø" * 500,
+    ],
+)
+def test_hostile_numbers_in_urls_are_not_errors(leader_client, url):
+    assert leader_client.get(url).status_code in (200, 404)
+
+
+def test_a_huge_version_or_entry_id_in_a_form_is_not_an_error(leader_client, leader, make_entry):
+    entry = make_entry(leader)
+    response = leader_client.submit(
+        f"/journal/{entry.id}/edit", entry_data(version="9" * 30), page=f"/journal/{entry.id}"
+    )
+    assert response.status_code == 200
+    response = leader_client.submit(
+        "/journal/rescue", {"entry_id": "9" * 30, "email": leader.email, "password": "x"}, page="/"
+    )
+    assert response.status_code == 200
+
+
+def test_line_breaks_count_once_as_the_page_counts_them(leader_client, db):
+    body = ("a" * 99 + "\r\n") * 1000  # 100,000 characters with \n, 101,000 with \r\n
+    assert leader_client.submit("/journal/new", entry_data(body=body)).status_code == 302
+    assert "\r" not in only_entry(db).body and len(only_entry(db).body) == 100_000
+
+
+@pytest.mark.parametrize(("zone", "offset"), [("Pacific/Kiritimati", 14), ("Pacific/Niue", -11)])
+def test_today_is_the_leaders_own_date(app, make_user, login, zone, offset):
+    from datetime import UTC, datetime, timedelta
+
+    user = make_user(timezone=zone)
+    client = app.test_client()
+    login(client, user)
+    local_today = (datetime.now(UTC) + timedelta(hours=offset)).date()
+    page = client.get("/journal/new").get_data(as_text=True)
+    assert f'value="{local_today.isoformat()}"' in page
+    tomorrow = (local_today + timedelta(days=1)).isoformat()
+    refused = client.submit("/journal/new", entry_data(entry_date=tomorrow))
+    assert refused.status_code == 200
+    assert (
+        client.submit("/journal/new", entry_data(entry_date=local_today.isoformat())).status_code
+        == 302
+    )
