@@ -1,6 +1,17 @@
 """The database models, one module per domain."""
 
 from journal.models.entry import Entry, EntryTask
+from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
 from journal.models.user import LANGUAGES, User
 
-__all__ = ["LANGUAGES", "Entry", "EntryTask", "User"]
+__all__ = [
+    "LANGUAGES",
+    "CheckIn",
+    "Entry",
+    "EntryGoal",
+    "EntryTask",
+    "Goal",
+    "GoalStatusChange",
+    "GoalTask",
+    "User",
+]

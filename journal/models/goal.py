@@ -1,0 +1,120 @@
+"""Goals a leader is practising ("Jeg øver mig på at …"), their check-ins and history."""
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from journal.extensions import db
+from journal.models.entry import TASK_KEY_LENGTH
+from journal.models.types import UTCDateTime
+from journal.models.user import utcnow
+
+STATUSES = ("active", "paused", "achieved", "let_go")
+RATINGS = range(1, 6)
+MAX_GOAL_TITLE = 300
+MAX_GOAL_TEXT = 5000
+MAX_NOTE = 1000
+_STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+
+
+class Goal(db.Model):
+    """Something the leader is practising; `position` orders the active goals."""
+
+    __tablename__ = "goals"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),
+        CheckConstraint("length(title) >= 1", name="title_length"),
+        Index("ix_goals_owner_status", "owner_id", "status", "position"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(MAX_GOAL_TITLE))
+    why: Mapped[str] = mapped_column(Text, default="")
+    how_i_know: Mapped[str] = mapped_column(Text, default="")
+    start_date: Mapped[date] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
+    position: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    task_links: Mapped[list["GoalTask"]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True, order_by="GoalTask.task_key"
+    )
+    status_changes: Mapped[list["GoalStatusChange"]] = relationship(
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="GoalStatusChange.changed_at",
+    )
+    check_ins: Mapped[list["CheckIn"]] = relationship(
+        back_populates="goal",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="(CheckIn.day, CheckIn.id)",
+    )
+
+    @property
+    def task_keys(self) -> list[str]:
+        """The framework tasks this goal belongs to."""
+        return [link.task_key for link in self.task_links]
+
+    def __repr__(self) -> str:
+        return f"<Goal {self.id}>"
+
+
+class GoalTask(db.Model):
+    """A goal's framework task, by key."""
+
+    __tablename__ = "goal_tasks"
+
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
+    task_key: Mapped[str] = mapped_column(String(TASK_KEY_LENGTH), primary_key=True)
+
+
+class GoalStatusChange(db.Model):
+    """One entry in a goal's history: it became `status` on `changed_at`."""
+
+    __tablename__ = "goal_status_changes"
+    __table_args__ = (CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class CheckIn(db.Model):
+    """How well the leader practised a goal, rated 1 to 5 on a day, with an optional note."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
+        Index("ix_check_ins_goal_day", "goal_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    day: Mapped[date] = mapped_column(Date)
+    rating: Mapped[int]
+    note: Mapped[str] = mapped_column(String(MAX_NOTE), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goal: Mapped[Goal] = relationship(back_populates="check_ins")
+
+
+class EntryGoal(db.Model):
+    """A journal entry linked to a goal as evidence of practice."""
+
+    __tablename__ = "entry_goals"
+
+    entry_id: Mapped[int] = mapped_column(
+        ForeignKey("entries.id", ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
