@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from journal.entries import services as entries
-from journal.models import Entry
+from journal.goals import services as goals
+from journal.models import Entry, Goal
 from tests.conftest import TEST_PASSWORD
 
 LOGIN = "login"  # a redirect to the login page
@@ -47,7 +48,6 @@ MATRIX = {
         "/language",
         everyone(400, 400),
     ),
-    ("goals.index", "GET"): ("/goals/", everyone(LOGIN, 200)),
     ("review.index", "GET"): ("/review/", everyone(LOGIN, 200)),
     ("framework.index", "GET"): (
         "/framework/",
@@ -83,6 +83,24 @@ MATRIX = {
     ),
     # Without credentials or form data the rescue page shows itself again.
     ("entries.rescue", "POST"): ("/journal/rescue", everyone(200, 200)),
+    ("goals.index", "GET"): ("/goals/", everyone(LOGIN, 200)),
+    ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
+    ("goals.new", "POST"): ("/goals/new", everyone(LOGIN, 200)),
+    ("goals.view", "GET"): ("/goals/{goal}", OWNER_ONLY),
+    ("goals.edit", "GET"): ("/goals/{goal}/edit", OWNER_ONLY),
+    ("goals.edit", "POST"): ("/goals/{goal}/edit", OWNER_ONLY),
+    # An empty status is not a status: 400 for the owner, 404 for everyone else.
+    ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 400, 404, 404)),
+    ("goals.move", "POST"): ("/goals/{goal}/move", everyone(LOGIN, 302, 404, 404)),
+    ("goals.delete", "GET"): ("/goals/{goal}/delete", OWNER_ONLY),
+    ("goals.delete", "POST"): ("/goals/{goal}/delete", everyone(LOGIN, 302, 404, 404)),
+    ("goals.check_in", "POST"): ("/goals/{goal}/check-ins", OWNER_ONLY),
+    ("goals.edit_check_in", "GET"): ("/goals/check-ins/{check_in}/edit", OWNER_ONLY),
+    ("goals.edit_check_in", "POST"): ("/goals/check-ins/{check_in}/edit", OWNER_ONLY),
+    ("goals.delete_check_in", "POST"): (
+        "/goals/check-ins/{check_in}/delete",
+        everyone(LOGIN, 302, 404, 404),
+    ),
     ("static", "GET"): ("/static/style.css", everyone(200, 200)),
 }
 
@@ -97,20 +115,43 @@ def test_every_route_has_a_row(app):
     assert MATRIX.keys() - routes == set(), "rows for routes that no longer exist"
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[1]} {r[0]}")
-def test_each_actor_gets_the_expected_answer(app, make_user, make_entry, login, actor, route):
+@pytest.fixture
+def world(app, make_user, make_entry):
+    """Three accounts; the leader owns an entry, a trashed entry, a goal and a check-in."""
     admin = make_user(name="Admin Anne", is_admin=True)
     leader = make_user(name="Lone Leder")
     other = make_user(name="Ole Anden")
     entry = make_entry(leader, body="Privat XYZZY-refleksion")
     trashed = make_entry(leader, body="Slettet XYZZY-refleksion")
     entries.trash_entry(leader, trashed)
-    path = MATRIX[route][0].format(entry=entry.id, trashed=trashed.id)
-    expected = MATRIX[route][1][actor]
+    goal = goals.create_goal(
+        leader,
+        title="XYZZY-mål",
+        why="",
+        how_i_know="",
+        task_keys=["vision"],
+        start_date=entry.entry_date,
+        review_date=None,
+    )
+    check_in = goals.add_check_in(leader, goal, day=entry.entry_date, rating=3, note="XYZZY")
+    ids = {"entry": entry.id, "trashed": trashed.id, "goal": goal.id, "check_in": check_in.id}
+    return {"admin": admin, "leader": leader, "other": other, "ids": ids}
+
+
+def client_for(app, world, login, actor):
     client = app.test_client()
     if actor != "anonymous":
-        login(client, {"admin": admin, "leader": leader, "other": other}[actor])
+        login(client, world[actor])
+    return client
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[1]} {r[0]}")
+def test_each_actor_gets_the_expected_answer(app, world, login, actor, route):
+    leader = world["leader"]
+    path = MATRIX[route][0].format(**world["ids"])
+    expected = MATRIX[route][1][actor]
+    client = client_for(app, world, login, actor)
     if route[1] == "GET":
         response = client.get(path)
     else:
@@ -135,29 +176,28 @@ POSTS = sorted(route for route in MATRIX if route[1] == "POST")
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", POSTS, ids=lambda r: r[0])
-def test_every_post_without_a_csrf_token_is_refused(
-    app, make_user, make_entry, login, db, actor, route
-):
-    admin = make_user(name="Admin Anne", is_admin=True)
-    leader = make_user(name="Lone Leder")
-    other = make_user(name="Ole Anden")
-    entry = make_entry(leader, body="Privat")
-    trashed = make_entry(leader, body="Slettet")
-    entries.trash_entry(leader, trashed)
-    client = app.test_client()
-    if actor != "anonymous":
-        login(client, {"admin": admin, "leader": leader, "other": other}[actor])
-    path = MATRIX[route][0].format(entry=entry.id, trashed=trashed.id)
-    response = client.post(path, data={"language": "en", "name": "X", "body": "Ny tekst"})
+def test_every_post_without_a_csrf_token_is_refused(app, world, login, db, actor, route):
+    client = client_for(app, world, login, actor)
+    path = MATRIX[route][0].format(**world["ids"])
+    response = client.post(
+        path,
+        data={"language": "en", "name": "X", "body": "Ny tekst", "rating": "5", "status": "paused"},
+    )
     if rescue_for_route(app, route):
         # Writing is never thrown away: the text comes back (or 404 if not theirs).
         assert response.status_code in (200, 404)
     else:
         assert response.status_code == 400
     db.session.expire_all()
-    assert {e.body for e in db.session.scalars(select(Entry))} == {"Privat", "Slettet"}
-    assert db.session.get(Entry, trashed.id).deleted_at is not None
-    assert db.session.get(Entry, entry.id).deleted_at is None
+    ids = world["ids"]
+    assert {e.body for e in db.session.scalars(select(Entry))} == {
+        "Privat XYZZY-refleksion",
+        "Slettet XYZZY-refleksion",
+    }
+    assert db.session.get(Entry, ids["trashed"]).deleted_at is not None
+    assert db.session.get(Entry, ids["entry"]).deleted_at is None
+    goal = db.session.get(Goal, ids["goal"])
+    assert goal.status == "active" and [c.rating for c in goal.check_ins] == [3]
 
 
 def rescue_for_route(app, route) -> bool:

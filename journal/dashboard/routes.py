@@ -1,13 +1,42 @@
-"""The start page."""
+"""The dashboard: what am I practising, and how is it going?"""
+
+from datetime import timedelta
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
+from journal.dashboard import services
+from journal.entries import rhythm
+from journal.entries import services as entries
+from journal.entries.prompts import choose_prompt
 from journal.framework.routes import current_framework
+from journal.goals import services as goals
 
 bp = Blueprint("dashboard", __name__)
+
+COVERAGE_DAYS = 90
+PROMPT_DAYS = 30
 
 
 @bp.get("/")
 def index():
-    """The start page after login."""
-    return render_template("dashboard/index.html", framework=current_framework())
+    """Active goals with one-click check-ins, rhythm, coverage of the tasks, recent entries."""
+    framework = current_framework()
+    today = entries.today_for(current_user)
+    active = goals.progress_of(current_user, goals.goals_of(current_user, ("active",)), today)
+    days = entries.journaling_days(current_user, rhythm.heatmap_start(today))
+    reflections = entries.task_counts_since(current_user, today - timedelta(days=COVERAGE_DAYS))
+    recent_counts = entries.task_counts_since(current_user, today - timedelta(days=PROMPT_DAYS))
+    return render_template(
+        "dashboard/index.html",
+        framework=framework,
+        today=today,
+        active=active,
+        streak=rhythm.streak(days, today),
+        heatmap=rhythm.heatmap(days, today),
+        year_days=rhythm.days_in_last_year(days, today),
+        coverage=services.coverage(framework, reflections, goals.goal_task_keys(current_user)),
+        coverage_days=COVERAGE_DAYS,
+        recent=services.recent_entries(current_user),
+        prompt=choose_prompt(framework, recent_counts),
+    )

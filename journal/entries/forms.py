@@ -58,15 +58,23 @@ class EntryForm(Form):
     )
     tasks = SelectMultipleField(_l("Leadership tasks"), validate_choice=False)
     starred = BooleanField(_l("Key reflection"))
+    goals = SelectMultipleField(_l("Goals this is practice for"), coerce=int, validate_choice=False)
     version = IntegerField(
         widget=HiddenInput(), validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
     )
     prompt = HiddenField()
 
-    def __init__(self, *args, today: date, framework: Framework, **kwargs):
+    def __init__(self, *args, today: date, framework: Framework, goals=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
         self.framework = framework
+        self.goal_choices = list(goals)  # the leader's goals that may be linked
+
+    def validate_goals(self, field) -> None:
+        """Only the leader's own goals offered on the page."""
+        allowed = {goal.id for goal in self.goal_choices}
+        if set(field.data or ()) - allowed:
+            raise ValidationError(_l("Choose among your own goals."))
 
     def validate_entry_date(self, field) -> None:
         """No reflections from the future."""
@@ -85,6 +93,13 @@ class EntryForm(Form):
             raise ValidationError(_l("Write something before you save."))
 
 
+def _optional_int(value):
+    """A select's value as an id, or None for "any"."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)
+
+
 class FilterForm(Form):
     """The journal list's filters, read from the URL (a GET form: no CSRF token)."""
 
@@ -93,6 +108,9 @@ class FilterForm(Form):
 
     q = SearchField(_l("Search"), filters=[lambda text: text[:MAX_QUERY_LENGTH] if text else text])
     theme = SelectField(_l("Theme"), validators=[Optional()], validate_choice=True)
+    goal = SelectField(
+        _l("Goal"), validators=[Optional()], coerce=_optional_int, validate_choice=False
+    )
     task = SelectField(_l("Task"), validators=[Optional()], validate_choice=True)
     starred = BooleanField(_l("Key reflections only"))
     date_from = DateField(_l("From"), validators=[Optional()], render_kw={"max": "9999-12-31"})

@@ -1,17 +1,18 @@
 """The journal list page: filters from the URL, text search, keyset pages, the rhythm."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from itertools import groupby
 from urllib.parse import urlencode
 
 from flask import render_template, request
+from flask_babel import gettext as _
 from wtforms import SelectChoice
 
 from journal.entries import rhythm, services
 from journal.entries.forms import FilterForm
 from journal.entries.search import Document, parse_query, search
 from journal.framework.routes import current_framework
+from journal.goals import services as goal_services
 from journal.i18n import current_language
 
 SEARCH_PAGE_SIZE = 30
@@ -28,10 +29,14 @@ class Listing:
     total: int | None = None  # number of search hits
 
 
-def filter_form() -> FilterForm:
+def filter_form(user) -> FilterForm:
     """The filters as submitted in the URL, with choices in the user's language."""
     framework, language = current_framework(), current_language()
     form = FilterForm(formdata=request.args)
+    form.goal.choices = [SelectChoice("", "—")] + [
+        SelectChoice(goal.id, _("I'm practising %(what)s", what=goal.title))
+        for goal in goal_services.goals_of(user)
+    ]
     form.theme.choices = [SelectChoice("", "—")] + [
         SelectChoice(theme.key, theme.name.get(language)) for theme in framework.themes
     ]
@@ -56,8 +61,10 @@ def entry_filter(form: FilterForm) -> services.EntryFilter:
         task_keys = (task,)
     elif theme := valid(form.theme):
         task_keys = tuple(task.key for task in framework.theme(theme).tasks)
+    goal_ids = {choice.value for choice in form.goal.choices}
     return services.EntryFilter(
         task_keys=task_keys,
+        goal_id=form.goal.data if not form.goal.errors and form.goal.data in goal_ids else None,
         starred=bool(form.starred.data),
         date_from=valid(form.date_from),
         date_to=valid(form.date_to),
@@ -108,7 +115,7 @@ def find(user, filters: services.EntryFilter, text: str) -> Listing:
 
 def journal_page(user):
     """Render the journal list for `user`."""
-    form = filter_form()
+    form = filter_form(user)
     filters = entry_filter(form)
     text = form.q.data.strip() if form.q.data and not form.q.errors else ""
     listing = find(user, filters, text) if text else browse(user, filters)
@@ -129,6 +136,6 @@ def journal_page(user):
         framework=current_framework(),
         streak=rhythm.streak(days, today),
         heatmap=rhythm.heatmap(days, today),
-        year_days=len([d for d in days if d > today - timedelta(days=365)]),
+        year_days=rhythm.days_in_last_year(days, today),
         today=today,
     )

@@ -49,6 +49,11 @@ def heatmap(days: set[date], today: date) -> list[list[Cell]]:
     ]
 
 
+def days_in_last_year(days: set[date], today: date) -> int:
+    """How many of `days` fall in the 365 days up to today."""
+    return sum(1 for day in days if today - timedelta(days=365) < day <= today)
+
+
 def heatmap_start(today: date) -> date:
     """The first day the heat map shows."""
     return today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)

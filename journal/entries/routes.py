@@ -18,6 +18,7 @@ from journal.entries.listing import journal_page
 from journal.entries.markdown import plain_text, render_markdown
 from journal.entries.prompts import choose_prompt, find_prompt
 from journal.framework.routes import current_framework
+from journal.goals import services as goal_services
 from journal.i18n import current_language
 
 bp = Blueprint("entries", __name__, url_prefix="/journal")
@@ -45,9 +46,18 @@ def draft_id() -> str:
     return posted if DRAFT_ID.fullmatch(posted) else secrets.token_hex(8)
 
 
-def entry_form(user, **kwargs) -> EntryForm:
-    """The entry form, checking dates against the leader's own today."""
-    return EntryForm(today=services.today_for(user), framework=current_framework(), **kwargs)
+def entry_form(user, entry=None, **kwargs) -> EntryForm:
+    """The entry form, checking dates against the leader's own today, offering the leader's
+    active goals (and any the entry is already linked to) as evidence links."""
+    linked = set(entry.goal_ids) if entry is not None else set()
+    goals = [
+        goal
+        for goal in goal_services.goals_of(user)
+        if goal.status == "active" or goal.id in linked
+    ]
+    return EntryForm(
+        today=services.today_for(user), framework=current_framework(), goals=goals, **kwargs
+    )
 
 
 def prompt_for(user, exclude: str | None = None):
@@ -120,8 +130,8 @@ def reshow(user, entry_id: int | None, notice: str):
     If the entry went to the trash meanwhile (another tab, the phone), the text is offered
     as a new entry instead of being lost behind a 404.
     """
-    form = entry_form(user, formdata=request.form)
     entry = services.find_entry_for(user, entry_id) if entry_id else None
+    form = entry_form(user, entry, formdata=request.form)
     if entry_id and entry is None:
         if services.find_entry_for(user, entry_id, trashed=True) is None:
             abort(404)
@@ -189,6 +199,13 @@ def new():
         form.entry_date.data = form.today
         if task := request.args.get("task"):
             form.tasks.data = [task] if task in current_framework().task_keys else []
+        if prompt := find_prompt(current_framework(), request.args.get("prompt")):
+            form.prompt.data = prompt.id  # the question chosen on the dashboard
+        goal_id = request.args.get("goal", type=int)
+        if goal := next((g for g in form.goal_choices if g.id == goal_id), None):
+            # "Write a reflection on this goal": linked, and tagged with the goal's tasks.
+            form.goals.data = [goal.id]
+            form.tasks.data = goal.task_keys
     elif action == "another_prompt":
         return render_form(form, prompt=prompt_for(current_user, exclude=form.prompt.data))
     elif action == "use_prompt":
@@ -206,6 +223,7 @@ def new():
             body=form.body.data or "",
             task_keys=form.tasks.data or [],
             starred=form.starred.data,
+            goal_ids=form.goals.data or [],
         )
         return saved(entry, new=True)
     return render_form(form)
@@ -232,9 +250,10 @@ def edit(entry_id: int):
         if request.method == "POST":
             return reshow(current_user, entry_id, TRASHED_MEANWHILE)
         abort(404)
-    form = entry_form(current_user, obj=entry)
+    form = entry_form(current_user, entry, obj=entry)
     if request.method == "GET":
         form.tasks.data = entry.task_keys
+        form.goals.data = entry.goal_ids
     elif form.validate_on_submit():
         try:
             entry = services.update_entry(
@@ -246,6 +265,7 @@ def edit(entry_id: int):
                 body=form.body.data or "",
                 task_keys=form.tasks.data or [],
                 starred=form.starred.data,
+                goal_ids=form.goals.data or [],
             )
         except services.VersionConflict as conflict:
             return render_conflict(form, conflict.current)

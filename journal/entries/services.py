@@ -9,7 +9,7 @@ from sqlalchemy import delete, exists, func, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from journal.extensions import db
-from journal.models import Entry, EntryTask, User
+from journal.models import Entry, EntryGoal, EntryTask, Goal, User
 from journal.models.user import utcnow
 
 TRASH_DAYS = 30
@@ -40,7 +40,7 @@ def find_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) -
         select(Entry)
         .where(Entry.id == entry_id, Entry.owner_id == user.id)
         .where(Entry.deleted_at.is_not(None) if trashed else Entry.deleted_at.is_(None))
-        .options(selectinload(Entry.task_links))
+        .options(selectinload(Entry.task_links), selectinload(Entry.goal_links))
     )
 
 
@@ -60,8 +60,9 @@ def create_entry(
     body: str,
     task_keys: list[str],
     starred: bool = False,
+    goal_ids: list[int] = (),
 ) -> Entry:
-    """Save a new entry for `user`."""
+    """Save a new entry for `user`, linked to any of the user's own goals in `goal_ids`."""
     entry = Entry(
         owner_id=user.id,
         entry_date=entry_date,
@@ -69,6 +70,7 @@ def create_entry(
         body=body,
         starred=starred,
         task_links=[EntryTask(task_key=key) for key in dict.fromkeys(task_keys)],
+        goal_links=[EntryGoal(goal_id=goal_id) for goal_id in own_goal_ids(user, goal_ids)],
     )
     db.session.add(entry)
     db.session.commit()
@@ -85,6 +87,7 @@ def update_entry(
     body: str,
     task_keys: list[str],
     starred: bool,
+    goal_ids: list[int] = (),
 ) -> Entry:
     """Save an edit made to `version`; raise VersionConflict if a newer one was saved since.
 
@@ -117,9 +120,24 @@ def update_entry(
     db.session.add_all(
         EntryTask(entry_id=entry.id, task_key=key) for key in dict.fromkeys(task_keys)
     )
+    db.session.execute(delete(EntryGoal).where(EntryGoal.entry_id == entry.id))
+    db.session.add_all(
+        EntryGoal(entry_id=entry.id, goal_id=goal_id) for goal_id in own_goal_ids(user, goal_ids)
+    )
     db.session.commit()
     db.session.expire_all()
     return get_entry_for(user, entry.id)
+
+
+def own_goal_ids(user: User, goal_ids) -> list[int]:
+    """Those of `goal_ids` that are the user's own goals: an entry never links elsewhere."""
+    wanted = [g for g in dict.fromkeys(goal_ids) if isinstance(g, int) and 0 < g <= MAX_ID]
+    if not wanted:
+        return []
+    owned = set(
+        db.session.scalars(select(Goal.id).where(Goal.id.in_(wanted), Goal.owner_id == user.id))
+    )
+    return [goal_id for goal_id in wanted if goal_id in owned]
 
 
 def set_starred(user: User, entry: Entry, starred: bool) -> None:
@@ -197,6 +215,7 @@ class EntryFilter:
     """What the journal list is narrowed to; every part optional, all combined."""
 
     task_keys: tuple[str, ...] = ()  # any of these tasks (a theme is its three tasks)
+    goal_id: int | None = None
     starred: bool = False
     date_from: date | None = None
     date_to: date | None = None
@@ -241,6 +260,10 @@ def _filtered(user: User, filters: EntryFilter):
             exists().where(
                 EntryTask.entry_id == Entry.id, EntryTask.task_key.in_(filters.task_keys)
             )
+        )
+    if filters.goal_id is not None:
+        query = query.where(
+            exists().where(EntryGoal.entry_id == Entry.id, EntryGoal.goal_id == filters.goal_id)
         )
     if filters.starred:
         query = query.where(Entry.starred)

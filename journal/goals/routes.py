@@ -1,11 +1,192 @@
-"""Goals views."""
+"""Goal views: the list, a goal with its progress, check-ins, status and order."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from journal.auth.access import safe_next
+from journal.entries.services import today_for
+from journal.framework.routes import current_framework
+from journal.goals import services
+from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
+from journal.goals.progress import goal_charts, goal_sparkline
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
 
+@bp.app_context_processor
+def goal_labels() -> dict:
+    """Rating and status names, and sparklines, for every template."""
+    return {
+        "rating_names": RATING_NAMES,
+        "status_names": STATUS_NAMES,
+        "goal_sparkline": goal_sparkline,
+    }
+
+
+def goal_form(**kwargs) -> GoalForm:
+    """The goal form, checking tasks against the framework."""
+    return GoalForm(framework=current_framework(), **kwargs)
+
+
 @bp.get("/")
 def index():
-    """An honest "coming" page until this part of the app is built."""
-    return render_template("coming.html", feature="goals")
+    """Active goals in the leader's order (due ones marked), then the others by status."""
+    today = today_for(current_user)
+    progress = services.progress_of(current_user, services.goals_of(current_user), today)
+    return render_template(
+        "goals/index.html",
+        active=[p for p in progress if p.goal.status == "active"],
+        others=[p for p in progress if p.goal.status != "active"],
+        framework=current_framework(),
+        today=today,
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Start practising something new."""
+    form = goal_form()
+    if request.method == "GET":
+        form.start_date.data = today_for(current_user)
+        if task := request.args.get("task"):
+            form.tasks.data = [task] if task in current_framework().task_keys else []
+    if form.validate_on_submit():
+        goal = services.create_goal(
+            current_user,
+            title=form.title.data,
+            why=form.why.data or "",
+            how_i_know=form.how_i_know.data or "",
+            task_keys=form.tasks.data,
+            start_date=form.start_date.data,
+            review_date=form.review_date.data,
+        )
+        flash(_("Your goal is saved. Check in now and then to see how it goes."), "success")
+        return redirect(url_for("goals.view", goal_id=goal.id))
+    return render_template("goals/form.html", form=form, goal=None, framework=current_framework())
+
+
+def render_goal(goal, check_in_form: CheckInForm):
+    """The goal page, with a check-in form (fresh, or as posted with its errors)."""
+    today = today_for(current_user)
+    (progress,) = services.progress_of(current_user, [goal], today)
+    return render_template(
+        "goals/view.html",
+        goal=goal,
+        progress=progress,
+        charts=goal_charts(progress, today),
+        entries=services.linked_entries(current_user, goal),
+        check_in_form=check_in_form,
+        status_form=StatusForm(status=goal.status),
+        framework=current_framework(),
+        today=today,
+    )
+
+
+@bp.get("/<id:goal_id>")
+def view(goal_id: int):
+    """A goal: what and why, its progress chart, check-ins and linked reflections."""
+    goal = services.get_goal_for(current_user, goal_id)
+    form = CheckInForm(today=today_for(current_user))
+    form.day.data = form.today
+    return render_goal(goal, form)
+
+
+@bp.route("/<id:goal_id>/edit", methods=["GET", "POST"])
+def edit(goal_id: int):
+    """Change what the goal says."""
+    goal = services.get_goal_for(current_user, goal_id)
+    form = goal_form(obj=goal)
+    if request.method == "GET":
+        form.tasks.data = goal.task_keys
+    if form.validate_on_submit():
+        services.update_goal(
+            current_user,
+            goal,
+            title=form.title.data,
+            why=form.why.data or "",
+            how_i_know=form.how_i_know.data or "",
+            task_keys=form.tasks.data,
+            start_date=form.start_date.data,
+            review_date=form.review_date.data,
+        )
+        flash(_("Your goal is saved."), "success")
+        return redirect(url_for("goals.view", goal_id=goal.id))
+    return render_template("goals/form.html", form=form, goal=goal, framework=current_framework())
+
+
+@bp.post("/<id:goal_id>/status")
+def status(goal_id: int):
+    """Make a goal active, paused, achieved or let go; the date of the change is kept."""
+    goal = services.get_goal_for(current_user, goal_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_status(current_user, goal, form.status.data)
+    flash(_("The status is changed."), "success")
+    return redirect(url_for("goals.view", goal_id=goal.id))
+
+
+@bp.post("/<id:goal_id>/move")
+def move(goal_id: int):
+    """Move an active goal up or down in the leader's own order."""
+    goal = services.get_goal_for(current_user, goal_id)
+    services.move(current_user, goal, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("goals.index"))
+
+
+@bp.route("/<id:goal_id>/delete", methods=["GET", "POST"])
+def delete(goal_id: int):
+    """Delete a goal (after a confirmation); linked reflections stay in the journal."""
+    goal = services.get_goal_for(current_user, goal_id)
+    if request.method == "POST":
+        services.delete_goal(current_user, goal)
+        flash(_("The goal is deleted. Your reflections are still in your journal."), "success")
+        return redirect(url_for("goals.index"))
+    return render_template("goals/delete.html", goal=goal)
+
+
+@bp.post("/<id:goal_id>/check-ins")
+def check_in(goal_id: int):
+    """Check in on a goal: from the goal page, or in one click from the dashboard."""
+    goal = services.get_goal_for(current_user, goal_id)
+    form = CheckInForm(today=today_for(current_user))
+    if form.validate_on_submit():
+        services.add_check_in(
+            current_user,
+            goal,
+            day=form.day.data,
+            rating=form.rating.data,
+            note=form.note.data or "",
+        )
+        flash(_("Your check-in is saved."), "success")
+        return redirect(safe_next(form.next.data, url_for("goals.view", goal_id=goal.id)))
+    return render_goal(goal, form)
+
+
+@bp.route("/check-ins/<id:check_in_id>/edit", methods=["GET", "POST"])
+def edit_check_in(check_in_id: int):
+    """Correct a check-in."""
+    check_in = services.get_check_in_for(current_user, check_in_id)
+    form = CheckInForm(today=today_for(current_user), obj=check_in)
+    if form.validate_on_submit():
+        services.update_check_in(
+            current_user,
+            check_in,
+            day=form.day.data,
+            rating=form.rating.data,
+            note=form.note.data or "",
+        )
+        flash(_("Your check-in is saved."), "success")
+        return redirect(url_for("goals.view", goal_id=check_in.goal_id))
+    return render_template("goals/check_in.html", form=form, check_in=check_in)
+
+
+@bp.post("/check-ins/<id:check_in_id>/delete")
+def delete_check_in(check_in_id: int):
+    """Remove a check-in."""
+    check_in = services.get_check_in_for(current_user, check_in_id)
+    goal_id = check_in.goal_id
+    services.delete_check_in(current_user, check_in)
+    flash(_("The check-in is deleted."), "success")
+    return redirect(url_for("goals.view", goal_id=goal_id))

@@ -51,6 +51,15 @@ class Entry(db.Model):
         order_by="EntryTask.task_key",
     )
 
+    goal_links: Mapped[list["EntryGoal"]] = relationship(  # noqa: F821 (models/goal.py)
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def goal_ids(self) -> list[int]:
+        """The goals this entry is evidence for."""
+        return [link.goal_id for link in self.goal_links]
+
     @property
     def task_keys(self) -> list[str]:
         """The keys of the framework tasks this entry is tagged with."""

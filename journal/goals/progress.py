@@ -1,0 +1,82 @@
+"""A goal's charts in the user's language: the bridge between services and the SVG module."""
+
+from datetime import date
+
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from journal.goals.charts import (
+    ChartLabels,
+    Rating,
+    progress_chart,
+    sparkline,
+    weekly_bars,
+    weekly_counts,
+)
+from journal.goals.forms import RATING_NAMES
+from journal.goals.services import Progress
+
+
+def chart_labels() -> ChartLabels:
+    """Every text of the charts, translated."""
+
+    def summary(count, first, latest, trend, evidence):
+        if not count:
+            return _("No check-ins yet.")
+        parts = [
+            ngettext("%(num)d check-in.", "%(num)d check-ins.", count),
+            _("First rating %(first)d, latest %(latest)d.", first=first, latest=latest),
+            trend,  # None until there are check-ins on two different days
+            ngettext("%(num)d linked reflection.", "%(num)d linked reflections.", evidence),
+        ]
+        return " ".join(part for part in parts if part)
+
+    def weeks_summary(weeks, total):
+        return ngettext(
+            "%(num)d linked reflection over %(weeks)d weeks.",
+            "%(num)d linked reflections over %(weeks)d weeks.",
+            total,
+            weeks=weeks,
+        )
+
+    return ChartLabels(
+        title=_("How it has gone"),
+        rating_names={value: str(name) for value, name in RATING_NAMES.items()},
+        format_date=lambda day: format_date(day, "d. MMM"),
+        empty=_("No check-ins yet"),
+        trend_up=_("The trend is rising."),
+        trend_down=_("The trend is falling."),
+        trend_flat=_("The trend is level."),
+        summary=summary,
+        weeks_title=_("Linked reflections per week"),
+        weeks_summary=weeks_summary,
+        legend_ratings=_("Check-ins"),
+        legend_trend=_("Trend"),
+        legend_evidence=_("Linked reflection"),
+    )
+
+
+def ratings_of(progress: Progress) -> list[Rating]:
+    """The check-ins as chart points."""
+    return [Rating(check_in.day, check_in.rating) for check_in in progress.check_ins]
+
+
+def goal_charts(progress: Progress, today: date) -> dict[str, Markup]:
+    """The progress chart and the weekly reflections chart of one goal."""
+    start = min([progress.goal.start_date, *(c.day for c in progress.check_ins)])
+    end = max(today, start)
+    labels = chart_labels()
+    return {
+        "progress": progress_chart(
+            ratings_of(progress), progress.evidence_days, start=start, end=end, labels=labels
+        ),
+        "weeks": weekly_bars(
+            weekly_counts(progress.evidence_days, start=start, end=end), labels=labels
+        ),
+    }
+
+
+def goal_sparkline(progress: Progress) -> Markup:
+    """A tiny line of the latest ratings, for lists and the dashboard."""
+    return sparkline(ratings_of(progress))

@@ -1,0 +1,264 @@
+"""Goals and check-ins: reading and changing them, always on behalf of their owner."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.models import CheckIn, Entry, EntryGoal, Goal, GoalStatusChange, GoalTask, User
+from journal.models.user import utcnow
+
+DUE_AFTER_DAYS = 14
+MAX_ID = 2**63 - 1
+
+
+def find_goal_for(user: User, goal_id: int | None) -> Goal | None:
+    """The user's own goal, or None: never someone else's."""
+    if goal_id is None or not 0 < goal_id <= MAX_ID:
+        return None
+    return db.session.scalar(
+        select(Goal)
+        .where(Goal.id == goal_id, Goal.owner_id == user.id)
+        .options(selectinload(Goal.task_links), selectinload(Goal.status_changes))
+    )
+
+
+def get_goal_for(user: User, goal_id: int | None) -> Goal:
+    """The user's own goal, else 404: the one access rule for goals."""
+    goal = find_goal_for(user, goal_id)
+    if goal is None:
+        abort(404)
+    return goal
+
+
+def get_check_in_for(user: User, check_in_id: int) -> CheckIn:
+    """A check-in of one of the user's own goals, else 404."""
+    check_in = db.session.scalar(
+        select(CheckIn)
+        .join(Goal, Goal.id == CheckIn.goal_id)
+        .where(CheckIn.id == check_in_id, Goal.owner_id == user.id)
+    )
+    if check_in is None:
+        abort(404)
+    return check_in
+
+
+def goals_of(user: User, statuses: tuple[str, ...] | None = None) -> list[Goal]:
+    """The user's goals (optionally of some statuses): active ones in the leader's order."""
+    query = (
+        select(Goal)
+        .where(Goal.owner_id == user.id)
+        .order_by(Goal.position, Goal.start_date.desc(), Goal.id)
+        .options(selectinload(Goal.task_links))
+    )
+    if statuses:
+        query = query.where(Goal.status.in_(statuses))
+    return list(db.session.scalars(query))
+
+
+def _next_position(user: User) -> int:
+    highest = db.session.scalar(select(func.max(Goal.position)).where(Goal.owner_id == user.id))
+    return (highest or 0) + 1
+
+
+def create_goal(
+    user: User,
+    *,
+    title: str,
+    why: str,
+    how_i_know: str,
+    task_keys: list[str],
+    start_date: date,
+    review_date: date | None,
+) -> Goal:
+    """Start practising something: an active goal, last in the leader's order."""
+    goal = Goal(
+        owner_id=user.id,
+        title=title.strip(),
+        why=why.strip(),
+        how_i_know=how_i_know.strip(),
+        start_date=start_date,
+        review_date=review_date,
+        status="active",
+        position=_next_position(user),
+        task_links=[GoalTask(task_key=key) for key in dict.fromkeys(task_keys)],
+        status_changes=[GoalStatusChange(status="active")],
+    )
+    db.session.add(goal)
+    db.session.commit()
+    return goal
+
+
+def update_goal(
+    user: User,
+    goal: Goal,
+    *,
+    title: str,
+    why: str,
+    how_i_know: str,
+    task_keys: list[str],
+    start_date: date,
+    review_date: date | None,
+) -> None:
+    """Save changes to what the goal is, not to its status."""
+    goal.title, goal.why, goal.how_i_know = title.strip(), why.strip(), how_i_know.strip()
+    goal.start_date, goal.review_date = start_date, review_date
+    goal.task_links = [GoalTask(task_key=key) for key in dict.fromkeys(task_keys)]
+    goal.updated_at = utcnow()
+    db.session.commit()
+
+
+def set_status(user: User, goal: Goal, status: str) -> None:
+    """Change the status and keep the date of the change; a goal made active again goes last."""
+    if status == goal.status:
+        return
+    goal.status = status
+    if status == "active":
+        goal.position = _next_position(user)
+    goal.status_changes.append(GoalStatusChange(status=status))
+    goal.updated_at = utcnow()
+    db.session.commit()
+
+
+def move(user: User, goal: Goal, direction: int) -> None:
+    """Swap an active goal with its neighbour in the leader's order (-1 up, +1 down)."""
+    active = goals_of(user, ("active",))
+    index = next((i for i, g in enumerate(active) if g.id == goal.id), None)
+    if index is None or not 0 <= index + direction < len(active):
+        return
+    # Renumber the whole list so equal positions (from older data) cannot trap a goal.
+    active[index], active[index + direction] = active[index + direction], active[index]
+    for position, each in enumerate(active, start=1):
+        each.position = position
+    db.session.commit()
+
+
+def delete_goal(user: User, goal: Goal) -> None:
+    """Delete a goal with its check-ins and history; linked entries stay, unlinked."""
+    db.session.delete(goal)
+    db.session.commit()
+
+
+def add_check_in(user: User, goal: Goal, *, day: date, rating: int, note: str) -> CheckIn:
+    """Record how well the leader practised the goal."""
+    check_in = CheckIn(goal_id=goal.id, day=day, rating=rating, note=note.strip())
+    db.session.add(check_in)
+    db.session.commit()
+    return check_in
+
+
+def update_check_in(user: User, check_in: CheckIn, *, day: date, rating: int, note: str) -> None:
+    """Correct a check-in."""
+    check_in.day, check_in.rating, check_in.note = day, rating, note.strip()
+    check_in.updated_at = utcnow()
+    db.session.commit()
+
+
+def delete_check_in(user: User, check_in: CheckIn) -> None:
+    """Remove a check-in."""
+    db.session.delete(check_in)
+    db.session.commit()
+
+
+def check_ins_by_goal(goal_ids: list[int]) -> dict[int, list[CheckIn]]:
+    """The check-ins of these goals, oldest first, in one query."""
+    result: dict[int, list[CheckIn]] = {goal_id: [] for goal_id in goal_ids}
+    if goal_ids:
+        rows = db.session.scalars(
+            select(CheckIn).where(CheckIn.goal_id.in_(goal_ids)).order_by(CheckIn.day, CheckIn.id)
+        )
+        for check_in in rows:
+            result[check_in.goal_id].append(check_in)
+    return result
+
+
+def linked_entries(user: User, goal: Goal) -> list[Entry]:
+    """The user's (undeleted) entries linked to this goal, newest first."""
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .join(EntryGoal, EntryGoal.entry_id == Entry.id)
+            .where(
+                EntryGoal.goal_id == goal.id,
+                Entry.owner_id == user.id,
+                Entry.deleted_at.is_(None),
+            )
+            .order_by(Entry.entry_date.desc(), Entry.id.desc())
+            .options(selectinload(Entry.task_links))
+        )
+    )
+
+
+def evidence_days_by_goal(user: User, goal_ids: list[int]) -> dict[int, list[date]]:
+    """For each goal, the dates of the linked (undeleted) entries, in one query."""
+    result: dict[int, list[date]] = {goal_id: [] for goal_id in goal_ids}
+    if goal_ids:
+        rows = db.session.execute(
+            select(EntryGoal.goal_id, Entry.entry_date)
+            .join(Entry, Entry.id == EntryGoal.entry_id)
+            .where(
+                EntryGoal.goal_id.in_(goal_ids),
+                Entry.owner_id == user.id,
+                Entry.deleted_at.is_(None),
+            )
+            .order_by(Entry.entry_date)
+        )
+        for goal_id, day in rows:
+            result[goal_id].append(day)
+    return result
+
+
+def is_due(goal: Goal, check_ins: list[CheckIn], today: date) -> bool:
+    """An active goal is due a check-in when none has been made for DUE_AFTER_DAYS days
+    (counted from the start date while there are none)."""
+    if goal.status != "active":
+        return False
+    last = check_ins[-1].day if check_ins else goal.start_date
+    return today - last >= timedelta(days=DUE_AFTER_DAYS)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """A goal's check-ins summed up: first and latest rating, counts, and whether it is due."""
+
+    goal: Goal
+    check_ins: list[CheckIn]
+    evidence_days: list[date]
+    due: bool
+
+    @property
+    def first(self) -> CheckIn | None:
+        """The earliest check-in."""
+        return self.check_ins[0] if self.check_ins else None
+
+    @property
+    def latest(self) -> CheckIn | None:
+        """The most recent check-in."""
+        return self.check_ins[-1] if self.check_ins else None
+
+
+def progress_of(user: User, goals: list[Goal], today: date) -> list[Progress]:
+    """Progress for each goal, in two queries whatever the number of goals."""
+    ids = [goal.id for goal in goals]
+    check_ins = check_ins_by_goal(ids)
+    evidence = evidence_days_by_goal(user, ids)
+    return [
+        Progress(
+            goal, check_ins[goal.id], evidence[goal.id], is_due(goal, check_ins[goal.id], today)
+        )
+        for goal in goals
+    ]
+
+
+def goal_task_keys(user: User, statuses: tuple[str, ...] = ("active",)) -> dict[str, int]:
+    """How many of the user's goals (of these statuses) carry each task."""
+    rows = db.session.execute(
+        select(GoalTask.task_key, func.count())
+        .join(Goal, Goal.id == GoalTask.goal_id)
+        .where(Goal.owner_id == user.id, Goal.status.in_(statuses))
+        .group_by(GoalTask.task_key)
+    )
+    return dict(rows.all())
