@@ -85,12 +85,14 @@ MATRIX = {
     ("entries.rescue", "POST"): ("/journal/rescue", everyone(200, 200)),
     ("goals.index", "GET"): ("/goals/", everyone(LOGIN, 200)),
     ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
-    ("goals.new", "POST"): ("/goals/new", everyone(LOGIN, 200)),
     ("goals.view", "GET"): ("/goals/{goal}", OWNER_ONLY),
     ("goals.edit", "GET"): ("/goals/{goal}/edit", OWNER_ONLY),
-    ("goals.edit", "POST"): ("/goals/{goal}/edit", OWNER_ONLY),
-    # An empty status is not a status: 400 for the owner, 404 for everyone else.
-    ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 400, 404, 404)),
+    ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404, 404)),
+    # An empty status is not a status: a message for the owner, 404 for everyone else.
+    ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 302, 404, 404)),
+    # Without credentials the goal's rescue page shows itself again.
+    ("goals.rescue", "POST"): ("/goals/rescue", everyone(200, 200)),
+    ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
     ("goals.move", "POST"): ("/goals/{goal}/move", everyone(LOGIN, 302, 404, 404)),
     ("goals.delete", "GET"): ("/goals/{goal}/delete", OWNER_ONLY),
     ("goals.delete", "POST"): ("/goals/{goal}/delete", everyone(LOGIN, 302, 404, 404)),

@@ -27,6 +27,27 @@ def keeps_text(rescue: Callable) -> Callable:
     return mark
 
 
+def same_origin() -> bool:
+    """Whether this POST came from a page of this site (browsers say so in their headers).
+
+    Only then is posted text offered back: another site must not be able to plant text
+    that a leader might save over their own.
+    """
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site in ("same-origin", "none")
+    origin = request.headers.get("Origin")
+    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def posted_id(name: str) -> int | None:
+    """An id from the URL (`name` in the route) or a posted field of that name, if sane."""
+    if value := (request.view_args or {}).get(name):
+        return value
+    text = request.form.get(name, "")
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
+
+
 def rescue_for(endpoint: str | None) -> Callable | None:
     """The rescue of a view marked with `keeps_text`, if any."""
     view = current_app.view_functions.get(endpoint) if endpoint else None

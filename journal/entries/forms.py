@@ -23,6 +23,7 @@ from journal.framework import Framework
 from journal.models.entry import MAX_BODY_LENGTH, MAX_TITLE_LENGTH
 
 MAX_QUERY_LENGTH = 200
+EARLIEST_ENTRY = date(1990, 1, 1)
 
 
 def normalize_newlines(text: str | None) -> str | None:
@@ -77,9 +78,11 @@ class EntryForm(Form):
             raise ValidationError(_l("Choose among your own goals."))
 
     def validate_entry_date(self, field) -> None:
-        """No reflections from the future."""
+        """No reflections from the future (nor from before 1990: that is a typo)."""
         if field.data and field.data > self.today:
             raise ValidationError(_l("The date cannot be in the future."))
+        if field.data and field.data < EARLIEST_ENTRY:
+            raise ValidationError(_l("Enter a date from 1990 on."))
 
     def validate_tasks(self, field) -> None:
         """Only tasks of the framework (a stale form may hold a key that no longer exists)."""

@@ -10,14 +10,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from journal.auth import services as accounts
-from journal.auth.access import keeps_text, public
+from journal.auth.access import keeps_text, posted_id, public, same_origin
 from journal.auth.routes import start_session
 from journal.entries import services
 from journal.entries.forms import EntryForm
 from journal.entries.listing import journal_page
 from journal.entries.markdown import plain_text, render_markdown
 from journal.entries.prompts import choose_prompt, find_prompt
-from journal.framework.routes import current_framework
+from journal.framework.routes import current_framework, stale_task_keys
 from journal.goals import services as goal_services
 from journal.i18n import current_language
 
@@ -48,8 +48,9 @@ def draft_id() -> str:
 
 def entry_form(user, entry=None, **kwargs) -> EntryForm:
     """The entry form, checking dates against the leader's own today, offering the leader's
-    active goals (and any the entry is already linked to) as evidence links."""
+    active goals (and any the entry is already linked to, or the page asks for) as links."""
     linked = set(entry.goal_ids) if entry is not None else set()
+    linked.add(request.args.get("goal", type=int))
     goals = [
         goal
         for goal in goal_services.goals_of(user)
@@ -116,14 +117,6 @@ def saved(entry, *, new: bool):
     return redirect(url_for("entries.view", entry_id=entry.id))
 
 
-def posted_entry_id() -> int | None:
-    """The entry a rescued form belongs to: from the URL, or the rescue form's field."""
-    if entry_id := (request.view_args or {}).get("entry_id"):
-        return entry_id
-    text = request.form.get("entry_id", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
-
-
 def reshow(user, entry_id: int | None, notice: str):
     """The writing page again with the posted text, for the user to check and save.
 
@@ -145,19 +138,6 @@ TRASHED_MEANWHILE = _l(
 )
 
 
-def same_origin() -> bool:
-    """Whether this POST came from a page of this site (browsers say so in their headers).
-
-    Only then is posted text offered back: another site must not be able to plant text
-    that a leader might save over an entry.
-    """
-    site = request.headers.get("Sec-Fetch-Site")
-    if site is not None:
-        return site in ("same-origin", "none")
-    origin = request.headers.get("Origin")
-    return origin is None or origin.rstrip("/") == request.host_url.rstrip("/")
-
-
 def rescue_entry():
     """Show the text of a save that arrived with an expired session or form, never lose it."""
     if not same_origin():
@@ -165,7 +145,7 @@ def rescue_entry():
     if current_user.is_authenticated:
         return reshow(
             current_user,
-            posted_entry_id(),
+            posted_id("entry_id"),
             _("For your safety the form had expired. Your text is kept below: press Save again."),
         )
     return rescue_page()
@@ -177,7 +157,7 @@ def rescue_page(login_failed: bool = False):
     return render_template(
         "entries/rescue.html",
         form=form,
-        entry_id=posted_entry_id(),
+        entry_id=posted_id("entry_id"),
         draft=draft_id(),
         login_failed=login_failed,
     )
@@ -263,7 +243,7 @@ def edit(entry_id: int):
                 entry_date=form.entry_date.data,
                 title=form.title.data or "",
                 body=form.body.data or "",
-                task_keys=form.tasks.data or [],
+                task_keys=(form.tasks.data or []) + stale_task_keys(entry.task_keys),
                 starred=form.starred.data,
                 goal_ids=form.goals.data or [],
             )
@@ -287,7 +267,7 @@ def rescue():
         start_session(user)
     return reshow(
         user,
-        posted_entry_id(),
+        posted_id("entry_id"),
         _("You are logged in again. Check your text, then press Save."),
     )
 

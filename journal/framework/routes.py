@@ -12,6 +12,11 @@ def current_framework() -> Framework:
     return current_app.extensions["framework"]
 
 
+def stale_task_keys(keys: list[str]) -> list[str]:
+    """Tags of tasks no longer in the framework file: kept, never silently dropped."""
+    return [key for key in keys if key not in current_framework().task_keys]
+
+
 @bp.get("/")
 def index():
     """The three themes and nine tasks, each with its bullets."""

@@ -45,6 +45,17 @@ def without_prefix(text: str | None) -> str | None:
     return PRACTISING_PREFIX.sub("", text) if text else text
 
 
+EARLIEST = date(2000, 1, 1)
+
+
+def sensible_date(form, field) -> None:
+    """Dates from 2000 on, at most ten years ahead (a typo like year 0026 is not a date)."""
+    if field.data and not EARLIEST <= field.data <= date.today().replace(
+        year=date.today().year + 10
+    ):
+        raise ValidationError(_l("Enter a date between the year 2000 and ten years from now."))
+
+
 def length(maximum: int) -> Length:
     """At most `maximum` characters, said in the user's language."""
     return Length(max=maximum, message=_l("Use at most %(max)d characters."))
@@ -63,8 +74,10 @@ class GoalForm(Form):
         _l("How I will know (signs of progress)"), validators=[length(MAX_GOAL_TEXT)]
     )
     tasks = SelectMultipleField(_l("Leadership tasks"), validate_choice=False)
-    start_date = DateField(_l("Start date"), validators=[InputRequired(_l("Enter a date."))])
-    review_date = DateField(_l("Review date (optional)"), validators=[Optional()])
+    start_date = DateField(
+        _l("Start date"), validators=[InputRequired(_l("Enter a date.")), sensible_date]
+    )
+    review_date = DateField(_l("Review date (optional)"), validators=[Optional(), sensible_date])
 
     def __init__(self, *args, framework: Framework, **kwargs):
         super().__init__(*args, **kwargs)
@@ -92,7 +105,7 @@ class GoalForm(Form):
 class CheckInForm(Form):
     """A check-in: the day, a rating from 1 to 5 and an optional note."""
 
-    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date."))])
+    day = DateField(_l("Date"), validators=[InputRequired(_l("Enter a date.")), sensible_date])
     rating = RadioField(
         _l("How well did I practise this?"),
         coerce=int,
@@ -102,14 +115,17 @@ class CheckInForm(Form):
     note = TextAreaField(_l("Note (optional)"), validators=[length(MAX_NOTE)])
     next = HiddenField()
 
-    def __init__(self, *args, today: date, **kwargs):
+    def __init__(self, *args, today: date, start: date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        self.start = start
 
     def validate_day(self, field) -> None:
-        """No check-ins from the future."""
+        """Between the goal's start and today."""
         if field.data and field.data > self.today:
             raise ValidationError(_l("The date cannot be in the future."))
+        if field.data and field.data < self.start:
+            raise ValidationError(_l("The date cannot be before the goal started."))
 
 
 class StatusForm(Form):

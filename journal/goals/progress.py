@@ -1,6 +1,6 @@
 """A goal's charts in the user's language: the bridge between services and the SVG module."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -16,6 +16,8 @@ from journal.goals.charts import (
 )
 from journal.goals.forms import RATING_NAMES
 from journal.goals.services import Progress
+
+CHART_WEEKS = 104
 
 
 def chart_labels() -> ChartLabels:
@@ -64,8 +66,12 @@ def ratings_of(progress: Progress) -> list[Rating]:
 
 def goal_charts(progress: Progress, today: date) -> dict[str, Markup]:
     """The progress chart and the weekly reflections chart of one goal."""
-    start = min([progress.goal.start_date, *(c.day for c in progress.check_ins)])
+    start = min(
+        [progress.goal.start_date, *(c.day for c in progress.check_ins), *progress.evidence_days]
+    )
     end = max(today, start)
+    # Years of weekly bars help nobody and cost megabytes: show the last two years at most.
+    start = max(start, end - timedelta(weeks=CHART_WEEKS))
     labels = chart_labels()
     return {
         "progress": progress_chart(

@@ -4,9 +4,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth.access import safe_next
+from journal.auth import services as accounts
+from journal.auth.access import keeps_text, posted_id, public, safe_next, same_origin
+from journal.auth.routes import start_session
 from journal.entries.services import today_for
-from journal.framework.routes import current_framework
+from journal.framework.routes import current_framework, stale_task_keys
 from journal.goals import services
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
 from journal.goals.progress import goal_charts, goal_sparkline
@@ -43,7 +45,57 @@ def index():
     )
 
 
+def render_goal_form(form: GoalForm, goal=None, notice=None):
+    """The goal form page, for a new goal or an edit."""
+    return render_template(
+        "goals/form.html", form=form, goal=goal, framework=current_framework(), notice=notice
+    )
+
+
+def rescue_goal():
+    """Show a goal's text that arrived with an expired session or form: never lose it."""
+    if not same_origin():
+        abort(400)
+    goal_id = posted_id("goal_id")
+    if current_user.is_authenticated:
+        goal = services.get_goal_for(current_user, goal_id) if goal_id else None
+        notice = _(
+            "For your safety the form had expired. Your text is kept below: press Save again."
+        )
+        return render_goal_form(goal_form(formdata=request.form), goal, notice)
+    return rescue_page()
+
+
+def rescue_page(login_failed: bool = False):
+    """The posted goal with a log-in form: whoever logs in gets it back to check and save."""
+    return render_template(
+        "goals/rescue.html",
+        form=goal_form(formdata=request.form),
+        goal_id=posted_id("goal_id"),
+        login_failed=login_failed,
+    )
+
+
+@bp.post("/rescue")
+@public
+@keeps_text(rescue_goal)
+def rescue():
+    """Log in again and get the rescued goal back, to check and save."""
+    if not same_origin():
+        abort(400)
+    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    if user is None:
+        return rescue_page(login_failed=True)
+    if current_user.get_id() != user.get_id():
+        start_session(user)
+    goal_id = posted_id("goal_id")
+    goal = services.get_goal_for(user, goal_id) if goal_id else None
+    notice = _("You are logged in again. Check your text, then press Save.")
+    return render_goal_form(goal_form(formdata=request.form), goal, notice)
+
+
 @bp.route("/new", methods=["GET", "POST"])
+@keeps_text(rescue_goal)
 def new():
     """Start practising something new."""
     form = goal_form()
@@ -63,7 +115,7 @@ def new():
         )
         flash(_("Your goal is saved. Check in now and then to see how it goes."), "success")
         return redirect(url_for("goals.view", goal_id=goal.id))
-    return render_template("goals/form.html", form=form, goal=None, framework=current_framework())
+    return render_goal_form(form)
 
 
 def render_goal(goal, check_in_form: CheckInForm):
@@ -87,12 +139,13 @@ def render_goal(goal, check_in_form: CheckInForm):
 def view(goal_id: int):
     """A goal: what and why, its progress chart, check-ins and linked reflections."""
     goal = services.get_goal_for(current_user, goal_id)
-    form = CheckInForm(today=today_for(current_user))
+    form = CheckInForm(today=today_for(current_user), start=goal.start_date)
     form.day.data = form.today
     return render_goal(goal, form)
 
 
 @bp.route("/<id:goal_id>/edit", methods=["GET", "POST"])
+@keeps_text(rescue_goal)
 def edit(goal_id: int):
     """Change what the goal says."""
     goal = services.get_goal_for(current_user, goal_id)
@@ -106,13 +159,13 @@ def edit(goal_id: int):
             title=form.title.data,
             why=form.why.data or "",
             how_i_know=form.how_i_know.data or "",
-            task_keys=form.tasks.data,
+            task_keys=form.tasks.data + stale_task_keys(goal.task_keys),
             start_date=form.start_date.data,
             review_date=form.review_date.data,
         )
         flash(_("Your goal is saved."), "success")
         return redirect(url_for("goals.view", goal_id=goal.id))
-    return render_template("goals/form.html", form=form, goal=goal, framework=current_framework())
+    return render_goal_form(form, goal)
 
 
 @bp.post("/<id:goal_id>/status")
@@ -120,10 +173,11 @@ def status(goal_id: int):
     """Make a goal active, paused, achieved or let go; the date of the change is kept."""
     goal = services.get_goal_for(current_user, goal_id)
     form = StatusForm()
-    if not form.validate_on_submit():
-        abort(400)
-    services.set_status(current_user, goal, form.status.data)
-    flash(_("The status is changed."), "success")
+    if form.validate_on_submit():
+        services.set_status(current_user, goal, form.status.data)
+        flash(_("The status is changed."), "success")
+    else:
+        flash(_("Choose one of the statuses in the list."), "error")
     return redirect(url_for("goals.view", goal_id=goal.id))
 
 
@@ -150,7 +204,7 @@ def delete(goal_id: int):
 def check_in(goal_id: int):
     """Check in on a goal: from the goal page, or in one click from the dashboard."""
     goal = services.get_goal_for(current_user, goal_id)
-    form = CheckInForm(today=today_for(current_user))
+    form = CheckInForm(today=today_for(current_user), start=goal.start_date)
     if form.validate_on_submit():
         services.add_check_in(
             current_user,
@@ -159,7 +213,15 @@ def check_in(goal_id: int):
             rating=form.rating.data,
             note=form.note.data or "",
         )
-        flash(_("Your check-in is saved."), "success")
+        flash(
+            _(
+                "Check-in saved: %(value)d – %(name)s. Clicked wrong? Click again: the day "
+                "keeps one check-in. Older ones are changed on the goal's page.",
+                value=form.rating.data,
+                name=RATING_NAMES[form.rating.data],
+            ),
+            "success",
+        )
         return redirect(safe_next(form.next.data, url_for("goals.view", goal_id=goal.id)))
     return render_goal(goal, form)
 
@@ -168,7 +230,7 @@ def check_in(goal_id: int):
 def edit_check_in(check_in_id: int):
     """Correct a check-in."""
     check_in = services.get_check_in_for(current_user, check_in_id)
-    form = CheckInForm(today=today_for(current_user), obj=check_in)
+    form = CheckInForm(today=today_for(current_user), start=check_in.goal.start_date, obj=check_in)
     if form.validate_on_submit():
         services.update_check_in(
             current_user,

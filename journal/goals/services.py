@@ -143,9 +143,17 @@ def delete_goal(user: User, goal: Goal) -> None:
 
 
 def add_check_in(user: User, goal: Goal, *, day: date, rating: int, note: str) -> CheckIn:
-    """Record how well the leader practised the goal."""
-    check_in = CheckIn(goal_id=goal.id, day=day, rating=rating, note=note.strip())
-    db.session.add(check_in)
+    """Record how well the leader practised the goal; a second check-in on the same day
+    replaces the first (a double click or a change of mind is not a second data point)."""
+    check_in = db.session.scalar(
+        select(CheckIn).where(CheckIn.goal_id == goal.id, CheckIn.day == day).limit(1)
+    )
+    if check_in is None:
+        check_in = CheckIn(goal_id=goal.id, day=day)
+        db.session.add(check_in)
+    check_in.rating = rating
+    check_in.note = note.strip() or (check_in.note or "")
+    check_in.updated_at = utcnow()
     db.session.commit()
     return check_in
 

@@ -273,3 +273,72 @@ def test_deleting_a_goal_keeps_its_reflections(leader_client, leader, make_entry
     db.session.expire_all()
     assert db.session.scalar(select(Goal)) is None
     assert fresh(db, Entry, entry.id).goal_ids == []
+
+
+def test_a_second_check_in_the_same_day_replaces_the_first(leader_client, leader, db):
+    goal = make_goal(leader)
+    today = entries.today_for(leader).isoformat()
+    check_in(leader_client, goal, day=today, rating="2", next="/")
+    response = check_in(leader_client, goal, day=today, rating="4", next="/")
+    assert db.session.scalars(select(CheckIn.rating)).all() == [4]
+    page = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Opfølgning gemt: 4 – For det meste." in page
+
+
+def test_dates_outside_a_sensible_window_are_refused(leader_client, leader, db):
+    response = leader_client.submit("/goals/new", goal_data(start_date="0026-01-05"))
+    assert "mellem år 2000 og ti år frem" in response.get_data(as_text=True)
+    goal = make_goal(leader, start_date=date(2026, 1, 5))
+    response = check_in(leader_client, goal, day="2025-12-31", rating="3")
+    assert "før målets start" in response.get_data(as_text=True)
+    assert db.session.scalar(select(CheckIn)) is None
+
+
+def test_tags_of_tasks_no_longer_in_the_framework_survive_an_edit(leader_client, leader, db):
+    goal = make_goal(leader, task_keys=["vision", "an-old-task"])
+    leader_client.submit(f"/goals/{goal.id}/edit", goal_data(tasks=["delegation"]))
+    assert fresh(db, Goal, goal.id).task_keys == ["an-old-task", "delegation"]
+
+
+def test_a_goal_typed_when_the_session_expired_comes_back(app, leader, db):
+    browser = app.test_client()
+    lost = browser.post("/goals/new", data=goal_data(csrf_token="expired"))
+    assert lost.status_code == 200 and "Mine medarbejdere vokser af det." in lost.get_data(
+        as_text=True
+    )
+    back = browser.post(
+        "/goals/rescue",
+        data=goal_data(
+            csrf_token=browser.csrf_token("/no-such-page"),
+            email=leader.email,
+            password="a calm walk by the harbour",
+        ),
+    )
+    page = back.get_data(as_text=True)
+    assert back.status_code == 200 and "Mine medarbejdere vokser af det." in page
+    assert db.session.scalar(select(Goal)) is None  # saved only when the leader says so
+    token = re.search(
+        r'action="/goals/new">\s*<input type="hidden" name="csrf_token" value="([^"]+)"', page
+    )
+    saved = browser.post("/goals/new", data=goal_data(csrf_token=token.group(1)))
+    assert saved.status_code == 302
+    assert db.session.scalars(select(Goal.why)).all() == ["Mine medarbejdere vokser af det."]
+
+
+def test_a_reflection_can_be_written_on_a_paused_goal(leader_client, leader, db):
+    goal = make_goal(leader)
+    services.set_status(leader, goal, "paused")
+    page = leader_client.get(f"/journal/new?goal={goal.id}").get_data(as_text=True)
+    assert re.search(rf'name="goals" value="{goal.id}" checked', page)
+
+
+def test_errors_speak_english_to_an_english_leader(app, make_user, login, db):
+    user = make_user(language="en")
+    client = app.test_client()
+    login(client, user)
+    goal = make_goal(user)
+    response = client.submit(
+        f"/goals/{goal.id}/check-ins", {"day": "2099-01-01"}, page=f"/goals/{goal.id}"
+    )
+    page = response.get_data(as_text=True)
+    assert "Choose a rating from 1 to 5." in page and "The date cannot be in the future." in page
