@@ -2,16 +2,21 @@
 
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
+from journal.models.sharing import Comment, ManagerLink, Share, SharingEvent
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
     "LANGUAGES",
     "CheckIn",
+    "Comment",
     "Entry",
     "EntryGoal",
     "EntryTask",
     "Goal",
     "GoalStatusChange",
     "GoalTask",
+    "ManagerLink",
+    "Share",
+    "SharingEvent",
     "User",
 ]

@@ -1,0 +1,115 @@
+"""Sharing chosen goals with one's own manager: links, shares, comments and the log."""
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from journal.extensions import db
+from journal.models.goal import Goal
+from journal.models.types import UTCDateTime
+from journal.models.user import User, utcnow
+
+LINK_STATUSES = ("pending", "accepted", "declined", "ended")
+OPEN_STATUSES = ("pending", "accepted")
+EVENT_KINDS = (
+    "link_requested",
+    "link_accepted",
+    "link_declined",
+    "link_ended",
+    "shared",
+    "unshared",
+    "viewed",
+)
+MAX_COMMENT = 2000
+
+
+def _in(values) -> str:
+    return ", ".join(f"'{value}'" for value in values)
+
+
+class ManagerLink(db.Model):
+    """A leader's link to their manager: requested, then accepted (or declined), then ended.
+
+    At most one open (pending or accepted) link per leader, enforced by a partial unique index.
+    """
+
+    __tablename__ = "manager_links"
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in(LINK_STATUSES)})", name="status"),
+        CheckConstraint("leader_id <> manager_id", name="not_self"),
+        Index(
+            "uq_manager_links_one_open",
+            "leader_id",
+            unique=True,
+            sqlite_where=text(f"status IN ({_in(OPEN_STATUSES)})"),
+            postgresql_where=text(f"status IN ({_in(OPEN_STATUSES)})"),
+        ),
+        Index("ix_manager_links_manager", "manager_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    leader: Mapped[User] = relationship(foreign_keys=[leader_id])
+    manager: Mapped[User] = relationship(foreign_keys=[manager_id])
+
+
+class Share(db.Model):
+    """A goal shared with the manager of one link; gone when unshared or the link ends."""
+
+    __tablename__ = "shares"
+
+    goal_id: Mapped[int] = mapped_column(
+        ForeignKey("goals.id", ondelete="CASCADE"), primary_key=True
+    )
+    link_id: Mapped[int] = mapped_column(
+        ForeignKey("manager_links.id", ondelete="CASCADE"), index=True
+    )
+    include_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
+    shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goal: Mapped[Goal] = relationship()
+
+
+class Comment(db.Model):
+    """A comment on a shared goal, by the manager or (a reply) by the leader."""
+
+    __tablename__ = "comments"
+    __table_args__ = (
+        CheckConstraint(f"length(body) BETWEEN 1 AND {MAX_COMMENT}", name="body_length"),
+        Index("ix_comments_goal", "goal_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class SharingEvent(db.Model):
+    """The leader's sharing log: links, shares and every time the manager opened a goal."""
+
+    __tablename__ = "sharing_events"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_in(EVENT_KINDS)})", name="kind"),
+        Index("ix_sharing_events_leader", "leader_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    goal: Mapped[Goal | None] = relationship()
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
