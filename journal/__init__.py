@@ -18,6 +18,7 @@ from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
 from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
 from journal.review.routes import bp as review_bp
+from journal.sharing.routes import bp as sharing_bp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -70,5 +71,6 @@ BLUEPRINTS = (
     goals_bp,
     review_bp,
     framework_bp,
+    sharing_bp,
     admin_bp,
 )

@@ -1,29 +1,36 @@
-"""Every route, every actor: the expected answer. A new route without a row fails here."""
+"""Every route, every actor: the expected answer. A new route without a row fails here.
+
+Seven actors (issue 5): anonymous; the leader, who owns everything below; another leader;
+the leader's accepted manager; a manager whose link to the leader has ended; a manager whose
+request (from another leader) is still pending; an administrator. A refusal is a 404.
+"""
 
 import pytest
 from sqlalchemy import select
 
 from journal.entries import services as entries
 from journal.goals import services as goals
-from journal.models import Entry, Goal
+from journal.models import CheckIn, Comment, Entry, Goal, Share
+from journal.sharing import services as sharing
 from tests.conftest import TEST_PASSWORD
 
 LOGIN = "login"  # a redirect to the login page
-# The leader owns {entry} and {trashed}; "other" is another leader; admin manages accounts.
-ACTORS = ("anonymous", "leader", "other", "admin")
+ACTORS = ("anonymous", "leader", "other", "manager", "ended_manager", "pending_manager", "admin")
+# Text that only the leader may ever see, and text only the leader and the manager may see.
+PRIVATE = ("ENTRYSECRET", "HIDDENGOAL", "NOTESECRET")
+SHARED = "SHAREDGOAL"
 
 
-def everyone(anonymous, leader, other=None, admin=None):
-    """Expected answers; `other` and `admin` default to the leader's."""
-    return {
-        "anonymous": anonymous,
-        "leader": leader,
-        "other": leader if other is None else other,
-        "admin": leader if admin is None else admin,
-    }
+def everyone(anonymous, leader, others=None, **specific):
+    """Expected answers: `others` (default: the leader's) for every logged-in non-owner,
+    unless named in `specific` (other=, manager=, ended_manager=, pending_manager=, admin=)."""
+    others = leader if others is None else others
+    answers = dict.fromkeys(ACTORS, others)
+    answers.update(anonymous=anonymous, leader=leader, **specific)
+    return answers
 
 
-OWNER_ONLY = everyone(LOGIN, 200, 404, 404)
+OWNER_ONLY = everyone(LOGIN, 200, 404)
 
 # (endpoint, method): (path, {actor: expected status or LOGIN})
 MATRIX = {
@@ -36,73 +43,82 @@ MATRIX = {
     ("auth.account", "GET"): ("/account", everyone(LOGIN, 200)),
     # An empty form keeps the saved settings (WTForms falls back to the object's values).
     ("auth.account", "POST"): ("/account", everyone(LOGIN, 302)),
-    ("auth.change_password", "GET"): (
-        "/account/password",
-        everyone(LOGIN, 200),
-    ),
-    ("auth.change_password", "POST"): (
-        "/account/password",
-        everyone(LOGIN, 200),
-    ),
-    ("auth.switch_language", "POST"): (
-        "/language",
-        everyone(400, 400),
-    ),
-    ("review.index", "GET"): ("/review/", everyone(LOGIN, 200)),
-    ("framework.index", "GET"): (
-        "/framework/",
-        everyone(LOGIN, 200),
-    ),
-    ("admin.users", "GET"): ("/admin/users", everyone(LOGIN, 404, admin=200)),
-    ("admin.new_user", "GET"): (
-        "/admin/users/new",
-        everyone(LOGIN, 404, admin=200),
-    ),
-    ("admin.new_user", "POST"): (
-        "/admin/users/new",
-        everyone(LOGIN, 404, admin=200),
-    ),
+    ("auth.change_password", "GET"): ("/account/password", everyone(LOGIN, 200)),
+    ("auth.change_password", "POST"): ("/account/password", everyone(LOGIN, 200)),
+    ("auth.switch_language", "POST"): ("/language", everyone(400, 400)),
     ("entries.index", "GET"): ("/journal/", everyone(LOGIN, 200)),
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
     ("entries.new", "POST"): ("/journal/new", everyone(200, 200)),
     ("entries.view", "GET"): ("/journal/{entry}", OWNER_ONLY),
     ("entries.edit", "GET"): ("/journal/{entry}/edit", OWNER_ONLY),
-    ("entries.edit", "POST"): ("/journal/{entry}/edit", everyone(200, 200, 404, 404)),
-    ("entries.star", "POST"): ("/journal/{entry}/star", everyone(LOGIN, 302, 404, 404)),
-    ("entries.delete", "POST"): ("/journal/{entry}/delete", everyone(LOGIN, 302, 404, 404)),
+    ("entries.edit", "POST"): ("/journal/{entry}/edit", everyone(200, 200, 404)),
+    ("entries.star", "POST"): ("/journal/{entry}/star", everyone(LOGIN, 302, 404)),
+    ("entries.delete", "POST"): ("/journal/{entry}/delete", everyone(LOGIN, 302, 404)),
     ("entries.trash", "GET"): ("/journal/trash", everyone(LOGIN, 200)),
-    ("entries.restore", "POST"): (
-        "/journal/trash/{trashed}/restore",
-        everyone(LOGIN, 302, 404, 404),
-    ),
+    ("entries.restore", "POST"): ("/journal/trash/{trashed}/restore", everyone(LOGIN, 302, 404)),
     ("entries.delete_forever", "GET"): ("/journal/trash/{trashed}/delete", OWNER_ONLY),
     ("entries.delete_forever", "POST"): (
         "/journal/trash/{trashed}/delete",
-        everyone(LOGIN, 302, 404, 404),
+        everyone(LOGIN, 302, 404),
     ),
     # Without credentials or form data the rescue page shows itself again.
     ("entries.rescue", "POST"): ("/journal/rescue", everyone(200, 200)),
     ("goals.index", "GET"): ("/goals/", everyone(LOGIN, 200)),
     ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
+    ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
     ("goals.view", "GET"): ("/goals/{goal}", OWNER_ONLY),
     ("goals.edit", "GET"): ("/goals/{goal}/edit", OWNER_ONLY),
-    ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404, 404)),
+    ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404)),
     # An empty status is not a status: a message for the owner, 404 for everyone else.
-    ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 302, 404, 404)),
-    # Without credentials the goal's rescue page shows itself again.
+    ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 302, 404)),
     ("goals.rescue", "POST"): ("/goals/rescue", everyone(200, 200)),
-    ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
-    ("goals.move", "POST"): ("/goals/{goal}/move", everyone(LOGIN, 302, 404, 404)),
+    ("goals.move", "POST"): ("/goals/{goal}/move", everyone(LOGIN, 302, 404)),
     ("goals.delete", "GET"): ("/goals/{goal}/delete", OWNER_ONLY),
-    ("goals.delete", "POST"): ("/goals/{goal}/delete", everyone(LOGIN, 302, 404, 404)),
+    ("goals.delete", "POST"): ("/goals/{goal}/delete", everyone(LOGIN, 302, 404)),
     ("goals.check_in", "POST"): ("/goals/{goal}/check-ins", OWNER_ONLY),
     ("goals.edit_check_in", "GET"): ("/goals/check-ins/{check_in}/edit", OWNER_ONLY),
     ("goals.edit_check_in", "POST"): ("/goals/check-ins/{check_in}/edit", OWNER_ONLY),
     ("goals.delete_check_in", "POST"): (
         "/goals/check-ins/{check_in}/delete",
-        everyone(LOGIN, 302, 404, 404),
+        everyone(LOGIN, 302, 404),
     ),
+    ("review.index", "GET"): ("/review/", everyone(LOGIN, 200)),
+    ("framework.index", "GET"): ("/framework/", everyone(LOGIN, 200)),
+    ("sharing.index", "GET"): ("/sharing/", everyone(LOGIN, 200)),
+    ("sharing.request_link", "POST"): ("/sharing/request", everyone(LOGIN, 200)),
+    ("sharing.end_as_leader", "POST"): ("/sharing/links/{link}/end", everyone(LOGIN, 302, 404)),
+    ("sharing.share", "GET"): ("/goals/{goal}/share", OWNER_ONLY),
+    ("sharing.share", "POST"): ("/goals/{goal}/share", everyone(LOGIN, 302, 404)),
+    ("sharing.unshare", "POST"): ("/goals/{goal}/unshare", everyone(LOGIN, 302, 404)),
+    ("sharing.reply", "POST"): ("/goals/{goal}/comments", everyone(LOGIN, 302, 404)),
+    ("sharing.delete_comment", "POST"): (
+        "/comments/{comment}/delete",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("sharing.team", "GET"): ("/team/", everyone(LOGIN, 200)),
+    ("sharing.answer", "POST"): (
+        "/team/requests/{pending_link}/accept",
+        everyone(LOGIN, 404, 404, pending_manager=302),
+    ),
+    ("sharing.end_as_manager", "POST"): (
+        "/team/links/{link}/end",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("sharing.shared_goal", "GET"): (
+        "/team/{leader}/goals/{goal}",
+        everyone(LOGIN, 404, 404, manager=200),
+    ),
+    ("sharing.comment", "POST"): (
+        "/team/{leader}/goals/{goal}/comments",
+        everyone(LOGIN, 404, 404, manager=200),
+    ),
+    ("admin.users", "GET"): ("/admin/users", everyone(LOGIN, 404, admin=200)),
+    ("admin.new_user", "GET"): ("/admin/users/new", everyone(LOGIN, 404, admin=200)),
+    ("admin.new_user", "POST"): ("/admin/users/new", everyone(LOGIN, 404, admin=200)),
+    ("admin.links", "GET"): ("/admin/links", everyone(LOGIN, 404, admin=200)),
+    ("admin.set_link", "POST"): ("/admin/links", everyone(LOGIN, 404, admin=200)),
+    ("admin.end_link", "POST"): ("/admin/links/{link}/end", everyone(LOGIN, 404, admin=302)),
     ("static", "GET"): ("/static/style.css", everyone(200, 200)),
 }
 
@@ -119,25 +135,60 @@ def test_every_route_has_a_row(app):
 
 @pytest.fixture
 def world(app, make_user, make_entry):
-    """Three accounts; the leader owns an entry, a trashed entry, a goal and a check-in."""
-    admin = make_user(name="Admin Anne", is_admin=True)
-    leader = make_user(name="Lone Leder")
-    other = make_user(name="Ole Anden")
-    entry = make_entry(leader, body="Privat XYZZY-refleksion")
-    trashed = make_entry(leader, body="Slettet XYZZY-refleksion")
+    """Every actor, and the leader's entries, goals, links, shares and comments."""
+    people = {
+        "admin": make_user(name="Admin Anne", is_admin=True),
+        "leader": make_user(name="Lone Leder"),
+        "other": make_user(name="Ole Anden"),
+        "manager": make_user(name="Mads Chef"),
+        "ended_manager": make_user(name="Erik Tidligere"),
+        "pending_manager": make_user(name="Pia Afventer"),
+    }
+    leader = people["leader"]
+    entry = make_entry(leader, body="ENTRYSECRET i min journal")
+    trashed = make_entry(leader, body="ENTRYSECRET i papirkurven")
     entries.trash_entry(leader, trashed)
-    goal = goals.create_goal(
-        leader,
-        title="XYZZY-mål",
-        why="",
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=entry.entry_date,
-        review_date=None,
-    )
-    check_in = goals.add_check_in(leader, goal, day=entry.entry_date, rating=3, note="XYZZY")
-    ids = {"entry": entry.id, "trashed": trashed.id, "goal": goal.id, "check_in": check_in.id}
-    return {"admin": admin, "leader": leader, "other": other, "ids": ids}
+
+    def goal(title):
+        return goals.create_goal(
+            leader,
+            title=title,
+            why="",
+            how_i_know="",
+            task_keys=["vision"],
+            start_date=entry.entry_date,
+            review_date=None,
+        )
+
+    shared, hidden = goal(f"{SHARED} at lytte"), goal("HIDDENGOAL at vente")
+    check_in = goals.add_check_in(leader, shared, day=entry.entry_date, rating=3, note="NOTESECRET")
+    goals.add_check_in(leader, hidden, day=entry.entry_date, rating=2, note="NOTESECRET")
+
+    # An earlier manager: linked, shared with, then ended.
+    earlier = sharing.request_link(leader, people["ended_manager"])
+    sharing.respond(people["ended_manager"], earlier, accept=True)
+    sharing.share(leader, shared, include_notes=False)
+    sharing.end_link(earlier)
+    # The current manager: linked and shared with (without the check-ins' notes).
+    link = sharing.request_link(leader, people["manager"])
+    sharing.respond(people["manager"], link, accept=True)
+    sharing.share(leader, shared, include_notes=False)
+    comment = sharing.add_comment(people["manager"], shared, "Godt arbejde")
+    # Another leader's request to a manager who has not answered yet.
+    requester = make_user(name="Rita Anmoder")
+    pending = sharing.request_link(requester, people["pending_manager"])
+
+    ids = {
+        "entry": entry.id,
+        "trashed": trashed.id,
+        "goal": shared.id,
+        "check_in": check_in.id,
+        "comment": comment.id,
+        "link": link.id,
+        "pending_link": pending.id,
+        "leader": leader.id,
+    }
+    return {**people, "ids": ids, "hidden": hidden.id}
 
 
 def client_for(app, world, login, actor):
@@ -170,7 +221,20 @@ def test_each_actor_gets_the_expected_answer(app, world, login, actor, route):
     else:
         assert response.status_code == expected
     if actor != "leader":
-        assert "XYZZY" not in body
+        for secret in PRIVATE:
+            assert secret not in body, f"{secret} shown to {actor}"
+    if actor not in ("leader", "manager"):
+        assert SHARED not in body, f"the shared goal shown to {actor}"
+
+
+def test_the_manager_sees_the_shared_goal_and_nothing_else(app, world, login):
+    client = client_for(app, world, login, "manager")
+    ids = world["ids"]
+    page = client.get(f"/team/{ids['leader']}/goals/{ids['goal']}").get_data(as_text=True)
+    assert SHARED in page and "Godt arbejde" in page
+    team = client.get("/team/").get_data(as_text=True)
+    assert SHARED in team and "HIDDENGOAL" not in team
+    assert client.get(f"/team/{ids['leader']}/goals/{world['hidden']}").status_code == 404
 
 
 POSTS = sorted(route for route in MATRIX if route[1] == "POST")
@@ -193,13 +257,15 @@ def test_every_post_without_a_csrf_token_is_refused(app, world, login, db, actor
     db.session.expire_all()
     ids = world["ids"]
     assert {e.body for e in db.session.scalars(select(Entry))} == {
-        "Privat XYZZY-refleksion",
-        "Slettet XYZZY-refleksion",
+        "ENTRYSECRET i min journal",
+        "ENTRYSECRET i papirkurven",
     }
     assert db.session.get(Entry, ids["trashed"]).deleted_at is not None
     assert db.session.get(Entry, ids["entry"]).deleted_at is None
     goal = db.session.get(Goal, ids["goal"])
-    assert goal.status == "active" and [c.rating for c in goal.check_ins] == [3]
+    assert goal.status == "active" and db.session.get(CheckIn, ids["check_in"]).rating == 3
+    assert db.session.get(Share, ids["goal"]) is not None
+    assert db.session.get(Comment, ids["comment"]) is not None
 
 
 def rescue_for_route(app, route) -> bool:

@@ -1,9 +1,11 @@
 """Forms of the administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, EmailField, SelectField
+from wtforms.validators import DataRequired
 
-from journal.auth.forms import LANGUAGE_CHOICES, AccountForm
+from journal.auth.forms import LANGUAGE_CHOICES, AccountForm, strip
+from journal.forms import Form
 
 
 class AdminAccountForm(AccountForm):
@@ -11,3 +13,18 @@ class AdminAccountForm(AccountForm):
 
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
+
+
+class LinkForm(Form):
+    """Link a leader to their manager, by their email addresses."""
+
+    leader_email = EmailField(
+        _l("The leader's email"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter an email address."))],
+    )
+    manager_email = EmailField(
+        _l("The manager's email"),
+        filters=[strip],
+        validators=[DataRequired(_l("Enter an email address."))],
+    )

@@ -1,5 +1,6 @@
 """A goal's charts in the user's language: the bridge between services and the SVG module."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from flask_babel import format_date, ngettext
@@ -30,7 +31,10 @@ def chart_labels() -> ChartLabels:
             ngettext("%(num)d check-in.", "%(num)d check-ins.", count),
             _("First rating %(first)d, latest %(latest)d.", first=first, latest=latest),
             trend,  # None until there are check-ins on two different days
-            ngettext("%(num)d linked reflection.", "%(num)d linked reflections.", evidence),
+            # A manager's copy passes None: reflections are never counted for anyone else.
+            None
+            if evidence is None
+            else ngettext("%(num)d linked reflection.", "%(num)d linked reflections.", evidence),
         ]
         return " ".join(part for part in parts if part)
 
@@ -83,6 +87,26 @@ def goal_charts(progress: Progress, today: date) -> dict[str, Markup]:
     }
 
 
+def shared_chart(goal, check_ins, today: date) -> Markup:
+    """The chart a manager sees: ratings and trend only, nothing drawn from the journal."""
+    ratings = [Rating(check_in.day, check_in.rating) for check_in in check_ins]
+    start = min([goal.start_date, *(r.day for r in ratings)])
+    end = max(today, start)
+    start = max(start, end - timedelta(weeks=CHART_WEEKS))
+    base = chart_labels()
+    labels = replace(
+        base,
+        summary=lambda evidence=0, **facts: base.summary(evidence=None, **facts),
+        legend_evidence="",
+    )
+    return progress_chart(ratings, [], start=start, end=end, labels=labels)
+
+
 def goal_sparkline(progress: Progress) -> Markup:
     """A tiny line of the latest ratings, for lists and the dashboard."""
     return sparkline(ratings_of(progress))
+
+
+def sparkline_of(check_ins) -> Markup:
+    """A tiny line of these check-ins' ratings."""
+    return sparkline([Rating(check_in.day, check_in.rating) for check_in in check_ins])

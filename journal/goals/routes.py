@@ -11,7 +11,8 @@ from journal.entries.services import today_for
 from journal.framework.routes import current_framework, stale_task_keys
 from journal.goals import services
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
-from journal.goals.progress import goal_charts, goal_sparkline
+from journal.goals.progress import goal_charts, goal_sparkline, sparkline_of
+from journal.sharing import services as sharing
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
@@ -23,6 +24,7 @@ def goal_labels() -> dict:
         "rating_names": RATING_NAMES,
         "status_names": STATUS_NAMES,
         "goal_sparkline": goal_sparkline,
+        "sparkline_of": sparkline_of,
     }
 
 
@@ -132,6 +134,9 @@ def render_goal(goal, check_in_form: CheckInForm):
         status_form=StatusForm(status=goal.status),
         framework=current_framework(),
         today=today,
+        share=sharing.share_of(goal),
+        manager_link=sharing.open_link_of(current_user),
+        comments=sharing.comments_on(goal),
     )
 
 

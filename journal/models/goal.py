@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from journal.extensions import db
 from journal.models.entry import TASK_KEY_LENGTH
 from journal.models.types import UTCDateTime
-from journal.models.user import utcnow
+from journal.models.user import User, utcnow
 
 STATUSES = ("active", "paused", "achieved", "let_go")
 RATINGS = range(1, 6)
@@ -40,6 +40,7 @@ class Goal(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    owner: Mapped[User] = relationship()
     task_links: Mapped[list["GoalTask"]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="GoalTask.task_key"
     )

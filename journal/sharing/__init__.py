@@ -1,0 +1,1 @@
+"""Sharing chosen goals with one's own manager — and nothing else."""

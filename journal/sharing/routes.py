@@ -1,0 +1,217 @@
+"""Sharing views: my manager and the log (leader), my leaders (manager), shares, comments."""
+
+from types import SimpleNamespace
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from journal.auth import services as accounts
+from journal.auth.access import safe_next
+from journal.entries.services import today_for
+from journal.framework.routes import current_framework
+from journal.goals import services as goals
+from journal.goals.progress import shared_chart
+from journal.sharing import services
+from journal.sharing.forms import CommentForm, LinkRequestForm, ShareForm
+
+bp = Blueprint("sharing", __name__)
+
+REFUSALS = {
+    "self": lambda: _("You cannot be your own manager."),
+    "already_linked": lambda: _("You already have a manager, or a request waiting. End it first."),
+    "no_account": lambda: _("No account has that email address. Ask your administrator."),
+    "no_manager": lambda: _("Link to your manager first; then you can share goals."),
+}
+
+
+@bp.app_context_processor
+def team_menu() -> dict:
+    """Whether the header shows Team: only to people someone has linked to as manager."""
+    if not current_user.is_authenticated:
+        return {"is_manager": False}
+    return {"is_manager": services.is_manager(current_user)}
+
+
+def shared_view(goal, share, *, viewer_is_manager: bool):
+    """What a manager sees of a shared goal: its text, tasks, status, ratings; notes only
+    if the leader chose so. Nothing of the journal: no reflections, counts or streaks."""
+    check_ins = goals.check_ins_by_goal([goal.id])[goal.id]
+    return {
+        "goal": goal,
+        "share": share,
+        "check_ins": check_ins,
+        "chart": shared_chart(goal, check_ins, today_for(current_user)),
+        "comments": services.comments_on(goal),
+        "viewer_is_manager": viewer_is_manager,
+        "framework": current_framework(),
+    }
+
+
+# The leader's side -------------------------------------------------------------------------
+
+
+@bp.get("/sharing/")
+def index():
+    """My manager: the link, how to request one, what is shared, and the log."""
+    link = services.open_link_of(current_user)
+    return render_template(
+        "sharing/index.html",
+        link=link,
+        shared=services.shared_goals_of(link) if link else [],
+        events=services.sharing_log(current_user),
+        form=LinkRequestForm(),
+    )
+
+
+@bp.post("/sharing/request")
+def request_link():
+    """Name my manager by email; they see the request and accept or decline it."""
+    form = LinkRequestForm()
+    if form.validate_on_submit():
+        manager = accounts.find_user_by_email(form.email.data)
+        try:
+            if manager is None:
+                raise services.SharingError("no_account")
+            services.request_link(current_user, manager)
+        except services.SharingError as refusal:
+            form.email.errors.append(REFUSALS[refusal.code]())
+        else:
+            flash(_("Your request is sent. %(name)s will see it.", name=manager.name), "success")
+            return redirect(url_for("sharing.index"))
+    link = services.open_link_of(current_user)
+    return render_template(
+        "sharing/index.html",
+        link=link,
+        shared=services.shared_goals_of(link) if link else [],
+        events=services.sharing_log(current_user),
+        form=form,
+    )
+
+
+@bp.post("/sharing/links/<id:link_id>/end")
+def end_as_leader(link_id: int):
+    """End the link to my manager (or withdraw my request)."""
+    services.end_link(services.get_link_for(current_user, link_id, as_manager=False))
+    flash(_("The link is ended. Your manager no longer sees any of your goals."), "success")
+    return redirect(url_for("sharing.index"))
+
+
+@bp.route("/goals/<id:goal_id>/share", methods=["GET", "POST"])
+def share(goal_id: int):
+    """Preview exactly what my manager will see, and share (or change the notes setting)."""
+    goal = goals.get_goal_for(current_user, goal_id)
+    form = ShareForm(include_notes=getattr(services.share_of(goal), "include_notes", False))
+    if form.validate_on_submit():
+        try:
+            services.share(current_user, goal, include_notes=form.include_notes.data)
+        except services.SharingError as refusal:
+            flash(REFUSALS[refusal.code](), "error")
+            return redirect(url_for("sharing.index"))
+        flash(_("The goal is shared with your manager."), "success")
+        return redirect(url_for("goals.view", goal_id=goal.id))
+    link = services.open_link_of(current_user)
+    notes_shown = request.args.get("notes") == "1"
+    preview = SimpleNamespace(include_notes=notes_shown)
+    return render_template(
+        "sharing/preview.html",
+        form=form,
+        link=link,
+        current=services.share_of(goal),
+        notes_shown=notes_shown,
+        **shared_view(goal, preview, viewer_is_manager=False),
+    )
+
+
+@bp.post("/goals/<id:goal_id>/unshare")
+def unshare(goal_id: int):
+    """Stop sharing a goal; it takes effect at once."""
+    goal = goals.get_goal_for(current_user, goal_id)
+    services.unshare(current_user, goal)
+    flash(_("The goal is no longer shared. Your manager cannot open it any more."), "success")
+    return redirect(url_for("goals.view", goal_id=goal.id))
+
+
+@bp.post("/goals/<id:goal_id>/comments")
+def reply(goal_id: int):
+    """The leader replies to the comments on their own goal."""
+    goal = goals.get_goal_for(current_user, goal_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(current_user, goal, form.body.data)
+        flash(_("Your comment is saved."), "success")
+    else:
+        flash(" ".join(str(error) for error in form.body.errors), "error")
+    return redirect(url_for("goals.view", goal_id=goal.id) + "#comments")
+
+
+@bp.post("/comments/<id:comment_id>/delete")
+def delete_comment(comment_id: int):
+    """Delete one's own comment (leader or manager)."""
+    comment = services.get_own_comment(current_user, comment_id)
+    goal = comment.goal_id
+    services.delete_comment(current_user, comment)
+    flash(_("Your comment is deleted."), "success")
+    return redirect(safe_next(request.form.get("next"), url_for("goals.view", goal_id=goal)))
+
+
+# The manager's side ------------------------------------------------------------------------
+
+
+@bp.get("/team/")
+def team():
+    """My leaders: requests waiting for an answer, and each leader's shared goals."""
+    accepted = services.links_as_manager(current_user, "accepted")
+    leaders = [(link, services.shared_goals_of(link)) for link in accepted]
+    check_ins = goals.check_ins_by_goal([goal.id for _, shared in leaders for goal in shared])
+    return render_template(
+        "sharing/team.html",
+        pending=services.links_as_manager(current_user, "pending"),
+        leaders=leaders,
+        check_ins=check_ins,
+    )
+
+
+@bp.post("/team/requests/<id:link_id>/<any(accept, decline):answer>")
+def answer(link_id: int, answer: str):
+    """Accept or decline a leader's request."""
+    link = services.get_link_for(current_user, link_id, as_manager=True)
+    services.respond(current_user, link, accept=answer == "accept")
+    flash(
+        _("You are now linked.") if answer == "accept" else _("The request is declined."), "success"
+    )
+    return redirect(url_for("sharing.team"))
+
+
+@bp.post("/team/links/<id:link_id>/end")
+def end_as_manager(link_id: int):
+    """End the link to a leader."""
+    services.end_link(services.get_link_for(current_user, link_id, as_manager=True))
+    flash(_("The link is ended."), "success")
+    return redirect(url_for("sharing.team"))
+
+
+@bp.get("/team/<id:leader_id>/goals/<id:goal_id>")
+def shared_goal(leader_id: int, goal_id: int):
+    """A goal a leader shares with me; the leader's log records that I opened it."""
+    goal, share = services.shared_goal_for_manager(current_user, leader_id, goal_id)
+    services.record_view(current_user, goal)
+    return render_template(
+        "sharing/shared_goal.html",
+        form=CommentForm(),
+        **shared_view(goal, share, viewer_is_manager=True),
+    )
+
+
+@bp.post("/team/<id:leader_id>/goals/<id:goal_id>/comments")
+def comment(leader_id: int, goal_id: int):
+    """Comment on a shared goal: feedback in a learning perspective."""
+    goal, share = services.shared_goal_for_manager(current_user, leader_id, goal_id)
+    form = CommentForm()
+    if form.validate_on_submit():
+        services.add_comment(current_user, goal, form.body.data)
+        flash(_("Your comment is saved."), "success")
+        return redirect(url_for("sharing.shared_goal", leader_id=leader_id, goal_id=goal_id))
+    return render_template(
+        "sharing/shared_goal.html", form=form, **shared_view(goal, share, viewer_is_manager=True)
+    )

@@ -1,0 +1,296 @@
+"""Sharing chosen goals with one's own manager, and who may see what: decided here only.
+
+The rules (PRODUCT.md, "Who sees what"): a leader has at most one open link to a manager;
+the manager sees a goal only while the link is accepted and the goal is shared on that link;
+nothing else of the leader, ever. Everything else answers 404.
+"""
+
+from flask import abort
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.models import Comment, Goal, ManagerLink, Share, SharingEvent, User
+from journal.models.sharing import OPEN_STATUSES
+from journal.models.user import utcnow
+
+
+class SharingError(Exception):
+    """A sharing step was refused; the code says why (for a message in the user's language)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None) -> None:
+    """Add a line to the leader's sharing log (committed with the change it records)."""
+    leader_id = leader if isinstance(leader, int) else leader.id
+    db.session.add(
+        SharingEvent(leader_id=leader_id, kind=kind, goal_id=goal_id, manager_id=manager_id)
+    )
+
+
+# Links -------------------------------------------------------------------------------------
+
+
+def open_link_of(leader: User) -> ManagerLink | None:
+    """The leader's pending or accepted link, if any."""
+    return db.session.scalar(
+        select(ManagerLink)
+        .where(ManagerLink.leader_id == leader.id, ManagerLink.status.in_(OPEN_STATUSES))
+        .options(selectinload(ManagerLink.manager))
+    )
+
+
+def links_as_manager(manager: User, status: str) -> list[ManagerLink]:
+    """The manager's links of one status, with their leaders, by the leader's name."""
+    return list(
+        db.session.scalars(
+            select(ManagerLink)
+            .join(User, User.id == ManagerLink.leader_id)
+            .where(ManagerLink.manager_id == manager.id, ManagerLink.status == status)
+            .order_by(User.name, ManagerLink.id)
+            .options(selectinload(ManagerLink.leader))
+        )
+    )
+
+
+def is_manager(user: User) -> bool:
+    """Whether anyone has linked to this user as their manager (accepted or pending)."""
+    return (
+        db.session.scalar(
+            select(ManagerLink.id)
+            .where(ManagerLink.manager_id == user.id, ManagerLink.status.in_(OPEN_STATUSES))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _open(leader: User, manager: User, status: str) -> ManagerLink:
+    if manager.id == leader.id:
+        raise SharingError("self")
+    if open_link_of(leader) is not None:
+        raise SharingError("already_linked")
+    now = utcnow()
+    link = ManagerLink(
+        leader_id=leader.id,
+        manager_id=manager.id,
+        status=status,
+        requested_at=now,
+        responded_at=now if status == "accepted" else None,
+    )
+    db.session.add(link)
+    log(leader, "link_requested", manager_id=manager.id)
+    if status == "accepted":
+        log(leader, "link_accepted", manager_id=manager.id)
+    try:
+        db.session.commit()
+    except IntegrityError as error:  # another request won the race for the one open link
+        db.session.rollback()
+        raise SharingError("already_linked") from error
+    return link
+
+
+def request_link(leader: User, manager: User) -> ManagerLink:
+    """The leader names their manager; the manager sees a request to accept or decline."""
+    if not manager.is_active:
+        raise SharingError("no_account")
+    return _open(leader, manager, "pending")
+
+
+def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
+    """A link the user is part of (as the manager, or as the leader), else 404."""
+    column = ManagerLink.manager_id if as_manager else ManagerLink.leader_id
+    link = db.session.scalar(
+        select(ManagerLink).where(ManagerLink.id == link_id, column == user.id)
+    )
+    if link is None:
+        abort(404)
+    return link
+
+
+def respond(manager: User, link: ManagerLink, accept: bool) -> None:
+    """The manager accepts or declines a pending request."""
+    if link.status != "pending" or link.manager_id != manager.id:
+        abort(404)
+    link.status = "accepted" if accept else "declined"
+    link.responded_at = utcnow()
+    log(link.leader_id, "link_accepted" if accept else "link_declined", manager_id=manager.id)
+    db.session.commit()
+
+
+def end_link(link: ManagerLink) -> None:
+    """End a link (either side, or an administrator): the manager's access ends at once."""
+    if link.status not in OPEN_STATUSES:
+        return
+    link.status = "ended"
+    link.ended_at = utcnow()
+    db.session.execute(delete(Share).where(Share.link_id == link.id))
+    log(link.leader_id, "link_ended", manager_id=link.manager_id)
+    db.session.commit()
+
+
+def set_link_by_admin(leader: User, manager: User) -> ManagerLink:
+    """An administrator links a leader to a manager directly (ending any open link first)."""
+    current = open_link_of(leader)
+    if current is not None:
+        end_link(current)
+    return _open(leader, manager, "accepted")
+
+
+def all_links() -> list[ManagerLink]:
+    """Every open link, for the administrator (names only, never content)."""
+    return list(
+        db.session.scalars(
+            select(ManagerLink)
+            .where(ManagerLink.status.in_(OPEN_STATUSES))
+            .order_by(ManagerLink.requested_at.desc())
+            .options(selectinload(ManagerLink.leader), selectinload(ManagerLink.manager))
+        )
+    )
+
+
+def get_open_link(link_id: int) -> ManagerLink:
+    """An open link by id (administrators only reach this), else 404."""
+    link = db.session.get(ManagerLink, link_id)
+    if link is None or link.status not in OPEN_STATUSES:
+        abort(404)
+    return link
+
+
+# Shares ------------------------------------------------------------------------------------
+
+
+def share_of(goal: Goal) -> Share | None:
+    """The goal's current share, if any."""
+    return db.session.get(Share, goal.id)
+
+
+def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
+    """Share a goal with the leader's accepted manager (or change whether notes are shown)."""
+    link = open_link_of(leader)
+    if link is None or link.status != "accepted":
+        raise SharingError("no_manager")
+    current = share_of(goal)
+    if current is not None and current.link_id == link.id:
+        current.include_notes = include_notes
+        db.session.commit()
+        return current
+    if current is not None:
+        db.session.delete(current)
+        db.session.flush()
+    new = Share(goal_id=goal.id, link_id=link.id, include_notes=include_notes)
+    db.session.add(new)
+    log(leader, "shared", goal_id=goal.id, manager_id=link.manager_id)
+    db.session.commit()
+    return new
+
+
+def unshare(leader: User, goal: Goal) -> None:
+    """Stop sharing a goal: the manager's next request for it is a 404."""
+    current = share_of(goal)
+    if current is None:
+        return
+    link = db.session.get(ManagerLink, current.link_id)
+    db.session.delete(current)
+    log(leader, "unshared", goal_id=goal.id, manager_id=link.manager_id if link else None)
+    db.session.commit()
+
+
+def shared_goal_for_manager(manager: User, leader_id: int, goal_id: int) -> tuple[Goal, Share]:
+    """The one door through which a manager sees a leader's goal, else 404.
+
+    Open only while the link between them is accepted and the goal is shared on that link.
+    """
+    row = db.session.execute(
+        select(Goal, Share)
+        .join(Share, Share.goal_id == Goal.id)
+        .join(ManagerLink, ManagerLink.id == Share.link_id)
+        .where(
+            Goal.id == goal_id,
+            Goal.owner_id == leader_id,
+            ManagerLink.leader_id == leader_id,
+            ManagerLink.manager_id == manager.id,
+            ManagerLink.status == "accepted",
+        )
+        .options(selectinload(Goal.task_links))
+    ).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+def shared_goals_of(link: ManagerLink) -> list[Goal]:
+    """The goals shared on an accepted link (what its manager may see), in the leader's order."""
+    if link.status != "accepted":
+        return []
+    return list(
+        db.session.scalars(
+            select(Goal)
+            .join(Share, Share.goal_id == Goal.id)
+            .where(Share.link_id == link.id, Goal.owner_id == link.leader_id)
+            .order_by(Goal.position, Goal.id)
+            .options(selectinload(Goal.task_links))
+        )
+    )
+
+
+def record_view(manager: User, goal: Goal) -> None:
+    """Log that the manager opened the goal (the leader sees when)."""
+    log(goal.owner_id, "viewed", goal_id=goal.id, manager_id=manager.id)
+    db.session.commit()
+
+
+def sharing_log(leader: User, limit: int = 200) -> list[SharingEvent]:
+    """The leader's log, newest first."""
+    return list(
+        db.session.scalars(
+            select(SharingEvent)
+            .where(SharingEvent.leader_id == leader.id)
+            .order_by(SharingEvent.at.desc(), SharingEvent.id.desc())
+            .limit(limit)
+            .options(selectinload(SharingEvent.goal), selectinload(SharingEvent.manager))
+        )
+    )
+
+
+# Comments ----------------------------------------------------------------------------------
+
+
+def comments_on(goal: Goal) -> list[Comment]:
+    """The comments on a goal, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.goal_id == goal.id)
+            .order_by(Comment.created_at, Comment.id)
+            .options(selectinload(Comment.author))
+        )
+    )
+
+
+def add_comment(author: User, goal: Goal, body: str) -> Comment:
+    """A comment by the manager (through shared_goal_for_manager) or the leader (own goal)."""
+    comment = Comment(goal_id=goal.id, author_id=author.id, body=body.strip())
+    db.session.add(comment)
+    db.session.commit()
+    return comment
+
+
+def get_own_comment(author: User, comment_id: int) -> Comment:
+    """A comment written by this user, else 404."""
+    comment = db.session.scalar(
+        select(Comment).where(Comment.id == comment_id, Comment.author_id == author.id)
+    )
+    if comment is None:
+        abort(404)
+    return comment
+
+
+def delete_comment(author: User, comment: Comment) -> None:
+    """Delete one's own comment."""
+    db.session.delete(comment)
+    db.session.commit()
