@@ -1,0 +1,253 @@
+"""Manager links, sharing goal by goal, comments and the log."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from journal.goals import services as goals
+from journal.models import Comment, ManagerLink, SharingEvent
+from journal.sharing import services
+
+
+@pytest.fixture
+def people(make_user):
+    return {
+        "leader": make_user(name="Lone Leder"),
+        "manager": make_user(name="Mads Chef"),
+        "other": make_user(name="Ole Anden"),
+    }
+
+
+def browser(app, login, user):
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def make_goal(user, title="lytte før jeg svarer"):
+    return goals.create_goal(
+        user,
+        title=title,
+        why="",
+        how_i_know="",
+        task_keys=["vision"],
+        start_date=date(2026, 1, 5),
+        review_date=None,
+    )
+
+
+def linked(people):
+    link = services.request_link(people["leader"], people["manager"])
+    services.respond(people["manager"], link, accept=True)
+    return link
+
+
+def test_the_link_lifecycle_through_the_pages(app, login, people, db):
+    leader = browser(app, login, people["leader"])
+    manager = browser(app, login, people["manager"])
+    assert "Mine ledere" not in manager.get("/").get_data(as_text=True)
+
+    response = leader.submit(
+        "/sharing/request",
+        {"email": "MADS@" + people["manager"].email.split("@")[1]},
+        page="/sharing/",
+    )
+    assert response.status_code == 200  # no such account: a message, nothing created
+    assert "Der er ingen konto" in response.get_data(as_text=True)
+    leader.submit("/sharing/request", {"email": people["manager"].email}, page="/sharing/")
+    link = db.session.scalars(select(ManagerLink)).one()
+    assert link.status == "pending"
+    assert "venter på svar" in leader.get("/sharing/").get_data(as_text=True)
+
+    team = manager.get("/team/").get_data(as_text=True)
+    assert "Mine ledere" in manager.get("/").get_data(as_text=True)
+    assert "Lone Leder" in team and "beder dig om at være sin leder" in team
+    manager.submit(f"/team/requests/{link.id}/accept", page="/team/")
+    db.session.expire_all()
+    assert db.session.get(ManagerLink, link.id).status == "accepted"
+    assert "Du er knyttet til Mads Chef" in leader.get("/sharing/").get_data(as_text=True)
+
+    leader.submit(f"/sharing/links/{link.id}/end", page="/sharing/")
+    db.session.expire_all()
+    assert db.session.get(ManagerLink, link.id).status == "ended"
+
+
+def test_decline_and_end_by_the_manager(app, login, people, db):
+    link = services.request_link(people["leader"], people["manager"])
+    manager = browser(app, login, people["manager"])
+    manager.submit(f"/team/requests/{link.id}/decline", page="/team/")
+    db.session.expire_all()
+    assert db.session.get(ManagerLink, link.id).status == "declined"
+    second = linked(people)
+    manager.submit(f"/team/links/{second.id}/end", page="/team/")
+    db.session.expire_all()
+    assert db.session.get(ManagerLink, second.id).status == "ended"
+
+
+def test_one_open_link_per_leader_and_never_oneself(app, people):
+    services.request_link(people["leader"], people["manager"])
+    with pytest.raises(services.SharingError, match="already_linked"):
+        services.request_link(people["leader"], people["other"])
+    with pytest.raises(services.SharingError, match="self"):
+        services.request_link(people["other"], people["other"])
+
+
+def test_the_database_refuses_a_second_open_link(app, people, db):
+    from sqlalchemy.exc import IntegrityError
+
+    services.request_link(people["leader"], people["manager"])
+    db.session.add(ManagerLink(leader_id=people["leader"].id, manager_id=people["other"].id))
+    with pytest.raises(IntegrityError):
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_an_administrator_sets_and_ends_links_without_seeing_content(
+    app, login, people, make_user, db
+):
+    admin = browser(app, login, make_user(name="Admin Anne", is_admin=True))
+    goal = make_goal(people["leader"], title="HEMMELIGT")
+    response = admin.submit(
+        "/admin/links",
+        {"leader_email": people["leader"].email, "manager_email": people["manager"].email},
+        page="/admin/links",
+    )
+    assert response.status_code == 302
+    link = services.open_link_of(people["leader"])
+    assert link.status == "accepted" and link.manager_id == people["manager"].id
+    services.share(people["leader"], goal, include_notes=False)
+    page = admin.get("/admin/links").get_data(as_text=True)
+    assert "Lone Leder" in page and "HEMMELIGT" not in page
+    admin.submit(f"/admin/links/{link.id}/end", page="/admin/links")
+    db.session.expire_all()
+    assert services.open_link_of(people["leader"]) is None
+
+
+def test_share_preview_and_unshare_take_effect_at_once(app, login, people, db):
+    link = linked(people)
+    goal = make_goal(people["leader"])
+    goals.add_check_in(people["leader"], goal, day=date(2026, 2, 2), rating=4, note="MIN NOTE")
+    leader = browser(app, login, people["leader"])
+    manager = browser(app, login, people["manager"])
+    url = f"/team/{people['leader'].id}/goals/{goal.id}"
+    assert manager.get(url).status_code == 404  # not shared yet
+
+    preview = leader.get(f"/goals/{goal.id}/share").get_data(as_text=True)
+    assert "Præcis dette kan Mads Chef se" in preview and "MIN NOTE" not in preview
+    assert "MIN NOTE" in leader.get(f"/goals/{goal.id}/share?notes=1").get_data(as_text=True)
+
+    leader.submit(f"/goals/{goal.id}/share", {}, page=f"/goals/{goal.id}/share")
+    page = manager.get(url).get_data(as_text=True)
+    assert "lytte før jeg svarer" in page and "4 – For det meste" in page
+    assert "MIN NOTE" not in page  # notes only when the leader ticks them
+
+    leader.submit(f"/goals/{goal.id}/share", {"include_notes": "y"}, page=f"/goals/{goal.id}/share")
+    assert "MIN NOTE" in manager.get(url).get_data(as_text=True)
+
+    # The manager holds the page open; the leader unshares; the next request is refused.
+    token = manager.csrf_token(url)
+    leader.submit(f"/goals/{goal.id}/unshare", page=f"/goals/{goal.id}")
+    assert manager.get(url).status_code == 404
+    refused = manager.post(f"{url}/comments", data={"csrf_token": token, "body": "Hej"})
+    assert refused.status_code == 404
+    assert db.session.scalar(select(Comment)) is None
+    assert link.id  # the link itself is untouched
+
+
+def test_ending_the_link_ends_access_and_a_new_manager_sees_nothing_old(app, login, people, db):
+    link = linked(people)
+    goal = make_goal(people["leader"])
+    services.share(people["leader"], goal, include_notes=False)
+    manager = browser(app, login, people["manager"])
+    url = f"/team/{people['leader'].id}/goals/{goal.id}"
+    assert manager.get(url).status_code == 200
+    services.end_link(link)
+    assert manager.get(url).status_code == 404
+    new_link = services.request_link(people["leader"], people["other"])
+    services.respond(people["other"], new_link, accept=True)
+    newcomer = browser(app, login, people["other"])
+    assert newcomer.get(url).status_code == 404
+    assert "lytte" not in newcomer.get("/team/").get_data(as_text=True)
+
+
+def test_comments_reply_delete_and_survive_unsharing_with_the_leader(app, login, people, db):
+    linked(people)
+    goal = make_goal(people["leader"])
+    services.share(people["leader"], goal, include_notes=False)
+    leader = browser(app, login, people["leader"])
+    manager = browser(app, login, people["manager"])
+    url = f"/team/{people['leader'].id}/goals/{goal.id}"
+    manager.submit(f"{url}/comments", {"body": "Flot, at du spørger mere"}, page=url)
+    page = leader.get(f"/goals/{goal.id}").get_data(as_text=True)
+    assert "Flot, at du spørger mere" in page and "Mads Chef" in page
+    leader.submit(
+        f"/goals/{goal.id}/comments", {"body": "Tak, jeg prøver"}, page=f"/goals/{goal.id}"
+    )
+    assert "Tak, jeg prøver" in manager.get(url).get_data(as_text=True)
+
+    mine = db.session.scalar(select(Comment).where(Comment.body == "Tak, jeg prøver"))
+    theirs = db.session.scalar(select(Comment).where(Comment.body == "Flot, at du spørger mere"))
+    assert manager.submit(f"/comments/{mine.id}/delete", page=url).status_code == 404
+    leader.submit(f"/comments/{mine.id}/delete", page=f"/goals/{goal.id}")
+
+    services.unshare(people["leader"], goal)
+    assert manager.get(url).status_code == 404
+    assert "Flot, at du spørger mere" in leader.get(f"/goals/{goal.id}").get_data(as_text=True)
+    db.session.expire_all()
+    assert [c.id for c in db.session.scalars(select(Comment))] == [theirs.id]
+
+
+def test_an_empty_comment_is_refused_with_a_message(app, login, people, db):
+    linked(people)
+    goal = make_goal(people["leader"])
+    services.share(people["leader"], goal, include_notes=False)
+    manager = browser(app, login, people["manager"])
+    url = f"/team/{people['leader'].id}/goals/{goal.id}"
+    response = manager.submit(f"{url}/comments", {"body": "  "}, page=url)
+    assert response.status_code == 200 and "Skriv en kommentar først." in response.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Comment)) is None
+
+
+def test_the_log_records_links_shares_and_views(app, login, people, db):
+    linked(people)
+    goal = make_goal(people["leader"])
+    services.share(people["leader"], goal, include_notes=False)
+    manager = browser(app, login, people["manager"])
+    manager.get(f"/team/{people['leader'].id}/goals/{goal.id}")
+    services.unshare(people["leader"], goal)
+    kinds = db.session.scalars(
+        select(SharingEvent.kind)
+        .where(SharingEvent.leader_id == people["leader"].id)
+        .order_by(SharingEvent.id)
+    ).all()
+    assert kinds == ["link_requested", "link_accepted", "shared", "viewed", "unshared"]
+    page = browser(app, login, people["leader"]).get("/sharing/").get_data(as_text=True)
+    assert "Mads Chef åbnede »Jeg øver mig på at lytte før jeg svarer«." in page
+    assert "Du stoppede delingen af" in page
+
+
+def test_the_manager_never_sees_counts_or_journal_traces(app, login, people, make_entry, db):
+    from journal.entries import services as entries
+
+    linked(people)
+    goal = make_goal(people["leader"])
+    entries.create_entry(
+        people["leader"],
+        entry_date=date(2026, 2, 2),
+        title="Min refleksion",
+        body="x",
+        task_keys=[],
+        goal_ids=[goal.id],
+    )
+    services.share(people["leader"], goal, include_notes=False)
+    page = (
+        browser(app, login, people["manager"])
+        .get(f"/team/{people['leader'].id}/goals/{goal.id}")
+        .get_data(as_text=True)
+    )
+    assert "Min refleksion" not in page
+    assert "refleksion" not in page.lower().replace("ny refleksion", "")  # no counts, no markers
+    assert "chart-evidence" not in page and "arbejdsdag" not in page
