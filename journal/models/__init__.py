@@ -2,6 +2,7 @@
 
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
+from journal.models.review import Review
 from journal.models.sharing import Comment, ManagerLink, Share, SharingEvent
 from journal.models.user import LANGUAGES, User
 
@@ -16,6 +17,7 @@ __all__ = [
     "GoalStatusChange",
     "GoalTask",
     "ManagerLink",
+    "Review",
     "Share",
     "SharingEvent",
     "User",
