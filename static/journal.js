@@ -190,7 +190,17 @@
     });
   }
 
+  function printButtons() {
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        window.print();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    printButtons();
     var store = storage();
     shortcut(store);
     counters();

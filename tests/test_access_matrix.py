@@ -11,6 +11,7 @@ from sqlalchemy import select
 from journal.entries import services as entries
 from journal.goals import services as goals
 from journal.models import CheckIn, Comment, Entry, Goal, Share
+from journal.review import services as reviews
 from journal.sharing import services as sharing
 from tests.conftest import TEST_PASSWORD
 
@@ -46,6 +47,8 @@ MATRIX = {
     ("auth.change_password", "GET"): ("/account/password", everyone(LOGIN, 200)),
     ("auth.change_password", "POST"): ("/account/password", everyone(LOGIN, 200)),
     ("auth.switch_language", "POST"): ("/language", everyone(400, 400)),
+    ("auth.erase", "GET"): ("/account/erase", everyone(LOGIN, 200)),
+    ("auth.erase", "POST"): ("/account/erase", everyone(LOGIN, 200)),
     ("entries.index", "GET"): ("/journal/", everyone(LOGIN, 200)),
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
@@ -84,6 +87,11 @@ MATRIX = {
         everyone(LOGIN, 302, 404),
     ),
     ("review.index", "GET"): ("/review/", everyone(LOGIN, 200)),
+    # Without a period in the form: 400 for anyone logged in; a rescue page for visitors.
+    ("review.save", "POST"): ("/review/save", everyone(200, 400)),
+    ("review.rescue", "POST"): ("/review/rescue", everyone(200, 200)),
+    ("review.view", "GET"): ("/review/{review}", OWNER_ONLY),
+    ("review.delete", "POST"): ("/review/{review}/delete", everyone(LOGIN, 302, 404)),
     ("framework.index", "GET"): ("/framework/", everyone(LOGIN, 200)),
     ("sharing.index", "GET"): ("/sharing/", everyone(LOGIN, 200)),
     ("sharing.request_link", "POST"): ("/sharing/request", everyone(LOGIN, 200)),
@@ -178,7 +186,16 @@ def world(app, make_user, make_entry):
     requester = make_user(name="Rita Anmoder")
     pending = sharing.request_link(requester, people["pending_manager"])
 
+    review = reviews.save_review(
+        leader,
+        reviews.Period(entry.entry_date, entry.entry_date, "custom"),
+        proud="NOTESECRET stolt",
+        next_practice="",
+        need_from_manager="",
+        snapshot={},
+    )
     ids = {
+        "review": review.id,
         "entry": entry.id,
         "trashed": trashed.id,
         "goal": shared.id,

@@ -5,6 +5,7 @@ from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     EmailField,
     PasswordField,
     SelectChoice,
@@ -115,6 +116,18 @@ class PasswordChangeForm(Form):
         _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
     password, confirm = new_password_fields()
+
+
+class EraseForm(Form):
+    """Confirm erasing the account with the password and a tick."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Enter your password."))]
+    )
+    understood = BooleanField(
+        _l("I understand that everything I have written is deleted for good."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )
 
 
 class LanguageForm(Form):

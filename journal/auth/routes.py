@@ -18,6 +18,7 @@ from journal.auth import services
 from journal.auth.access import public, safe_next
 from journal.auth.forms import (
     AccountForm,
+    EraseForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -112,6 +113,20 @@ def change_password():
             return redirect(url_for("auth.account"))
         form.current_password.errors.append(_("The current password is not right."))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/erase", methods=["GET", "POST"])
+def erase():
+    """Erase my account and everything I own, after the password is confirmed."""
+    form = EraseForm()
+    if form.validate_on_submit():
+        if services.erase_account(current_user, form.password.data):
+            logout_user()
+            session.clear()
+            flash(_("Your account and everything in it are deleted."), "success")
+            return redirect(url_for("auth.login"))
+        form.password.errors.append(_("The password is not right."))
+    return render_template("auth/erase.html", form=form)
 
 
 @bp.post("/language")

@@ -3,7 +3,7 @@
 from contextlib import suppress
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import exists, func, insert, literal, select, text
+from sqlalchemy import delete, exists, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from journal.auth.passwords import (
@@ -144,6 +144,21 @@ def update_profile(user: User, *, name: str, language: str, timezone: str) -> No
     user.language = language
     user.timezone = timezone
     db.session.commit()
+
+
+def erase_account(user: User, password: str) -> bool:
+    """Delete the account and everything it owns (GDPR art. 17), if the password is right.
+
+    One DELETE: the database's ON DELETE rules remove entries, goals, check-ins, links,
+    shares, comments and reviews, and clear the account from other people's sharing logs.
+    """
+    if not verify_password(user.password_hash, password):
+        return False
+    user_id = user.id
+    db.session.expunge_all()
+    db.session.execute(delete(User).where(User.id == user_id))
+    db.session.commit()
+    return True
 
 
 def set_language(user: User, language: str) -> None:

@@ -110,3 +110,9 @@ def goal_sparkline(progress: Progress) -> Markup:
 def sparkline_of(check_ins) -> Markup:
     """A tiny line of these check-ins' ratings."""
     return sparkline([Rating(check_in.day, check_in.rating) for check_in in check_ins])
+
+
+def period_chart(check_ins, evidence_days, start: date, end: date) -> Markup:
+    """A goal's chart over a review period only."""
+    ratings = [Rating(check_in.day, check_in.rating) for check_in in check_ins]
+    return progress_chart(ratings, evidence_days, start=start, end=end, labels=chart_labels())

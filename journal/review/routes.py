@@ -1,11 +1,205 @@
-"""Review views."""
+"""The review before an appraisal (LUS): a period on screen, printable, and saved as notes."""
 
-from flask import Blueprint, render_template
+import json
+import random
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from journal.auth import services as accounts
+from journal.auth.access import keeps_text, public, same_origin
+from journal.auth.routes import start_session
+from journal.dashboard.services import coverage
+from journal.entries.prompts import Prompt
+from journal.entries.services import today_for
+from journal.framework.routes import current_framework
+from journal.goals import services as goal_services
+from journal.goals.progress import period_chart
+from journal.review import services
+from journal.review.forms import NotesForm, PeriodForm
 
 bp = Blueprint("review", __name__, url_prefix="/review")
+
+QUESTIONS = 3
+
+
+def chosen_period(today: date) -> services.Period:
+    """The period in the URL, or the last 6 months."""
+    form = PeriodForm(formdata=request.args)
+    form.validate()
+
+    def valid(field):
+        return field.data if not field.errors else None
+
+    return services.resolve_period(
+        current_user, valid(form.period) or "6", valid(form.date_from), valid(form.date_to), today
+    )
+
+
+def questions(framework, counts: dict[str, int]) -> list[Prompt]:
+    """A few questions to prepare the conversation, from the least reflected-on tasks."""
+    tasks = sorted(framework.tasks, key=lambda task: counts.get(task.key, 0))[:QUESTIONS]
+    # Not security: which question to show.
+    pick = random.randrange
+    return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]
+
+
+def review_context(period: services.Period) -> dict:
+    """Everything the review shows for a period, and the snapshot a save would keep."""
+    framework = current_framework()
+    today = today_for(current_user)
+    goals = services.goals_in(current_user, period)
+    progress = goal_services.progress_of(current_user, goals, today)
+    linked = services.linked_counts(current_user, [goal.id for goal in goals], period)
+    counts = services.task_counts(current_user, period)
+    rows = []
+    for item in progress:
+        in_period = [c for c in item.check_ins if period.start <= c.day <= period.end]
+        evidence = [d for d in item.evidence_days if period.start <= d <= period.end]
+        rows.append(
+            {
+                "goal": item.goal,
+                "check_ins": in_period,
+                "first": in_period[0] if in_period else None,
+                "latest": in_period[-1] if in_period else None,
+                "linked": linked.get(item.goal.id, 0),
+                "chart": period_chart(in_period, evidence, period.start, period.end),
+            }
+        )
+    table = coverage(framework, counts, {})
+    key = services.key_reflections(current_user, period)
+    snapshot = {
+        "goals": [
+            {
+                "title": row["goal"].title,
+                "status": row["goal"].status,
+                "first": row["first"].rating if row["first"] else None,
+                "latest": row["latest"].rating if row["latest"] else None,
+                "check_ins": len(row["check_ins"]),
+                "linked": row["linked"],
+            }
+            for row in rows
+        ],
+        "tasks": {item.task.key: item.reflections for _, items in table for item in items},
+        "entries": services.entry_count(current_user, period),
+        "key_reflections": [entry.id for entry in key],
+    }
+    return {
+        "period": period,
+        "framework": framework,
+        "goals": rows,
+        "coverage": table,
+        "most": max([1, *counts.values()]),
+        "untouched": [item.task for _, items in table for item in items if not item.reflections],
+        "key_reflections": key,
+        "questions": questions(framework, counts),
+        "snapshot": snapshot,
+        "reviews": services.reviews_of(current_user),
+    }
+
+
+def render_review(period: services.Period, notes: NotesForm, notice: str | None = None):
+    """The review page."""
+    notes.period_start.data = period.start.isoformat()
+    notes.period_end.data = period.end.isoformat()
+    return render_template(
+        "review/index.html",
+        notes=notes,
+        notice=notice,
+        period_form=PeriodForm(formdata=request.args),
+        **review_context(period),
+    )
+
+
+def posted_period() -> services.Period | None:
+    """The period a notes form was written for (hidden fields), if it makes sense."""
+    try:
+        start = date.fromisoformat(request.form.get("period_start", ""))
+        end = date.fromisoformat(request.form.get("period_end", ""))
+    except ValueError:
+        return None
+    return services.Period(start, end, "custom") if start <= end else None
+
+
+def rescue_notes():
+    """Summary notes that arrived with an expired session or form come back, never lost."""
+    if not same_origin():
+        abort(400)
+    period = posted_period()
+    if current_user.is_authenticated and period is not None:
+        notice = _(
+            "For your safety the form had expired. Your text is kept below: press Save again."
+        )
+        return render_review(period, NotesForm(formdata=request.form), notice)
+    return render_template(
+        "review/rescue.html", notes=NotesForm(formdata=request.form), login_failed=False
+    )
 
 
 @bp.get("/")
 def index():
-    """An honest "coming" page until this part of the app is built."""
-    return render_template("coming.html", feature="review")
+    """The review for a period: goals, reflections per task, key reflections, questions."""
+    return render_review(chosen_period(today_for(current_user)), NotesForm())
+
+
+@bp.post("/save")
+@keeps_text(rescue_notes)
+def save():
+    """Save the summary notes with a snapshot of the period's figures."""
+    period = posted_period()
+    if period is None:
+        abort(400)
+    notes = NotesForm()
+    if not notes.validate_on_submit():
+        return render_review(period, notes)
+    review = services.save_review(
+        current_user,
+        period,
+        proud=notes.proud.data or "",
+        next_practice=notes.next_practice.data or "",
+        need_from_manager=notes.need_from_manager.data or "",
+        snapshot=review_context(period)["snapshot"],
+    )
+    flash(_("Your review is saved. You can find it under Saved reviews."), "success")
+    return redirect(url_for("review.view", review_id=review.id))
+
+
+@bp.post("/rescue")
+@public
+@keeps_text(rescue_notes)
+def rescue():
+    """Log in again and get the rescued notes back, to check and save."""
+    if not same_origin():
+        abort(400)
+    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    if user is None:
+        return render_template(
+            "review/rescue.html", notes=NotesForm(formdata=request.form), login_failed=True
+        )
+    if current_user.get_id() != user.get_id():
+        start_session(user)
+    period = posted_period() or chosen_period(today_for(user))
+    notice = _("You are logged in again. Check your text, then press Save.")
+    return render_review(period, NotesForm(formdata=request.form), notice)
+
+
+@bp.get("/<id:review_id>")
+def view(review_id: int):
+    """A saved review, as it was on the day it was saved."""
+    review = services.get_review_for(current_user, review_id)
+    return render_template(
+        "review/view.html",
+        review=review,
+        snapshot=json.loads(review.snapshot or "{}"),
+        framework=current_framework(),
+    )
+
+
+@bp.post("/<id:review_id>/delete")
+def delete(review_id: int):
+    """Delete a saved review."""
+    services.delete_review(current_user, services.get_review_for(current_user, review_id))
+    flash(_("The review is deleted."), "success")
+    return redirect(url_for("review.index"))

@@ -1,0 +1,188 @@
+"""Preparing for the appraisal: a period's goals, reflections per task, key reflections."""
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from journal.extensions import db
+from journal.models import Entry, EntryGoal, EntryTask, Goal, Review, User
+
+PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
+
+
+@dataclass(frozen=True)
+class Period:
+    """The dates a review covers, both included, and how they were chosen."""
+
+    start: date
+    end: date
+    kind: str
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day `months` months earlier (the month's last day when it is shorter)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    for candidate in range(day.day, 0, -1):
+        try:
+            return date(year, month + 1, candidate)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable: every month has a first day")
+
+
+def last_review(user: User) -> Review | None:
+    """The user's most recently saved review."""
+    return db.session.scalar(
+        select(Review).where(Review.owner_id == user.id).order_by(Review.created_at.desc()).limit(1)
+    )
+
+
+def resolve_period(
+    user: User, kind: str, date_from: date | None, date_to: date | None, today: date
+) -> Period:
+    """The period asked for: 3, 6 or 12 months, since the last saved review, or custom dates.
+
+    Anything incomplete falls back to the last 6 months rather than failing.
+    """
+    if kind in PERIOD_MONTHS:
+        return Period(months_before(today, PERIOD_MONTHS[kind]), today, kind)
+    if kind == "since" and (previous := last_review(user)) is not None:
+        start = min(previous.period_end + timedelta(days=1), today)
+        return Period(start, today, kind)
+    if kind == "custom" and date_from and date_to and date_from <= date_to:
+        return Period(date_from, min(date_to, today), kind)
+    return Period(months_before(today, 6), today, "6")
+
+
+def goals_in(user: User, period: Period) -> list[Goal]:
+    """Goals that were being practised during the period: started by its end, and active or
+    paused, or changed (e.g. achieved) since it began."""
+    return list(
+        db.session.scalars(
+            select(Goal)
+            .where(Goal.owner_id == user.id, Goal.start_date <= period.end)
+            .where(
+                Goal.status.in_(("active", "paused"))
+                | (Goal.updated_at >= datetime.combine(period.start, time(), UTC))
+            )
+            .order_by(Goal.position, Goal.id)
+            .options(selectinload(Goal.task_links))
+        )
+    )
+
+
+def task_counts(user: User, period: Period) -> dict[str, int]:
+    """Reflections per task within the period."""
+    rows = db.session.execute(
+        select(EntryTask.task_key, func.count())
+        .join(Entry, Entry.id == EntryTask.entry_id)
+        .where(
+            Entry.owner_id == user.id,
+            Entry.deleted_at.is_(None),
+            Entry.entry_date.between(period.start, period.end),
+        )
+        .group_by(EntryTask.task_key)
+    )
+    return dict(rows.all())
+
+
+def entry_count(user: User, period: Period) -> int:
+    """How many reflections the user wrote in the period."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Entry)
+        .where(
+            Entry.owner_id == user.id,
+            Entry.deleted_at.is_(None),
+            Entry.entry_date.between(period.start, period.end),
+        )
+    )
+
+
+def key_reflections(user: User, period: Period) -> list[Entry]:
+    """The starred entries of the period, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(
+                Entry.owner_id == user.id,
+                Entry.deleted_at.is_(None),
+                Entry.starred,
+                Entry.entry_date.between(period.start, period.end),
+            )
+            .order_by(Entry.entry_date, Entry.id)
+            .options(selectinload(Entry.task_links))
+        )
+    )
+
+
+def linked_counts(user: User, goal_ids: list[int], period: Period) -> dict[int, int]:
+    """Per goal, the reflections linked to it within the period."""
+    if not goal_ids:
+        return {}
+    rows = db.session.execute(
+        select(EntryGoal.goal_id, func.count())
+        .join(Entry, Entry.id == EntryGoal.entry_id)
+        .where(
+            EntryGoal.goal_id.in_(goal_ids),
+            Entry.owner_id == user.id,
+            Entry.deleted_at.is_(None),
+            Entry.entry_date.between(period.start, period.end),
+        )
+        .group_by(EntryGoal.goal_id)
+    )
+    return dict(rows.all())
+
+
+def save_review(
+    user: User,
+    period: Period,
+    *,
+    proud: str,
+    next_practice: str,
+    need_from_manager: str,
+    snapshot: dict,
+) -> Review:
+    """Keep the review as a dated snapshot to look back on."""
+    review = Review(
+        owner_id=user.id,
+        period_start=period.start,
+        period_end=period.end,
+        proud=proud.strip(),
+        next_practice=next_practice.strip(),
+        need_from_manager=need_from_manager.strip(),
+        snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
+    )
+    db.session.add(review)
+    db.session.commit()
+    return review
+
+
+def reviews_of(user: User) -> list[Review]:
+    """The user's saved reviews, newest first."""
+    return list(
+        db.session.scalars(
+            select(Review).where(Review.owner_id == user.id).order_by(Review.created_at.desc())
+        )
+    )
+
+
+def get_review_for(user: User, review_id: int) -> Review:
+    """The user's own saved review, else 404."""
+    review = db.session.scalar(
+        select(Review).where(Review.id == review_id, Review.owner_id == user.id)
+    )
+    if review is None:
+        abort(404)
+    return review
+
+
+def delete_review(user: User, review: Review) -> None:
+    """Delete a saved review."""
+    db.session.delete(review)
+    db.session.commit()

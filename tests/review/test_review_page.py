@@ -1,0 +1,141 @@
+"""The review before an appraisal: the period, what it shows, saved notes."""
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from journal.entries import services as entries
+from journal.goals import services as goals
+from journal.models import Review
+from journal.review import services
+
+
+def test_months_before_keeps_the_day_or_takes_the_months_last():
+    assert services.months_before(date(2026, 11, 24), 3) == date(2026, 8, 24)
+    assert services.months_before(date(2026, 5, 31), 3) == date(2026, 2, 28)
+    assert services.months_before(date(2026, 1, 15), 12) == date(2025, 1, 15)
+
+
+def test_periods(app, leader):
+    today = date(2026, 11, 24)
+    assert services.resolve_period(leader, "3", None, None, today).start == date(2026, 8, 24)
+    assert services.resolve_period(leader, "12", None, None, today).start == date(2025, 11, 24)
+    custom = services.resolve_period(leader, "custom", date(2026, 1, 1), date(2026, 2, 1), today)
+    assert (custom.start, custom.end) == (date(2026, 1, 1), date(2026, 2, 1))
+    backwards = services.resolve_period(leader, "custom", date(2026, 3, 1), date(2026, 2, 1), today)
+    assert backwards.kind == "6"  # nonsense falls back to the last six months
+    services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 6, 30), "custom"),
+        proud="",
+        next_practice="",
+        need_from_manager="",
+        snapshot={},
+    )
+    since = services.resolve_period(leader, "since", None, None, today)
+    assert (since.start, since.end) == (date(2026, 7, 1), today)
+
+
+def test_the_review_shows_the_period(leader_client, leader, make_entry):
+    today = entries.today_for(leader)
+    goal = goals.create_goal(
+        leader,
+        title="give feedback der hjælper",
+        why="",
+        how_i_know="",
+        task_keys=["feedback-and-facilitation"],
+        start_date=today - timedelta(days=80),
+        review_date=None,
+    )
+    goals.add_check_in(leader, goal, day=today - timedelta(days=70), rating=2, note="")
+    goals.add_check_in(leader, goal, day=today - timedelta(days=10), rating=4, note="")
+    make_entry(
+        leader,
+        title="Nøgle",
+        body="Det vigtige",
+        starred=True,
+        task_keys=["vision"],
+        entry_date=today - timedelta(days=5),
+    )
+    make_entry(
+        leader,
+        title="Gammel nøgle",
+        starred=True,
+        task_keys=["vision"],
+        entry_date=today - timedelta(days=300),
+    )
+    page = leader_client.get("/review/?period=3").get_data(as_text=True)
+    assert "Jeg øver mig på at give feedback der hjælper" in page
+    assert "Første vurdering 2, seneste 4." in page and "2 opfølgninger." in page
+    assert "Nøgle" in page and "Gammel nøgle" not in page
+    assert re.search(r"Visionsledelse</th>\s*<td><span class=\"bar\"[^>]*></span> 1</td>", page)
+    untouched = page[page.index("Ingen refleksioner i perioden om:") :]
+    assert "Uddelegering" in untouched.split("</p>")[0]
+    assert "Spørgsmål til at forberede samtalen" in page
+    assert page.count("<svg") >= 1
+
+
+def test_save_the_review_as_a_snapshot(leader_client, leader, make_entry, db):
+    make_entry(leader, task_keys=["vision"])
+    page = leader_client.get("/review/?period=6").get_data(as_text=True)
+    start = re.search(r'name="period_start" type="hidden" value="([^"]+)"', page).group(1)
+    end = re.search(r'name="period_end" type="hidden" value="([^"]+)"', page).group(1)
+    response = leader_client.submit(
+        "/review/save",
+        {
+            "proud": "At jeg lytter",
+            "next_practice": "Tydelighed",
+            "need_from_manager": "Sparring",
+            "period_start": start,
+            "period_end": end,
+        },
+        page="/review/?period=6",
+    )
+    assert response.status_code == 302
+    review = db.session.scalars(select(Review)).one()
+    assert (review.proud, review.period_start.isoformat()) == ("At jeg lytter", start)
+    assert '"vision": 1' in review.snapshot
+    view = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "At jeg lytter" in view and "Sparring" in view and "Visionsledelse: 1" in view
+
+
+def test_notes_written_when_the_session_expired_come_back(app, leader, db):
+    browser = app.test_client()
+    data = {
+        "proud": "Lang tekst om hvad jeg er stolt af",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "csrf_token": "expired",
+    }
+    lost = browser.post("/review/save", data=data)
+    assert lost.status_code == 200 and "Lang tekst om hvad jeg er stolt af" in lost.get_data(
+        as_text=True
+    )
+    back = browser.post(
+        "/review/rescue",
+        data={
+            **data,
+            "csrf_token": browser.csrf_token("/no-such-page"),
+            "email": leader.email,
+            "password": "a calm walk by the harbour",
+        },
+    )
+    assert back.status_code == 200 and "Lang tekst om hvad jeg er stolt af" in back.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Review)) is None
+
+
+def test_another_leaders_review_is_404(app, leader, make_user, login):
+    review = services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 2, 1), "custom"),
+        proud="Privat",
+        next_practice="",
+        need_from_manager="",
+        snapshot={},
+    )
+    other = app.test_client()
+    login(other, make_user())
+    assert other.get(f"/review/{review.id}").status_code == 404
