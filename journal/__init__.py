@@ -17,6 +17,7 @@ from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
 from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
+from journal.review.routes import allow_large_imports
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
 
@@ -44,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     database.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
+    app.before_request(allow_large_imports)  # before the CSRF check reads the upload
     csrf.init_app(app)
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)

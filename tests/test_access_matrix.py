@@ -5,6 +5,9 @@ the leader's accepted manager; a manager whose link to the leader has ended; a m
 request (from another leader) is still pending; an administrator. A refusal is a 404.
 """
 
+import io
+import zipfile
+
 import pytest
 from sqlalchemy import select
 
@@ -91,6 +94,10 @@ MATRIX = {
     ("review.save", "POST"): ("/review/save", everyone(200, 400)),
     ("review.rescue", "POST"): ("/review/rescue", everyone(200, 200)),
     ("review.view", "GET"): ("/review/{review}", OWNER_ONLY),
+    ("review.my_data", "GET"): ("/review/my-data", everyone(LOGIN, 200)),
+    ("review.export", "POST"): ("/review/my-data/export", everyone(LOGIN, 200)),
+    # No file chosen: a message and back to the page.
+    ("review.import_file", "POST"): ("/review/my-data/import", everyone(LOGIN, 302)),
     ("review.delete", "POST"): ("/review/{review}/delete", everyone(LOGIN, 302, 404)),
     ("framework.index", "GET"): ("/framework/", everyone(LOGIN, 200)),
     ("sharing.index", "GET"): ("/sharing/", everyone(LOGIN, 200)),
@@ -208,6 +215,14 @@ def world(app, make_user, make_entry):
     return {**people, "ids": ids, "hidden": hidden.id}
 
 
+def readable(response) -> str:
+    """The response as text; for a ZIP (the export), the text of every file inside."""
+    if response.mimetype != "application/zip":
+        return response.get_data(as_text=True)
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        return "\n".join(archive.read(name).decode() for name in archive.namelist())
+
+
 def client_for(app, world, login, actor):
     client = app.test_client()
     if actor != "anonymous":
@@ -230,7 +245,7 @@ def test_each_actor_gets_the_expected_answer(app, world, login, actor, route):
         if route[0] == "auth.login":
             data |= {"email": leader.email, "password": "wrong" + TEST_PASSWORD}
         response = client.post(path, data=data)
-    body = response.get_data(as_text=True)
+    body = readable(response)
     response.close()
     if expected == LOGIN:
         assert response.status_code == 302

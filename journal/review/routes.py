@@ -1,10 +1,21 @@
 """The review before an appraisal (LUS): a period on screen, printable, and saved as notes."""
 
+import io
 import json
 import random
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +29,9 @@ from journal.framework.routes import current_framework
 from journal.goals import services as goal_services
 from journal.goals.progress import period_chart
 from journal.review import services
+from journal.review.export import archive_name, export_zip
 from journal.review.forms import NotesForm, PeriodForm
+from journal.review.importer import ImportRefused, import_data
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -203,3 +216,60 @@ def delete(review_id: int):
     services.delete_review(current_user, services.get_review_for(current_user, review_id))
     flash(_("The review is deleted."), "success")
     return redirect(url_for("review.index"))
+
+
+# My data: export and import ----------------------------------------------------------------
+
+IMPORT_LIMIT = 64 * 1024 * 1024
+
+
+def allow_large_imports() -> None:
+    """Registered before the CSRF check reads the form: an import may exceed 4 MiB."""
+    if request.endpoint == "review.import_file":
+        request.max_content_length = IMPORT_LIMIT
+
+
+@bp.get("/my-data")
+def my_data():
+    """Download everything I own, import an earlier export, or erase my account."""
+    return render_template("review/my_data.html")
+
+
+@bp.post("/my-data/export")
+def export():
+    """A ZIP with journal.json (for machines) and Markdown files (for people)."""
+    archive = export_zip(current_user, current_framework())
+    return send_file(
+        io.BytesIO(archive),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=archive_name(current_user),
+    )
+
+
+@bp.post("/my-data/import")
+def import_file():
+    """Import a journal.json (or a whole export ZIP) into my account; all or nothing."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose the file to import."), "error")
+        return redirect(url_for("review.my_data"))
+    try:
+        result = import_data(current_user, upload.read())
+    except ImportRefused as refusal:
+        current_app.logger.info("Import refused for user %s: %s", current_user.id, refusal)
+        flash(_(refusal.message_key), "error")
+        return redirect(url_for("review.my_data"))
+    flash(
+        _(
+            "Imported: %(entries)d reflections, %(goals)d goals, %(check_ins)d check-ins and "
+            "%(reviews)d reviews. Already here and skipped: %(skipped)d.",
+            entries=result.entries_added,
+            goals=result.goals_added,
+            check_ins=result.check_ins_added,
+            reviews=result.reviews_added,
+            skipped=result.entries_skipped + result.goals_skipped + result.reviews_skipped,
+        ),
+        "success",
+    )
+    return redirect(url_for("review.my_data"))
