@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from journal.auth import services
-from journal.auth.access import public, safe_next
+from journal.auth.access import public, safe_next, same_origin
 from journal.auth.forms import (
     AccountForm,
     EraseForm,
@@ -36,6 +36,17 @@ def start_session(user: User) -> None:
     """Log `user` in on a fresh session, so nothing from before login carries over."""
     session.clear()
     login_user(user)
+
+
+def log_in_again() -> User | None:
+    """For a rescue form (text kept after a session expired): log in whoever typed their
+    email and password, and return them; None if the two do not match."""
+    if not same_origin():
+        abort(400)
+    user = services.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    if user is not None and current_user.get_id() != user.get_id():
+        start_session(user)
+    return user
 
 
 @bp.route("/setup", methods=["GET", "POST"])

@@ -9,9 +9,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.auth import services as accounts
 from journal.auth.access import keeps_text, posted_id, public, same_origin
-from journal.auth.routes import start_session
+from journal.auth.routes import log_in_again
 from journal.entries import services
 from journal.entries.forms import EntryForm
 from journal.entries.listing import journal_page
@@ -258,13 +257,9 @@ def edit(entry_id: int):
 @keeps_text(rescue_entry)
 def rescue():
     """Log in again (as whoever types their password) and get the rescued text back to save."""
-    if not same_origin():
-        abort(400)
-    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    user = log_in_again()
     if user is None:
         return rescue_page(login_failed=True)
-    if current_user.get_id() != user.get_id():
-        start_session(user)
     return reshow(
         user,
         posted_id("entry_id"),

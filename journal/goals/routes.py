@@ -4,9 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth import services as accounts
 from journal.auth.access import keeps_text, posted_id, public, safe_next, same_origin
-from journal.auth.routes import start_session
+from journal.auth.routes import log_in_again
 from journal.entries.services import today_for
 from journal.framework.routes import current_framework, stale_task_keys
 from journal.goals import services
@@ -83,13 +82,9 @@ def rescue_page(login_failed: bool = False):
 @keeps_text(rescue_goal)
 def rescue():
     """Log in again and get the rescued goal back, to check and save."""
-    if not same_origin():
-        abort(400)
-    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    user = log_in_again()
     if user is None:
         return rescue_page(login_failed=True)
-    if current_user.get_id() != user.get_id():
-        start_session(user)
     goal_id = posted_id("goal_id")
     goal = services.get_goal_for(user, goal_id) if goal_id else None
     notice = _("You are logged in again. Check your text, then press Save.")

@@ -19,9 +19,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth import services as accounts
 from journal.auth.access import keeps_text, public, same_origin
-from journal.auth.routes import start_session
+from journal.auth.routes import log_in_again
 from journal.dashboard.services import coverage
 from journal.entries.prompts import Prompt
 from journal.entries.services import today_for
@@ -184,15 +183,11 @@ def save():
 @keeps_text(rescue_notes)
 def rescue():
     """Log in again and get the rescued notes back, to check and save."""
-    if not same_origin():
-        abort(400)
-    user = accounts.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    user = log_in_again()
     if user is None:
         return render_template(
             "review/rescue.html", notes=NotesForm(formdata=request.form), login_failed=True
         )
-    if current_user.get_id() != user.get_id():
-        start_session(user)
     period = posted_period() or chosen_period(today_for(user))
     notice = _("You are logged in again. Check your text, then press Save.")
     return render_review(period, NotesForm(formdata=request.form), notice)
