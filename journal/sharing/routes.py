@@ -51,17 +51,22 @@ def shared_view(goal, share, *, viewer_is_manager: bool):
 # The leader's side -------------------------------------------------------------------------
 
 
-@bp.get("/sharing/")
-def index():
-    """My manager: the link, how to request one, what is shared, and the log."""
+def render_sharing(form: LinkRequestForm):
+    """The leader's sharing page, with the request form as given (fresh or with errors)."""
     link = services.open_link_of(current_user)
     return render_template(
         "sharing/index.html",
         link=link,
         shared=services.shared_goals_of(link) if link else [],
         events=services.sharing_log(current_user),
-        form=LinkRequestForm(),
+        form=form,
     )
+
+
+@bp.get("/sharing/")
+def index():
+    """My manager: the link, how to request one, what is shared, and the log."""
+    return render_sharing(LinkRequestForm())
 
 
 @bp.post("/sharing/request")
@@ -79,14 +84,7 @@ def request_link():
         else:
             flash(_("Your request is sent. %(name)s will see it.", name=manager.name), "success")
             return redirect(url_for("sharing.index"))
-    link = services.open_link_of(current_user)
-    return render_template(
-        "sharing/index.html",
-        link=link,
-        shared=services.shared_goals_of(link) if link else [],
-        events=services.sharing_log(current_user),
-        form=form,
-    )
+    return render_sharing(form)
 
 
 @bp.post("/sharing/links/<id:link_id>/end")
@@ -162,7 +160,8 @@ def delete_comment(comment_id: int):
 def team():
     """My leaders: requests waiting for an answer, and each leader's shared goals."""
     accepted = services.links_as_manager(current_user, "accepted")
-    leaders = [(link, services.shared_goals_of(link)) for link in accepted]
+    shared = services.shared_goals_by_link(accepted)
+    leaders = [(link, shared[link.id]) for link in accepted]
     check_ins = goals.check_ins_by_goal([goal.id for _, shared in leaders for goal in shared])
     return render_template(
         "sharing/team.html",

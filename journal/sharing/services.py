@@ -238,6 +238,24 @@ def shared_goals_of(link: ManagerLink) -> list[Goal]:
     )
 
 
+def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[Goal]]:
+    """The goals shared on each of these accepted links, in one query (the team page)."""
+    result: dict[int, list[Goal]] = {link.id: [] for link in links}
+    accepted = {link.id: link.leader_id for link in links if link.status == "accepted"}
+    if accepted:
+        rows = db.session.execute(
+            select(Share.link_id, Goal)
+            .join(Goal, Goal.id == Share.goal_id)
+            .where(Share.link_id.in_(accepted))
+            .order_by(Goal.position, Goal.id)
+            .options(selectinload(Goal.task_links))
+        )
+        for link_id, goal in rows:
+            if goal.owner_id == accepted[link_id]:
+                result[link_id].append(goal)
+    return result
+
+
 def record_view(manager: User, goal: Goal) -> None:
     """Log that the manager opened the goal (the leader sees when)."""
     log(goal.owner_id, "viewed", goal_id=goal.id, manager_id=manager.id)

@@ -251,3 +251,27 @@ def test_the_manager_never_sees_counts_or_journal_traces(app, login, people, mak
     assert "Min refleksion" not in page
     assert "refleksion" not in page.lower().replace("ny refleksion", "")  # no counts, no markers
     assert "chart-evidence" not in page and "arbejdsdag" not in page
+
+
+def test_the_team_page_query_count_does_not_grow_with_leaders(app, login, make_user, db):
+    from tests.entries.test_journal_list import counting_queries
+
+    manager = make_user(name="Mads Chef")
+
+    def add_leader(name):
+        leader = make_user(name=name)
+        link = services.request_link(leader, manager)
+        services.respond(manager, link, accept=True)
+        for title in ("en", "to"):
+            services.share(leader, make_goal(leader, title=title), include_notes=False)
+
+    add_leader("Første")
+    client = browser(app, login, manager)
+    with counting_queries(db.engine) as few:
+        assert client.get("/team/").status_code == 200
+    for number in range(5):
+        add_leader(f"Leder {number}")
+    with counting_queries(db.engine) as many:
+        page = client.get("/team/").get_data(as_text=True)
+    assert page.count("Jeg øver mig på at en") == 6
+    assert len(many) == len(few)
