@@ -47,6 +47,9 @@ def create_user(email: str, name: str, admin: bool, language: str) -> None:
         raise click.ClickException(f"An account with the email {email} exists already.") from error
     role = "administrator" if user.is_admin else "user"
     click.echo(f"Created {role} {user.email} ({user.name}).")
+    click.echo(
+        "At first login they choose their own password; only then is their journal's key made."
+    )
 
 
 @users.command("list")
@@ -60,15 +63,44 @@ def list_users() -> None:
         click.echo(f"{user.email}\t{user.name}\t{role}\t{state}")
 
 
+RESET_WARNING = """\
+An administrator cannot open anyone's journal. After this reset, {email} logs in with the
+new password, chooses their own, and must enter their recovery key to open their journal.
+Without the recovery key, nobody can ever read their entries again (their goals,
+check-ins and reviews are not affected)."""
+
+
 @users.command("set-password")
 @click.argument("email")
-def set_password(email: str) -> None:
-    """Set a new password for an account; prompts for it."""
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def set_password(email: str, yes: bool) -> None:
+    """Give an account a new password (the leader forgot theirs); prompts for it."""
     user = services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account has the email {email}.")
-    services.set_password(user, prompt_new_password())
-    click.echo(f"The password of {user.email} is changed.")
+    click.echo(RESET_WARNING.format(email=user.email))
+    if not yes:
+        click.confirm("Reset the password?", abort=True)
+    services.reset_password(user, prompt_new_password())
+    click.echo(f"The password of {user.email} is reset. Their journal stays locked until they")
+    click.echo("enter their recovery key.")
+
+
+encryption = AppGroup("encryption", help="Journal text encrypted at rest.")
+
+
+@encryption.command("status")
+def encryption_status() -> None:
+    """How many leaders still have entries from before encryption, in plain text."""
+    waiting = entries.plaintext_entry_counts()
+    if not waiting:
+        click.echo("Every entry is encrypted.")
+        return
+    total = sum(count for _email, count in waiting)
+    click.echo(f"{total} entries of {len(waiting)} accounts are still in plain text.")
+    click.echo("Each account's entries are encrypted when its owner next logs in:")
+    for email, count in waiting:
+        click.echo(f"  {email}\t{count}")
 
 
 trash = AppGroup("trash", help="The journal's trash.")
@@ -87,3 +119,4 @@ def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
     app.cli.add_command(trash)
+    app.cli.add_command(encryption)

@@ -32,6 +32,9 @@ class DefaultConfig:
     # scrypt at N=2^17, r=8, p=1: about 128 MiB and a few hundred milliseconds per hash.
     PASSWORD_HASH_METHOD = "scrypt:131072:8:1"  # noqa: S105 (a method)
     PASSWORD_MIN_LENGTH = 12
+    # The key that wraps a leader's data key comes from the password the same way: scrypt
+    # with as much work as the hash, so neither is the cheaper one to attack.
+    KEY_DERIVATION = "scrypt:131072:8:1"
 
     FRAMEWORK_FILE: str | None = None
 

@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
-from journal import create_app
-from journal.auth import services
+from journal import create_app, crypto
+from journal.auth import keys, services
 from journal.extensions import db as _db
+from journal.models.user import utcnow
 from tests.postgres import PostgresUnavailable, throwaway_cluster
 
 TEST_PASSWORD = "a calm walk by the harbour"
@@ -109,6 +110,7 @@ def app(backend, database_url, tmp_path):
             "INSTANCE_PATH": tmp_path / "instance",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "PASSWORD_HASH_METHOD": FAST_HASH,
+            "KEY_DERIVATION": FAST_HASH,
         }
     )
     app.test_client_class = Client
@@ -137,19 +139,50 @@ def client(app) -> Client:
 
 @pytest.fixture
 def make_user(app):
-    """Create accounts: `make_user(name="Mette", is_admin=True)`."""
+    """Create accounts ready to use, as after the first login: `make_user(name="Mette")`.
+
+    The account's journal key is open in the test's own context (so services can write its
+    entries); its recovery key is in `make_user.recovery_keys[user.id]`.
+    """
     counter = iter(range(1, 10_000))
 
     def make(name: str | None = None, email: str | None = None, **kwargs):
         number = next(counter)
-        return services.create_user(
+        password = kwargs.pop("password", TEST_PASSWORD)
+        user = services.create_user(
             email or f"leader{number}@esbjerg.example",
             name or f"Leader {number}",
-            kwargs.pop("password", TEST_PASSWORD),
+            password,
+            must_change_password=False,
             **kwargs,
         )
+        key, recovery = keys.set_up_keys(user, password)
+        user.recovery_key_confirmed_at = utcnow()
+        _db.session.commit()
+        keys.use_for_request(key)
+        make.recovery_keys[user.id] = crypto.format_recovery_key(recovery)
+        return user
 
+    make.recovery_keys = {}
     return make
+
+
+def stored_entries(db) -> list:
+    """Every entry as the database holds it now, opened with its owner's key."""
+    from journal.models import Entry, User
+
+    db.session.expire_all()
+    rows = db.session.scalars(select(Entry).order_by(Entry.id)).all()
+    for entry in rows:
+        key = keys.journal_key(db.session.get(User, entry.owner_id))
+        entry.open_text(*key.open_entry(entry.id, entry.sealed))
+    return rows
+
+
+def stored_entry(db, entry_id: int):
+    """One entry as the database holds it now, opened with its owner's key."""
+    (entry,) = [entry for entry in stored_entries(db) if entry.id == entry_id]
+    return entry
 
 
 @pytest.fixture

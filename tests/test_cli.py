@@ -1,15 +1,21 @@
-"""The account commands: `flask --app wsgi users …`."""
+"""The commands: `flask --app wsgi users …` and `flask --app wsgi encryption status`."""
+
+from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from journal.auth import services
-from journal.models import User
+from journal.models import Entry, User
 from tests.conftest import TEST_PASSWORD
 
 
 def run(app, *args, password_input=""):
-    return app.test_cli_runner().invoke(args=["users", *args], input=password_input)
+    return run_group(app, "users", *args, password_input=password_input)
+
+
+def run_group(app, group, *args, password_input=""):
+    return app.test_cli_runner().invoke(args=[group, *args], input=password_input)
 
 
 def test_create_prompts_for_a_password_and_makes_an_administrator(app, db):
@@ -26,6 +32,8 @@ def test_create_prompts_for_a_password_and_makes_an_administrator(app, db):
     user = db.session.scalar(select(User))
     assert (user.email, user.name, user.is_admin) == ("boss@esbjerg.example", "Bo Boss", True)
     assert TEST_PASSWORD not in result.output
+    # The administrator knows this password, so the leader replaces it before a key exists.
+    assert user.must_change_password and user.key_by_password is None
 
 
 def test_create_repeats_the_prompt_until_the_policy_is_met(app, db):
@@ -60,11 +68,27 @@ def test_list_and_set_password(app, db, make_user):
     user = make_user(email="a@esbjerg.example", name="Anne")
     assert "a@esbjerg.example\tAnne\tuser\tactive" in run(app, "list").output
     new = "another calm harbour walk"
-    result = run(app, "set-password", "a@esbjerg.example", password_input=f"{new}\n{new}\n")
+    # The reset says plainly what it does to the journal, and asks first.
+    refused = run(app, "set-password", "a@esbjerg.example", password_input="n\n")
+    assert refused.exit_code == 1 and "recovery key" in refused.output
+    result = run(app, "set-password", "a@esbjerg.example", password_input=f"y\n{new}\n{new}\n")
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert services.authenticate(user.email, new) is not None
-    assert run(app, "set-password", "nobody@esbjerg.example").exit_code == 1
+    assert user.must_change_password and user.key_by_password is None
+    assert run(app, "set-password", "nobody@esbjerg.example", "--yes").exit_code == 1
+
+
+def test_encryption_status_lists_entries_still_in_plain_text(app, db, make_user, make_entry):
+    user = make_user(email="a@esbjerg.example")
+    make_entry(user, body="Krypteret")
+    assert "Every entry is encrypted." in run_group(app, "encryption", "status").output
+    db.session.execute(
+        insert(Entry).values(owner_id=user.id, entry_date=date(2024, 1, 1), body="Gammel")
+    )
+    db.session.commit()
+    output = run_group(app, "encryption", "status").output
+    assert "1 entries of 1 accounts" in output and "a@esbjerg.example\t1" in output
 
 
 @pytest.mark.parametrize(

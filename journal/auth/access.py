@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
+from journal.auth import keys
 from journal.extensions import db, login_manager
 from journal.models import User
 
@@ -74,9 +75,41 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The logged-in user, unless the account has been deactivated since."""
+    """The logged-in user, unless the account has been deactivated since.
+
+    A session is only as good as the journal key it holds: without one that opens (a
+    session from before encryption, a changed server secret) it counts as logged out,
+    except while the leader is choosing a password to replace one an administrator set.
+    """
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active:
+        return None
+    key = keys.key_from_session(user)
+    if key is not None:
+        keys.use_for_request(key)
+        return user
+    return user if keys.is_pending() and user.must_change_password else None
+
+
+# What a leader may do before the journal is ready, besides logging out and the like.
+KEY_STEPS = {
+    "auth.choose_password": {"auth.choose_password"},
+    "auth.recovery_key": {
+        "auth.recovery_key",
+        "auth.new_recovery_key",
+        "auth.confirm_recovery_key",
+    },
+}
+ALWAYS_OPEN = {"static", "auth.logout", "auth.switch_language", "auth.privacy"}
+
+
+def journal_step(user: User) -> str | None:
+    """The page the user must go through before anything else, if any."""
+    if not keys.has_open_journal(user):
+        return "auth.choose_password"
+    if user.recovery_key_confirmed_at is None:
+        return "auth.recovery_key"
+    return None
 
 
 def init_app(app: Flask) -> None:
@@ -96,3 +129,19 @@ def init_app(app: Flask) -> None:
         return redirect(
             url_for("auth.login", next=request.full_path.rstrip("?") if wanted else None)
         )
+
+    @app.context_processor
+    def journal_state():
+        step = journal_step(current_user) if current_user.is_authenticated else None
+        return {"journal_step": step}
+
+    @app.before_request
+    def require_open_journal():
+        if request.endpoint in ALWAYS_OPEN or request.endpoint is None:
+            return None
+        if not current_user.is_authenticated:
+            return None
+        step = journal_step(current_user)
+        if step is not None and request.endpoint not in KEY_STEPS[step]:
+            return redirect(url_for(step))
+        return None

@@ -118,6 +118,39 @@ class PasswordChangeForm(Form):
     password, confirm = new_password_fields()
 
 
+class ChoosePasswordForm(Form):
+    """The leader's own password in place of one an administrator set; with the recovery
+    key if the journal has entries to open, or the choice to start a new journal."""
+
+    password, confirm = new_password_fields()
+    recovery_key = StringField(
+        _l("Recovery key"),
+        filters=[strip],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+    start_over = BooleanField(
+        _l("I have lost my recovery key. Delete my locked entries and start a new journal.")
+    )
+
+    def __init__(self, *args, needs_recovery_key: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs_recovery_key = needs_recovery_key
+
+    def validate_recovery_key(self, field: StringField) -> None:
+        """The recovery key is needed unless there is nothing to open or the leader starts over."""
+        if self.needs_recovery_key and not self.start_over.data and not field.data:
+            raise ValidationError(_l("Enter your recovery key."))
+
+
+class ConfirmRecoveryKeyForm(Form):
+    """The leader says the recovery key is kept somewhere safe."""
+
+    kept = BooleanField(
+        _l("I have printed my recovery key or written it down, and keep it somewhere safe."),
+        validators=[DataRequired(_l("Tick the box when your recovery key is kept safe."))],
+    )
+
+
 class EraseForm(Form):
     """Confirm erasing the account with the password and a tick."""
 

@@ -14,16 +14,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from journal.auth import services
+from journal.auth import keys, services
 from journal.auth.access import public, safe_next, same_origin
 from journal.auth.forms import (
     AccountForm,
+    ChoosePasswordForm,
+    ConfirmRecoveryKeyForm,
     EraseForm,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
     ProfileForm,
 )
+from journal.forms import Form
 from journal.i18n import LANGUAGE_COOKIE, current_language
 from journal.models import User
 
@@ -32,21 +35,31 @@ bp = Blueprint("auth", __name__)
 ONE_YEAR = 365 * 24 * 3600
 
 
-def start_session(user: User) -> None:
-    """Log `user` in on a fresh session, so nothing from before login carries over."""
+def start_session(user: User, password: str) -> None:
+    """Log `user` in on a fresh session (nothing from before login carries over), with the
+    journal's key opened by the password, or made now for an account that has none yet."""
+    key, recovery = keys.unlock_at_login(user, password)
     session.clear()
     login_user(user)
+    if key is None:  # an administrator set this password: the leader chooses one first
+        keys.mark_pending()
+        return
+    keys.keep_in_session(key)
+    if recovery is not None:
+        keys.keep_recovery_key(user, recovery)
 
 
 def log_in_again() -> User | None:
     """For a rescue form (text kept after a session expired): log in whoever typed their
-    email and password, and return them; None if the two do not match."""
+    email and password, and return them; None if the two do not match or the journal
+    cannot open yet (an administrator has just reset the password)."""
     if not same_origin():
         abort(400)
-    user = services.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+    password = request.form.get("password", "")
+    user = services.authenticate(request.form.get("email", ""), password)
     if user is not None and current_user.get_id() != user.get_id():
-        start_session(user)
-    return user
+        start_session(user, password)
+    return user if user is not None and keys.has_open_journal(user) else None
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -63,7 +76,7 @@ def setup():
             )
         except services.SetupClosed:
             abort(404)
-        start_session(user)
+        start_session(user, form.password.data)
         flash(_("Welcome! Your account is ready, and you are its administrator."), "success")
         return redirect(url_for("dashboard.index"))
     return render_template("auth/setup.html", form=form)
@@ -81,7 +94,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            start_session(user)
+            start_session(user, form.password.data)
             return redirect(safe_next(request.args.get("next")))
         flash(_("The email or the password is not right."), "error")
     return render_template("auth/login.html", form=form)
@@ -124,6 +137,79 @@ def change_password():
             return redirect(url_for("auth.account"))
         form.current_password.errors.append(_("The current password is not right."))
     return render_template("auth/password.html", form=form)
+
+
+@bp.route("/account/choose-password", methods=["GET", "POST"])
+def choose_password():
+    """Choose one's own password in place of one an administrator set; the journal opens
+    with the recovery key (or starts anew without the entries nobody can open)."""
+    if not current_user.must_change_password:
+        return redirect(url_for("dashboard.index"))
+    needs_recovery_key = current_user.key_by_recovery is not None
+    form = ChoosePasswordForm(needs_recovery_key=needs_recovery_key)
+    if form.validate_on_submit():
+        opened = keys.choose_password(
+            current_user,
+            form.password.data,
+            recovery_key=form.recovery_key.data or "",
+            start_over=bool(form.start_over.data and not form.recovery_key.data),
+        )
+        if opened is not None:
+            keys.keep_in_session(opened[0])
+            keys.keep_recovery_key(current_user, opened[1])
+            return redirect(url_for("auth.recovery_key"))
+        form.recovery_key.errors.append(
+            _("This recovery key does not open your journal. Check each group of characters.")
+        )
+    return render_template(
+        "auth/choose_password.html",
+        form=form,
+        needs_recovery_key=needs_recovery_key,
+        locked_entries=keys.locked_entry_count(current_user) if needs_recovery_key else 0,
+    )
+
+
+@bp.get("/account/recovery-key")
+def recovery_key():
+    """The new recovery key, shown until the leader confirms having kept it."""
+    return render_recovery_key(ConfirmRecoveryKeyForm())
+
+
+def render_recovery_key(form: ConfirmRecoveryKeyForm):
+    """The recovery key page, with `form` (and its errors)."""
+    return render_template(
+        "auth/recovery_key.html",
+        form=form,
+        recovery_key=keys.shown_recovery_key(current_user),
+        replace_form=Form(),
+    )
+
+
+@bp.post("/account/recovery-key/new")
+def new_recovery_key():
+    """Make a new recovery key; the old one stops working."""
+    if not Form().validate_on_submit():
+        abort(400)
+    keys.replace_recovery_key(current_user)
+    return redirect(url_for("auth.recovery_key"))
+
+
+@bp.post("/account/recovery-key/confirm")
+def confirm_recovery_key():
+    """The leader has kept the recovery key: the journal is ready."""
+    form = ConfirmRecoveryKeyForm()
+    if not form.validate_on_submit() or keys.shown_recovery_key(current_user) is None:
+        return render_recovery_key(form)
+    keys.confirm_recovery_key(current_user)
+    flash(_("Your recovery key is kept. Your journal is ready."), "success")
+    return redirect(url_for("dashboard.index"))
+
+
+@bp.get("/privacy")
+@public
+def privacy():
+    """Who can read what, in plain words."""
+    return render_template("auth/privacy.html")
 
 
 @bp.route("/account/erase", methods=["GET", "POST"])

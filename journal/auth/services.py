@@ -6,6 +6,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
+from journal.auth import keys
 from journal.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -56,8 +57,13 @@ def create_user(
     is_admin: bool = False,
     language: str = "da",
     timezone: str = DEFAULT_TIMEZONE,
+    must_change_password: bool = True,
 ) -> User:
-    """Create and commit an account; raise EmailTaken if the address is in use."""
+    """Create and commit an account; raise EmailTaken if the address is in use.
+
+    An account made by an administrator starts with a password the administrator knows, so
+    the leader chooses their own at first login, and only then is the journal's key made.
+    """
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(
@@ -67,6 +73,7 @@ def create_user(
         is_admin=is_admin,
         language=language,
         timezone=timezone,
+        must_change_password=must_change_password,
     )
     db.session.add(user)
     try:
@@ -124,17 +131,29 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 def change_password(user: User, current_password: str, new_password: str) -> bool:
-    """Set a new password if `current_password` is right; return whether it was."""
+    """Set a new password if `current_password` is right; return whether it was.
+
+    The journal's data key (open in this session) is wrapped again by the new password;
+    the entries themselves stay as they are.
+    """
     if not verify_password(user.password_hash, current_password):
         return False
     user.password_hash = hash_password(new_password)
+    keys.wrap_for_password(user, keys.journal_key(user), new_password)
     db.session.commit()
     return True
 
 
-def set_password(user: User, new_password: str) -> None:
-    """Set a password without the old one (administrators and the CLI)."""
+def reset_password(user: User, new_password: str) -> None:
+    """An administrator sets a new password (the leader forgot theirs).
+
+    The administrator cannot open the journal's key, so the old password's wrap of it is
+    dropped: the leader logs in with this password, chooses their own, and opens the
+    journal with the recovery key.
+    """
     user.password_hash = hash_password(new_password)
+    user.must_change_password = True
+    user.key_by_password = None
     db.session.commit()
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from journal.entries.services import open_entries
 from journal.extensions import db
 from journal.framework import Framework, Task, Theme
 from journal.models import Entry, User
@@ -42,12 +43,13 @@ def coverage(
 
 def recent_entries(user: User, limit: int = 5) -> list[Entry]:
     """The user's latest entries."""
-    return list(
+    return open_entries(
+        user,
         db.session.scalars(
             select(Entry)
             .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None))
             .order_by(Entry.entry_date.desc(), Entry.id.desc())
             .limit(limit)
             .options(selectinload(Entry.task_links))
-        )
+        ),
     )

@@ -1,5 +1,6 @@
 """Journal entries: reading and changing them, always on behalf of their owner."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -8,6 +9,7 @@ from flask import abort
 from sqlalchemy import delete, exists, func, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
+from journal.auth.keys import journal_key
 from journal.extensions import db
 from journal.models import Entry, EntryGoal, EntryTask, Goal, User
 from journal.models.user import utcnow
@@ -32,16 +34,41 @@ def today_for(user: User) -> date:
 MAX_ID = 2**63 - 1
 
 
+def open_entries(user: User, entries: Iterable[Entry]) -> list[Entry]:
+    """Open the title and body of the user's `entries` with the user's key; return them.
+
+    Every service that hands entries to a page or a file goes through here: the text exists
+    in plain only in the memory of the request that belongs to the entry's owner.
+    """
+    key = journal_key(user)
+    entries = list(entries)
+    for entry in entries:
+        entry.open_text(*key.open_entry(entry.id, entry.sealed))
+    return entries
+
+
+def seal_plaintext_entries(user: User, key) -> int:
+    """Seal the entries the user wrote before encryption and erase their plain text."""
+    rows = db.session.scalars(
+        select(Entry).where(Entry.owner_id == user.id, Entry.sealed.is_(None))
+    ).all()
+    for entry in rows:
+        entry.sealed = key.seal_entry(entry.id, entry.plain_title or "", entry.plain_body or "")
+        entry.plain_title = entry.plain_body = None
+    return len(rows)
+
+
 def find_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) -> Entry | None:
     """The user's own entry (in the trash if `trashed`), or None: never someone else's."""
     if entry_id is None or not 0 < entry_id <= MAX_ID:
         return None
-    return db.session.scalar(
+    entry = db.session.scalar(
         select(Entry)
         .where(Entry.id == entry_id, Entry.owner_id == user.id)
         .where(Entry.deleted_at.is_not(None) if trashed else Entry.deleted_at.is_(None))
         .options(selectinload(Entry.task_links), selectinload(Entry.goal_links))
     )
+    return open_entries(user, [entry])[0] if entry is not None else None
 
 
 def get_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) -> Entry:
@@ -50,6 +77,17 @@ def get_entry_for(user: User, entry_id: int | None, *, trashed: bool = False) ->
     if entry is None:
         abort(404)
     return entry
+
+
+def plaintext_entry_counts() -> list[tuple[str, int]]:
+    """(email, count) of every account that still has entries from before encryption."""
+    return db.session.execute(
+        select(User.email, func.count(Entry.id))
+        .join(Entry, Entry.owner_id == User.id)
+        .where(Entry.sealed.is_(None))
+        .group_by(User.email)
+        .order_by(User.email)
+    ).all()
 
 
 def create_entry(
@@ -62,17 +100,24 @@ def create_entry(
     starred: bool = False,
     goal_ids: list[int] = (),
 ) -> Entry:
-    """Save a new entry for `user`, linked to any of the user's own goals in `goal_ids`."""
+    """Save a new entry for `user`, linked to any of the user's own goals in `goal_ids`.
+
+    The text is sealed with the entry's id, which exists only once the row does: the row
+    is inserted with an empty seal and sealed in the same transaction.
+    """
+    sealer = journal_key(user)
     entry = Entry(
         owner_id=user.id,
         entry_date=entry_date,
-        title=title.strip(),
-        body=body,
+        sealed=b"",
         starred=starred,
         task_links=[EntryTask(task_key=key) for key in dict.fromkeys(task_keys)],
         goal_links=[EntryGoal(goal_id=goal_id) for goal_id in own_goal_ids(user, goal_ids)],
     )
     db.session.add(entry)
+    db.session.flush()
+    entry.sealed = sealer.seal_entry(entry.id, title.strip(), body)
+    entry.open_text(title.strip(), body)
     db.session.commit()
     return entry
 
@@ -104,8 +149,7 @@ def update_entry(
         )
         .values(
             entry_date=entry_date,
-            title=title.strip(),
-            body=body,
+            sealed=journal_key(user).seal_entry(entry.id, title.strip(), body),
             starred=starred,
             version=Entry.version + 1,
             updated_at=utcnow(),
@@ -178,14 +222,13 @@ def purge_trash(user: User | None = None, now: datetime | None = None) -> int:
 def trashed_entries(user: User) -> list[Entry]:
     """The user's trash, most recently deleted first (after purging what has expired)."""
     purge_trash(user)
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.owner_id == user.id, Entry.deleted_at.is_not(None))
-            .order_by(Entry.deleted_at.desc(), Entry.id.desc())
-            .options(selectinload(Entry.task_links))
-        )
+    trashed = db.session.scalars(
+        select(Entry)
+        .where(Entry.owner_id == user.id, Entry.deleted_at.is_not(None))
+        .order_by(Entry.deleted_at.desc(), Entry.id.desc())
+        .options(selectinload(Entry.task_links))
     )
+    return open_entries(user, trashed)
 
 
 def task_counts_since(user: User, since: date) -> dict[str, int]:
@@ -302,7 +345,7 @@ def list_entries(
     rows = rows[:limit]
     if before is not None:
         rows.reverse()
-    page = Page(entries=rows)
+    page = Page(entries=open_entries(user, rows))
     if rows:
         first, last = (
             Cursor(rows[0].entry_date, rows[0].id),
@@ -315,12 +358,26 @@ def list_entries(
     return page
 
 
-def search_documents(user: User, filters: EntryFilter):
-    """(id, date, title, body) of every entry matching `filters`, for in-app text search."""
-    query = _filtered(user, filters).with_only_columns(
-        Entry.id, Entry.entry_date, Entry.title, Entry.body
+@dataclass(frozen=True, slots=True)
+class EntryText:
+    """An entry's opened text, without the rest of the row: what search reads."""
+
+    id: int
+    entry_date: date
+    title: str
+    body: str
+
+
+def search_documents(user: User, filters: EntryFilter) -> list[EntryText]:
+    """The opened text of every entry matching `filters`, for in-app text search."""
+    key = journal_key(user)
+    rows = db.session.execute(
+        _filtered(user, filters).with_only_columns(Entry.id, Entry.entry_date, Entry.sealed)
     )
-    return db.session.execute(query).all()
+    return [
+        EntryText(entry_id, day, *key.open_entry(entry_id, sealed))
+        for entry_id, day, sealed in rows
+    ]
 
 
 def entries_by_ids(user: User, ids: list[int]) -> list[Entry]:
@@ -333,4 +390,4 @@ def entries_by_ids(user: User, ids: list[int]) -> list[Entry]:
         .options(selectinload(Entry.task_links))
     )
     by_id = {entry.id: entry for entry in entries}
-    return [by_id[entry_id] for entry_id in ids if entry_id in by_id]
+    return open_entries(user, [by_id[entry_id] for entry_id in ids if entry_id in by_id])

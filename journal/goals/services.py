@@ -7,6 +7,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from journal.entries.services import open_entries
 from journal.extensions import db
 from journal.models import CheckIn, Entry, EntryGoal, Goal, GoalStatusChange, GoalTask, User
 from journal.models.user import utcnow
@@ -185,7 +186,8 @@ def check_ins_by_goal(goal_ids: list[int]) -> dict[int, list[CheckIn]]:
 
 def linked_entries(user: User, goal: Goal) -> list[Entry]:
     """The user's (undeleted) entries linked to this goal, newest first."""
-    return list(
+    return open_entries(
+        user,
         db.session.scalars(
             select(Entry)
             .join(EntryGoal, EntryGoal.entry_id == Entry.id)
@@ -196,7 +198,7 @@ def linked_entries(user: User, goal: Goal) -> list[Entry]:
             )
             .order_by(Entry.entry_date.desc(), Entry.id.desc())
             .options(selectinload(Entry.task_links))
-        )
+        ),
     )
 
 

@@ -7,8 +7,10 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     Index,
+    LargeBinary,
     String,
     Text,
+    event,
     false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -22,12 +24,24 @@ MAX_TITLE_LENGTH = 200
 TASK_KEY_LENGTH = 64
 
 
+class EntryNotOpened(RuntimeError):
+    """An entry's text was read before its owner's key opened it (a bug, never a page).
+
+    Not an AttributeError, which a template would quietly render as nothing.
+    """
+
+
 class Entry(db.Model):
-    """One reflection; `version` grows with every save, `deleted_at` marks the trash."""
+    """One reflection; `version` grows with every save, `deleted_at` marks the trash.
+
+    Title and body are stored only sealed with the owner's data key (`sealed`); the
+    services open them into `title` and `body` for the owner, see `open_text`.
+    """
 
     __tablename__ = "entries"
     __table_args__ = (
         CheckConstraint(f"length(body) <= {MAX_BODY_LENGTH}", name="body_length"),
+        CheckConstraint("sealed IS NOT NULL OR body IS NOT NULL", name="has_text"),
         CheckConstraint("version >= 1", name="version_positive"),
         # The journal list walks this index newest first, page after page (keyset).
         Index("ix_entries_owner_date", "owner_id", "entry_date", "id"),
@@ -36,8 +50,10 @@ class Entry(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     entry_date: Mapped[date] = mapped_column(Date)
-    title: Mapped[str] = mapped_column(String(MAX_TITLE_LENGTH), default="")
-    body: Mapped[str] = mapped_column(Text, default="")
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before encryption, until the owner's next login seals it (auth.keys).
+    plain_title: Mapped[str | None] = mapped_column("title", String(MAX_TITLE_LENGTH))
+    plain_body: Mapped[str | None] = mapped_column("body", Text)
     starred: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -55,6 +71,26 @@ class Entry(db.Model):
         cascade="all, delete-orphan", passive_deletes=True
     )
 
+    def open_text(self, title: str, body: str) -> None:
+        """Give the entry the title and body its current seal holds, opened by the caller."""
+        self.__dict__["_text"] = (self.sealed, title, body)
+
+    def _opened(self) -> tuple[bytes, str, str]:
+        try:
+            return self.__dict__["_text"]
+        except KeyError:
+            raise EntryNotOpened(self.id) from None
+
+    @property
+    def title(self) -> str:
+        """The title, once opened with the owner's key."""
+        return self._opened()[1]
+
+    @property
+    def body(self) -> str:
+        """The body (Markdown), once opened with the owner's key."""
+        return self._opened()[2]
+
     @property
     def goal_ids(self) -> list[int]:
         """The goals this entry is evidence for."""
@@ -67,6 +103,17 @@ class Entry(db.Model):
 
     def __repr__(self) -> str:
         return f"<Entry {self.id}>"
+
+
+@event.listens_for(Entry, "refresh")
+def _forget_stale_text(entry: Entry, _context, _attributes) -> None:
+    """Reloaded from the database with another seal, the opened text is stale: forget it.
+
+    (Expiry alone, as at every commit, keeps it: the same seal holds the same text.)
+    """
+    opened = entry.__dict__.get("_text")
+    if opened is not None and opened[0] != entry.__dict__.get("sealed"):
+        del entry.__dict__["_text"]
 
 
 class EntryTask(db.Model):

@@ -42,5 +42,14 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
+    # The data key that seals the leader's entries, wrapped by a key from the password and
+    # by one from the recovery key (journal/auth/keys.py). NULL until first login; the
+    # password's wrap is dropped when an administrator sets a new password.
+    key_by_password: Mapped[str | None] = mapped_column(String(255))
+    key_by_recovery: Mapped[str | None] = mapped_column(String(255))
+    recovery_key_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when an administrator chose the password: the leader chooses their own at login.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+
     def __repr__(self) -> str:
         return f"<User {self.id}>"

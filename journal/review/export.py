@@ -24,6 +24,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from journal.entries.services import open_entries
 from journal.extensions import db
 from journal.framework import Framework
 from journal.models import (
@@ -205,11 +206,14 @@ def _snapshot(text: str) -> dict:
 
 
 def _entries(user: User, own_goal_ids: set[int]) -> list[dict]:
-    rows = db.session.scalars(
-        select(Entry)
-        .where(Entry.owner_id == user.id)
-        .order_by(Entry.id)
-        .options(selectinload(Entry.task_links), selectinload(Entry.goal_links))
+    rows = open_entries(
+        user,
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.owner_id == user.id)
+            .order_by(Entry.id)
+            .options(selectinload(Entry.task_links), selectinload(Entry.goal_links))
+        ),
     )
     return [
         {

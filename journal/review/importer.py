@@ -40,6 +40,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy import func, select
 
+from journal.auth.keys import journal_key
 from journal.extensions import db
 from journal.models import (
     CheckIn,
@@ -649,39 +650,44 @@ def _merge_check_ins(goal_id: int, check_ins: list[_CheckIn]) -> int:
 def _write_entries(
     user: User, entries: list[_Entry], goal_ids: dict[int, int], result: ImportResult
 ) -> None:
+    key = journal_key(user)
     existing = {
-        _entry_identity(day, created, title, body)
-        for day, created, title, body in db.session.execute(
-            select(Entry.entry_date, Entry.created_at, Entry.title, Entry.body).where(
+        _entry_identity(day, created, *key.open_entry(entry_id, sealed))
+        for entry_id, day, created, sealed in db.session.execute(
+            select(Entry.id, Entry.entry_date, Entry.created_at, Entry.sealed).where(
                 Entry.owner_id == user.id
             )
         )
     }
+    added = []
     for item in entries:
         if item.identity in existing:
             result.entries_skipped += 1
             continue
         existing.add(item.identity)
-        db.session.add(
-            Entry(
-                owner_id=user.id,
-                entry_date=item.entry_date,
-                title=item.title,
-                body=item.body,
-                starred=item.starred,
-                version=item.version,
-                created_at=item.created_at,
-                updated_at=item.updated_at,
-                deleted_at=item.deleted_at,
-                task_links=[EntryTask(task_key=key) for key in item.task_keys],
-                # Two goals of the file may be one goal here (same identity): link it once.
-                goal_links=[
-                    EntryGoal(goal_id=goal_id)
-                    for goal_id in dict.fromkeys(goal_ids[g] for g in item.goal_file_ids)
-                ],
-            )
+        entry = Entry(
+            owner_id=user.id,
+            entry_date=item.entry_date,
+            sealed=b"",
+            starred=item.starred,
+            version=item.version,
+            created_at=item.created_at,
+            updated_at=item.updated_at,
+            deleted_at=item.deleted_at,
+            task_links=[EntryTask(task_key=key) for key in item.task_keys],
+            # Two goals of the file may be one goal here (same identity): link it once.
+            goal_links=[
+                EntryGoal(goal_id=goal_id)
+                for goal_id in dict.fromkeys(goal_ids[g] for g in item.goal_file_ids)
+            ],
         )
+        db.session.add(entry)
+        added.append((entry, item))
         result.entries_added += 1
+    # Sealed text is bound to the entry's id, which the rows have once inserted.
+    db.session.flush()
+    for entry, item in added:
+        entry.sealed = key.seal_entry(entry.id, item.title, item.body)
 
 
 def _write_reviews(user: User, reviews: list[_Review], result: ImportResult) -> None:

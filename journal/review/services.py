@@ -8,6 +8,7 @@ from flask import abort
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from journal.entries.services import open_entries
 from journal.extensions import db
 from journal.models import Entry, EntryGoal, EntryTask, Goal, Review, User
 
@@ -106,7 +107,8 @@ def entry_count(user: User, period: Period) -> int:
 
 def key_reflections(user: User, period: Period) -> list[Entry]:
     """The starred entries of the period, oldest first."""
-    return list(
+    return open_entries(
+        user,
         db.session.scalars(
             select(Entry)
             .where(
@@ -117,7 +119,7 @@ def key_reflections(user: User, period: Period) -> list[Entry]:
             )
             .order_by(Entry.entry_date, Entry.id)
             .options(selectinload(Entry.task_links))
-        )
+        ),
     )
 
 

@@ -1,5 +1,7 @@
 """The first visitor creates the administrator; afterwards that door is closed."""
 
+import re
+
 from sqlalchemy import select
 
 from journal.models import User
@@ -27,6 +29,11 @@ def test_first_account_becomes_logged_in_administrator(client, db):
     user = db.session.scalar(select(User))
     assert user.email == "mette.madsen@esbjerg.example"
     assert user.is_admin
+    # Before anything else, the recovery key of the new journal is shown and confirmed.
+    assert client.get("/").headers["Location"] == "/account/recovery-key"
+    page = client.get("/account/recovery-key").get_data(as_text=True)
+    assert re.search(r"([0-9A-Z]{4}-){7}[0-9A-Z]{4}", page)
+    client.submit("/account/recovery-key/confirm", {"kept": "y"}, page="/account/recovery-key")
     home = client.get("/")
     assert home.status_code == 200
     assert "Mette Madsen" in home.get_data(as_text=True)

@@ -5,8 +5,9 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, update
 
+from journal.auth.keys import journal_key
 from journal.entries import services
 from journal.models import Entry, EntryTask
 
@@ -18,14 +19,18 @@ def add_entries(db, owner, count, *, start=date(2024, 1, 1), per_day=3, tasks=("
         {
             "owner_id": owner.id,
             "entry_date": start + timedelta(days=i // per_day),
-            "title": f"Notat {i}",
-            "body": f"Tekst {i}",
+            "sealed": b"",
             "created_at": now,
             "updated_at": now,
         }
         for i in range(count)
     ]
     ids = db.session.scalars(insert(Entry).returning(Entry.id), rows).all()
+    key = journal_key(owner)
+    db.session.execute(
+        update(Entry),
+        [{"id": i, "sealed": key.seal_entry(i, f"Notat {n}", f"Tekst {n}")} for n, i in enumerate(ids)],
+    )
     if tasks:
         db.session.execute(
             insert(EntryTask), [{"entry_id": i, "task_key": t} for i in ids for t in tasks]

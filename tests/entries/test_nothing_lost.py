@@ -2,11 +2,8 @@
 
 import re
 
-from sqlalchemy import select
-
 from journal.entries import services
-from journal.models import Entry
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, stored_entries
 
 TEXT = "Tyve minutters refleksion over dagens svære samtale med æ, ø og å."
 ENTRY_FORM = re.compile(
@@ -47,8 +44,7 @@ def rescue(browser, user, password=TEST_PASSWORD, **changes):
 
 
 def entries(db):
-    db.session.expire_all()
-    return db.session.scalars(select(Entry)).all()
+    return stored_entries(db)
 
 
 def test_after_an_expired_session_the_text_is_kept_through_login_and_saved(app, leader, db):

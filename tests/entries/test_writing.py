@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from journal.entries import services
 from journal.models import Entry
+from tests.conftest import stored_entries, stored_entry
 
 
 def entry_data(**changes):
@@ -21,8 +22,8 @@ def entry_data(**changes):
 
 
 def only_entry(db) -> Entry:
-    db.session.expire_all()
-    return db.session.scalars(select(Entry)).one()
+    (entry,) = stored_entries(db)
+    return entry
 
 
 def test_write_and_read_an_entry(leader_client, leader, db):
@@ -165,7 +166,7 @@ ENTRY_ROUTES = [
 @pytest.mark.parametrize(("method", "path"), ENTRY_ROUTES)
 def test_another_leaders_entry_answers_404(app, make_user, make_entry, login, db, method, path):
     owner, other = make_user(), make_user()
-    entry = make_entry(owner, body="Privat")
+    entry = make_entry(owner, body="Hemmelig tekst")
     client = app.test_client()
     login(client, other)
     url = path.format(id=entry.id)
@@ -174,21 +175,21 @@ def test_another_leaders_entry_answers_404(app, make_user, make_entry, login, db
     else:
         response = client.submit(url, entry_data(version="1", starred="1"), page="/")
     assert response.status_code == 404
-    assert "Privat" not in response.get_data(as_text=True)
+    assert "Hemmelig tekst" not in response.get_data(as_text=True)
     db.session.expire_all()
-    assert db.session.get(Entry, entry.id).body == "Privat"
+    assert stored_entry(db, entry.id).body == "Hemmelig tekst"
     assert db.session.get(Entry, entry.id).deleted_at is None
 
 
 @pytest.mark.parametrize(("method", "path"), ENTRY_ROUTES)
 def test_an_anonymous_visitor_gets_nothing(client, leader, make_entry, db, method, path):
-    entry = make_entry(leader, body="Privat")
+    entry = make_entry(leader, body="Hemmelig tekst")
     url = path.format(id=entry.id)
     response = client.get(url) if method == "GET" else client.post(url, data={"body": "x"})
-    assert "Privat" not in response.get_data(as_text=True)
+    assert "Hemmelig tekst" not in response.get_data(as_text=True)
     assert response.status_code in (302, 200, 400)
     db.session.expire_all()
-    assert db.session.get(Entry, entry.id).body == "Privat"
+    assert stored_entry(db, entry.id).body == "Hemmelig tekst"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,260 @@
+"""Each leader's data key: made, wrapped, opened at login, kept for the session, replaced.
+
+The data key seals the leader's entries. It is stored only wrapped: by a key derived from the
+password and by one derived from the recovery key. Opened at login, it lives for the session
+in the session cookie, sealed again under a key derived from the server's secret, and for a
+request in `g`. Nothing here ever writes the key itself to the database, a cookie or a log.
+"""
+
+from functools import cache
+
+from flask import current_app, g, session
+from sqlalchemy import delete, func, select
+
+from journal import crypto
+from journal.auth.passwords import normalize
+from journal.extensions import db
+from journal.models import Entry, User
+from journal.models.user import utcnow
+
+SESSION_KEY = "journal_key"
+SESSION_RECOVERY = "recovery_key"
+SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
+
+
+class JournalLocked(Exception):
+    """The user's data key is not open in this request (a bug if it reaches a page)."""
+
+
+class JournalKey:
+    """A leader's open data key, for sealing and opening that leader's entries."""
+
+    __slots__ = ("_key", "user_id")
+
+    def __init__(self, user_id: int, data_key: bytes):
+        self.user_id = user_id
+        self._key = data_key
+
+    def __repr__(self) -> str:
+        return f"<JournalKey of user {self.user_id}>"
+
+    def _context(self, entry_id: int) -> bytes:
+        return f"entry:{entry_id}:owner:{self.user_id}".encode()
+
+    def seal_entry(self, entry_id: int, title: str, body: str) -> bytes:
+        """An entry's title and body sealed for its row: fresh nonce, bound to id and owner."""
+        sealed = crypto.seal(self._key, crypto.pack_text(title, body), self._context(entry_id))
+        return crypto.SEALED_FORMAT + sealed
+
+    def open_entry(self, entry_id: int, sealed: bytes) -> tuple[str, str]:
+        """(title, body) of a sealed entry; CannotOpen if the key or the row is not its own."""
+        if sealed[:1] != crypto.SEALED_FORMAT:
+            raise crypto.CannotOpen()
+        plaintext = crypto.open_sealed(self._key, bytes(sealed[1:]), self._context(entry_id))
+        return crypto.unpack_text(plaintext)
+
+
+def _context(user: User, purpose: str) -> bytes:
+    """What a wrapped key is bound to: this user and this way of opening it."""
+    return f"data-key:user:{user.id}:{purpose}".encode()
+
+
+def _kdf() -> str:
+    return current_app.config["KEY_DERIVATION"]
+
+
+# --- The request and the session -------------------------------------------------------
+
+
+def journal_key(user: User) -> JournalKey:
+    """The user's data key, opened for this request; JournalLocked if it is not."""
+    key = g.get("journal_keys", {}).get(user.id)
+    if key is None:
+        raise JournalLocked(user.id)
+    return key
+
+
+def has_open_journal(user: User) -> bool:
+    """Whether the user's data key is open in this request."""
+    return user.id in g.get("journal_keys", {})
+
+
+def use_for_request(key: JournalKey) -> None:
+    """Make `key` the open data key of its user for the rest of this request."""
+    g.setdefault("journal_keys", {})[key.user_id] = key
+
+
+@cache
+def _session_key(secret: str) -> bytes:
+    return crypto.derive_key(secret.encode(), "session-wrap")
+
+
+def _session_seal(user_id: int, secret_bytes: bytes, purpose: str) -> str:
+    context = f"session:{purpose}:user:{user_id}".encode()
+    sealed = crypto.seal(_session_key(current_app.secret_key), secret_bytes, context)
+    return crypto.b64(sealed)
+
+
+def _session_open(user_id: int, text: str | None, purpose: str) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    context = f"session:{purpose}:user:{user_id}".encode()
+    try:
+        return crypto.open_sealed(_session_key(current_app.secret_key), crypto.unb64(text), context)
+    except (crypto.CannotOpen, ValueError):
+        return None
+
+
+def keep_in_session(key: JournalKey) -> None:
+    """Keep the data key for this session, sealed under a key from the server's secret."""
+    session[SESSION_KEY] = _session_seal(key.user_id, key._key, "data-key")
+    session.pop(SESSION_PENDING, None)
+    use_for_request(key)
+
+
+def key_from_session(user: User) -> JournalKey | None:
+    """The data key this session holds for `user`, if it holds one that opens."""
+    data_key = _session_open(user.id, session.get(SESSION_KEY), "data-key")
+    return JournalKey(user.id, data_key) if data_key is not None else None
+
+
+def keep_recovery_key(user: User, recovery: bytes) -> None:
+    """Keep a new recovery key in the session until the leader confirms having kept it."""
+    session[SESSION_RECOVERY] = _session_seal(user.id, recovery, "recovery-key")
+
+
+def shown_recovery_key(user: User) -> str | None:
+    """The new recovery key waiting to be confirmed, formatted, if this session has one."""
+    recovery = _session_open(user.id, session.get(SESSION_RECOVERY), "recovery-key")
+    return crypto.format_recovery_key(recovery) if recovery is not None else None
+
+
+def mark_pending() -> None:
+    """The session is logged in, but the journal opens only after a new password."""
+    session[SESSION_PENDING] = True
+
+
+def is_pending() -> bool:
+    """Whether this session waits for a new password before the journal opens."""
+    return session.get(SESSION_PENDING) is True
+
+
+# --- Making, opening and re-wrapping ----------------------------------------------------
+
+
+def open_with_password(user: User, password: str) -> JournalKey:
+    """The data key, opened with the (already verified) password; CannotOpen otherwise."""
+    data_key = crypto.unwrap(user.key_by_password, normalize(password), _context(user, "password"))
+    return JournalKey(user.id, data_key)
+
+
+def open_with_recovery_key(user: User, typed: str) -> JournalKey | None:
+    """The data key, opened with a typed recovery key; None if it is not this user's."""
+    recovery = crypto.parse_recovery_key(typed or "")
+    if recovery is None or user.key_by_recovery is None:
+        return None
+    try:
+        data_key = crypto.unwrap(user.key_by_recovery, recovery, _context(user, "recovery"))
+    except crypto.CannotOpen:
+        return None
+    return JournalKey(user.id, data_key)
+
+
+def wrap_for_password(user: User, key: JournalKey, password: str) -> None:
+    """Store the data key wrapped by `password` (a new salt; entries are not touched)."""
+    user.key_by_password = crypto.wrap_with_password(
+        key._key, normalize(password), _context(user, "password"), _kdf()
+    )
+
+
+def new_recovery_key(user: User, key: JournalKey) -> bytes:
+    """Wrap the data key by a new recovery key (the old one stops working); return its bits.
+
+    Not confirmed until the leader says it is kept; till then every page asks for that.
+    """
+    recovery = crypto.new_recovery_key()
+    user.key_by_recovery = crypto.wrap_with_recovery_key(
+        key._key, recovery, _context(user, "recovery")
+    )
+    user.recovery_key_confirmed_at = None
+    return recovery
+
+
+def set_up_keys(user: User, password: str) -> tuple[JournalKey, bytes]:
+    """A new data key for `user`, wrapped by `password` and a new recovery key.
+
+    Entries written before encryption existed are sealed with it in the same transaction.
+    Returns the key and the recovery key's bits; the caller commits.
+    """
+    from journal.entries.services import seal_plaintext_entries  # entries build on auth
+
+    key = JournalKey(user.id, crypto.new_key())
+    wrap_for_password(user, key, password)
+    recovery = new_recovery_key(user, key)
+    db.session.flush()
+    seal_plaintext_entries(user, key)
+    return key, recovery
+
+
+def unlock_at_login(user: User, password: str) -> tuple[JournalKey | None, bytes | None]:
+    """At login with a verified password: the open data key (None while the password is
+    one an administrator set), and a new recovery key to show if one was just made.
+
+    An account from before encryption gets its keys here, and its entries are sealed.
+    """
+    if user.must_change_password:
+        return None, None
+    if user.key_by_password is None:
+        key, recovery = set_up_keys(user, password)
+        db.session.commit()
+        return key, recovery
+    return open_with_password(user, password), None
+
+
+def confirm_recovery_key(user: User) -> None:
+    """The leader has kept the recovery key shown: stop asking."""
+    user.recovery_key_confirmed_at = utcnow()
+    session.pop(SESSION_RECOVERY, None)
+    db.session.commit()
+
+
+def replace_recovery_key(user: User) -> bytes:
+    """A new recovery key for a leader who has lost the old one but knows the password."""
+    recovery = new_recovery_key(user, journal_key(user))
+    db.session.commit()
+    keep_recovery_key(user, recovery)
+    return recovery
+
+
+def locked_entry_count(user: User) -> int:
+    """How many entries (trash included) wait for the data key."""
+    return db.session.scalar(select(func.count()).where(Entry.owner_id == user.id))
+
+
+def choose_password(
+    user: User, password: str, *, recovery_key: str = "", start_over: bool = False
+) -> tuple[JournalKey, bytes] | None:
+    """The leader replaces a password an administrator set, and the journal opens.
+
+    A journal that has keys opens with the recovery key; `start_over` instead deletes its
+    sealed entries, which nobody can open any more. Returns the key and a new recovery key
+    (a used recovery key is replaced), or None if the recovery key is not this journal's.
+    """
+    from journal.auth.passwords import hash_password
+
+    if user.key_by_recovery is None:
+        key, recovery = set_up_keys(user, password)
+    elif start_over:
+        db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
+        db.session.expire_all()
+        key, recovery = set_up_keys(user, password)
+    else:
+        key = open_with_recovery_key(user, recovery_key)
+        if key is None:
+            return None
+        wrap_for_password(user, key, password)
+        recovery = new_recovery_key(user, key)
+    user.password_hash = hash_password(password)
+    user.must_change_password = False
+    db.session.commit()
+    return key, recovery
