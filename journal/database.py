@@ -6,7 +6,7 @@ from contextlib import suppress
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from journal.extensions import db
@@ -16,7 +16,9 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    """WAL for concurrent readers, enforced foreign keys, and waiting instead of failing."""
+    """WAL for concurrent readers, enforced foreign keys, waiting instead of failing, and
+    deleted content overwritten with zeros (an entry deleted for good, or the plain text
+    of an entry sealed at last, leaves nothing behind in free pages)."""
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
@@ -24,7 +26,17 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def leave_no_old_copies() -> None:
+    """After plain text was overwritten: on SQLite, move the write-ahead log into the
+    database and empty it, so no earlier copy of a page lingers there (best effort: readers
+    may hold it a moment longer). PostgreSQL keeps old row versions until VACUUM, which the
+    README's upgrade notes ask for."""
+    if db.engine.dialect.name == "sqlite":
+        db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ import zipfile
 import pytest
 from sqlalchemy import select
 
+from journal.auth import services
 from journal.entries import services as entries
 from journal.goals import services as goals
 from journal.models import CheckIn, Comment, Entry, Goal, Share
@@ -55,7 +56,8 @@ MATRIX = {
     ("auth.choose_password", "GET"): ("/account/choose-password", everyone(LOGIN, 302)),
     ("auth.choose_password", "POST"): ("/account/choose-password", everyone(LOGIN, 302)),
     ("auth.recovery_key", "GET"): ("/account/recovery-key", everyone(LOGIN, 200)),
-    ("auth.new_recovery_key", "POST"): ("/account/recovery-key/new", everyone(LOGIN, 302)),
+    # Without the password: the page again, with a message.
+    ("auth.new_recovery_key", "POST"): ("/account/recovery-key/new", everyone(LOGIN, 200)),
     # Without the tick (and with no new key shown) the page answers again.
     ("auth.confirm_recovery_key", "POST"): (
         "/account/recovery-key/confirm",
@@ -268,6 +270,41 @@ def test_each_actor_gets_the_expected_answer(app, world, login, actor, route):
             assert secret not in body, f"{secret} shown to {actor}"
     if actor not in ("leader", "manager"):
         assert SHARED not in body, f"the shared goal shown to {actor}"
+
+
+# Routes a leader may use while the journal is locked (after an administrator's reset).
+OPEN_WHILE_LOCKED = {
+    "auth.choose_password",
+    "auth.logout",
+    "auth.switch_language",
+    "auth.privacy",
+    "auth.login",
+    "auth.setup",
+    "static",
+}
+
+
+def test_a_locked_journal_leads_every_route_to_choosing_a_password(app, world, login, db):
+    """Logged in with a password an administrator set: nothing but the way to open it."""
+    services.reset_password(world["leader"], "a temporary password from it")
+    client = app.test_client()
+    login(client, world["leader"], password="a temporary password from it")
+    token = client.csrf_token("/account/choose-password")
+    for (endpoint, method), (path, _answers) in sorted(MATRIX.items()):
+        if endpoint in OPEN_WHILE_LOCKED:
+            continue
+        path = path.format(**world["ids"])
+        response = (
+            client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+        )
+        body = readable(response)
+        assert response.status_code == 302, (method, path, response.status_code)
+        assert response.headers["Location"] == "/account/choose-password", (method, path)
+        for secret in (*PRIVATE, SHARED):
+            assert secret not in body
+    db.session.expire_all()
+    assert entries.find_entry_for(world["leader"], world["ids"]["entry"]) is not None  # untouched
+    assert goals.find_goal_for(world["leader"], world["ids"]["goal"]).status == "active"
 
 
 def test_the_manager_sees_the_shared_goal_and_nothing_else(app, world, login):

@@ -6,7 +6,8 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from journal import MIGRATIONS, create_app
 from journal.extensions import db
@@ -47,4 +48,69 @@ def test_upgrade_to_head_matches_the_models_and_downgrades_cleanly(empty_databas
 
         downgrade(directory=str(MIGRATIONS), revision="base")
         assert inspect(db.engine).get_table_names() == ["alembic_version"]
+        db.engine.dispose()
+
+
+BEFORE_ENCRYPTION = "c41d2e7f0a93"
+
+
+def test_entries_written_before_encryption_come_through_the_upgrade(empty_database_url, tmp_path):
+    """The plain text waits for the owner's next login: nothing is lost on the way.
+
+    (SQLite's batch mode, which rebuilds a table, once deleted every entry here through
+    the ON DELETE CASCADE of the users table it dropped.)
+    """
+    app = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "INSTANCE_PATH": tmp_path,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=BEFORE_ENCRYPTION)
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, is_admin, is_active, "
+                    "language, timezone, created_at) VALUES (1, 'a@esbjerg.example', 'A', 'x', "
+                    "false, true, 'da', 'Europe/Copenhagen', '2026-01-01 00:00:00+00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO entries (id, owner_id, entry_date, title, body, starred, "
+                    "version, created_at, updated_at) VALUES (1, 1, '2026-01-02', 'Før', "
+                    "'Skrevet før kryptering', false, 1, '2026-01-02 00:00:00+00', "
+                    "'2026-01-02 00:00:00+00')"
+                )
+            )
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT title, body, sealed FROM entries")).one()
+            assert tuple(row) == ("Før", "Skrevet før kryptering", None)
+            user = connection.execute(
+                text("SELECT key_by_password, must_change_password FROM users")
+            ).one()
+            assert tuple(user) == (None, False)  # keys are made at the next login
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(  # the table's own checks still hold
+                text(
+                    "INSERT INTO entries (owner_id, entry_date, title, body, starred, version, "
+                    "created_at, updated_at) VALUES (1, '2026-01-03', '', 'x', false, 0, "
+                    "'2026-01-03', '2026-01-03')"
+                )
+            )
+
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE entries SET sealed = :s"), {"s": b"\x01sealed"})
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the refusal and exits
+            downgrade(directory=str(MIGRATIONS), revision=BEFORE_ENCRYPTION)
+        assert "sealed" in {c["name"] for c in inspect(db.engine).get_columns("entries")}
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE entries SET sealed = NULL"))
+        downgrade(directory=str(MIGRATIONS), revision=BEFORE_ENCRYPTION)
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT body FROM entries")) == "Skrevet før kryptering"
+        downgrade(directory=str(MIGRATIONS), revision="base")
         db.engine.dispose()

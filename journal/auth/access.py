@@ -105,7 +105,7 @@ ALWAYS_OPEN = {"static", "auth.logout", "auth.switch_language", "auth.privacy"}
 
 def journal_step(user: User) -> str | None:
     """The page the user must go through before anything else, if any."""
-    if not keys.has_open_journal(user):
+    if user.must_change_password or not keys.has_open_journal(user):
         return "auth.choose_password"
     if user.recovery_key_confirmed_at is None:
         return "auth.recovery_key"

@@ -151,6 +151,14 @@ class ConfirmRecoveryKeyForm(Form):
     )
 
 
+class NewRecoveryKeyForm(Form):
+    """A new recovery key, for whoever knows the password (not just whoever has the session)."""
+
+    password = PasswordField(
+        _l("Your password"), validators=[DataRequired(_l("Enter your password."))]
+    )
+
+
 class EraseForm(Form):
     """Confirm erasing the account with the password and a tick."""
 

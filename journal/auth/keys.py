@@ -9,10 +9,11 @@ request in `g`. Nothing here ever writes the key itself to the database, a cooki
 from functools import cache
 
 from flask import current_app, g, session
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from journal import crypto
 from journal.auth.passwords import normalize
+from journal.database import leave_no_old_copies
 from journal.extensions import db
 from journal.models import Entry, User
 from journal.models.user import utcnow
@@ -39,7 +40,8 @@ class JournalKey:
         return f"<JournalKey of user {self.user_id}>"
 
     def _context(self, entry_id: int) -> bytes:
-        return f"entry:{entry_id}:owner:{self.user_id}".encode()
+        # The format byte is authenticated too: a seal cannot be passed off as another format.
+        return crypto.SEALED_FORMAT + f"entry:{entry_id}:owner:{self.user_id}".encode()
 
     def seal_entry(self, entry_id: int, title: str, body: str) -> bytes:
         """An entry's title and body sealed for its row: fresh nonce, bound to id and owner."""
@@ -89,43 +91,49 @@ def _session_key(secret: str) -> bytes:
     return crypto.derive_key(secret.encode(), "session-wrap")
 
 
-def _session_seal(user_id: int, secret_bytes: bytes, purpose: str) -> str:
-    context = f"session:{purpose}:user:{user_id}".encode()
+def _session_context(user: User, purpose: str) -> bytes:
+    # Bound to the key version: once the keys change (a reset, a new password), every
+    # session sealed before no longer opens, and so counts as logged out.
+    return f"session:{purpose}:user:{user.id}:keys:{user.key_version}".encode()
+
+
+def _session_seal(user: User, secret_bytes: bytes, purpose: str) -> str:
+    context = _session_context(user, purpose)
     sealed = crypto.seal(_session_key(current_app.secret_key), secret_bytes, context)
     return crypto.b64(sealed)
 
 
-def _session_open(user_id: int, text: str | None, purpose: str) -> bytes | None:
+def _session_open(user: User, text: str | None, purpose: str) -> bytes | None:
     if not isinstance(text, str):
         return None
-    context = f"session:{purpose}:user:{user_id}".encode()
+    context = _session_context(user, purpose)
     try:
         return crypto.open_sealed(_session_key(current_app.secret_key), crypto.unb64(text), context)
     except (crypto.CannotOpen, ValueError):
         return None
 
 
-def keep_in_session(key: JournalKey) -> None:
+def keep_in_session(user: User, key: JournalKey) -> None:
     """Keep the data key for this session, sealed under a key from the server's secret."""
-    session[SESSION_KEY] = _session_seal(key.user_id, key._key, "data-key")
+    session[SESSION_KEY] = _session_seal(user, key._key, "data-key")
     session.pop(SESSION_PENDING, None)
     use_for_request(key)
 
 
 def key_from_session(user: User) -> JournalKey | None:
     """The data key this session holds for `user`, if it holds one that opens."""
-    data_key = _session_open(user.id, session.get(SESSION_KEY), "data-key")
+    data_key = _session_open(user, session.get(SESSION_KEY), "data-key")
     return JournalKey(user.id, data_key) if data_key is not None else None
 
 
 def keep_recovery_key(user: User, recovery: bytes) -> None:
     """Keep a new recovery key in the session until the leader confirms having kept it."""
-    session[SESSION_RECOVERY] = _session_seal(user.id, recovery, "recovery-key")
+    session[SESSION_RECOVERY] = _session_seal(user, recovery, "recovery-key")
 
 
 def shown_recovery_key(user: User) -> str | None:
     """The new recovery key waiting to be confirmed, formatted, if this session has one."""
-    recovery = _session_open(user.id, session.get(SESSION_RECOVERY), "recovery-key")
+    recovery = _session_open(user, session.get(SESSION_RECOVERY), "recovery-key")
     return crypto.format_recovery_key(recovery) if recovery is not None else None
 
 
@@ -140,6 +148,10 @@ def is_pending() -> bool:
 
 
 # --- Making, opening and re-wrapping ----------------------------------------------------
+
+
+class KeysChanged(Exception):
+    """Another request changed the user's keys meanwhile (a double click, a second tab)."""
 
 
 def open_with_password(user: User, password: str) -> JournalKey:
@@ -160,38 +172,59 @@ def open_with_recovery_key(user: User, typed: str) -> JournalKey | None:
     return JournalKey(user.id, data_key)
 
 
-def wrap_for_password(user: User, key: JournalKey, password: str) -> None:
-    """Store the data key wrapped by `password` (a new salt; entries are not touched)."""
-    user.key_by_password = crypto.wrap_with_password(
+def wrapped_for_password(user: User, key: JournalKey, password: str) -> str:
+    """The data key wrapped by `password` (a new salt each time)."""
+    return crypto.wrap_with_password(
         key._key, normalize(password), _context(user, "password"), _kdf()
     )
 
 
-def new_recovery_key(user: User, key: JournalKey) -> bytes:
-    """Wrap the data key by a new recovery key (the old one stops working); return its bits.
-
-    Not confirmed until the leader says it is kept; till then every page asks for that.
-    """
+def _wrapped_for_recovery(user: User, key: JournalKey) -> tuple[str, bytes]:
+    """The data key wrapped by a new recovery key, and that key's bits."""
     recovery = crypto.new_recovery_key()
-    user.key_by_recovery = crypto.wrap_with_recovery_key(
-        key._key, recovery, _context(user, "recovery")
+    return crypto.wrap_with_recovery_key(key._key, recovery, _context(user, "recovery")), recovery
+
+
+def _store_keys(user: User, **values) -> None:
+    """Write new wrapped keys if nobody has changed them since `user` was read; the key
+    version moves on, which ends every session holding the old one. KeysChanged if not.
+
+    One conditional UPDATE: of two requests racing here (a double click on "Log in"), one
+    wins, and the other must not wrap a second data key over the first.
+    """
+    seen = user.key_version
+    result = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.key_version == seen)
+        .values(key_version=seen + 1, **values)
+        .execution_options(synchronize_session=False)
     )
-    user.recovery_key_confirmed_at = None
-    return recovery
+    if result.rowcount != 1:
+        db.session.rollback()
+        db.session.refresh(user)
+        raise KeysChanged(user.id)
+    db.session.expire(user)
 
 
-def set_up_keys(user: User, password: str) -> tuple[JournalKey, bytes]:
-    """A new data key for `user`, wrapped by `password` and a new recovery key.
+def set_up_keys(user: User, password: str, **more) -> tuple[JournalKey, bytes]:
+    """A new data key for `user`, wrapped by `password` and a new recovery key; `more`
+    columns of the user change with them. Entries written before encryption existed are
+    sealed with it in the same transaction, which the caller commits.
 
-    Entries written before encryption existed are sealed with it in the same transaction.
-    Returns the key and the recovery key's bits; the caller commits.
+    Returns the key and the new recovery key's bits; KeysChanged if another request made
+    keys meanwhile.
     """
     from journal.entries.services import seal_plaintext_entries  # entries build on auth
 
     key = JournalKey(user.id, crypto.new_key())
-    wrap_for_password(user, key, password)
-    recovery = new_recovery_key(user, key)
-    db.session.flush()
+    by_recovery, recovery = _wrapped_for_recovery(user, key)
+    _store_keys(
+        user,
+        key_by_password=wrapped_for_password(user, key, password),
+        key_by_recovery=by_recovery,
+        recovery_key_confirmed_at=None,
+        **more,
+    )
     seal_plaintext_entries(user, key)
     return key, recovery
 
@@ -202,25 +235,49 @@ def unlock_at_login(user: User, password: str) -> tuple[JournalKey | None, bytes
 
     An account from before encryption gets its keys here, and its entries are sealed.
     """
+    from journal.entries.services import seal_plaintext_entries  # entries build on auth
+
     if user.must_change_password:
         return None, None
     if user.key_by_password is None:
-        key, recovery = set_up_keys(user, password)
+        try:
+            key, recovery = set_up_keys(user, password)
+        except KeysChanged:  # made a moment ago by the same login in another request
+            return unlock_at_login(user, password)
         db.session.commit()
+        leave_no_old_copies()  # of the plain text sealed just now, if there was any
         return key, recovery
-    return open_with_password(user, password), None
+    key = open_with_password(user, password)
+    # Rows an older release wrote in plain text during an upgrade are sealed too.
+    if seal_plaintext_entries(user, key):
+        db.session.commit()
+        leave_no_old_copies()
+    return key, None
 
 
-def confirm_recovery_key(user: User) -> None:
-    """The leader has kept the recovery key shown: stop asking."""
-    user.recovery_key_confirmed_at = utcnow()
+def change_password(user: User, key: JournalKey, password: str) -> None:
+    """Wrap the open data key by a new password (entries are not touched); other sessions
+    of the user end. The caller keeps the new session key and commits."""
+    user.key_by_password = wrapped_for_password(user, key, password)
+    user.key_version = User.key_version + 1  # in SQL, so that no other change is lost
+
+
+def confirm_recovery_key(user: User) -> bool:
+    """The leader has kept the recovery key shown: stop asking. False if that key no longer
+    opens the journal (replaced from another device meanwhile): it must not be confirmed."""
+    shown = shown_recovery_key(user)
     session.pop(SESSION_RECOVERY, None)
+    if shown is None or open_with_recovery_key(user, shown) is None:
+        return False
+    user.recovery_key_confirmed_at = utcnow()
     db.session.commit()
+    return True
 
 
 def replace_recovery_key(user: User) -> bytes:
     """A new recovery key for a leader who has lost the old one but knows the password."""
-    recovery = new_recovery_key(user, journal_key(user))
+    user.key_by_recovery, recovery = _wrapped_for_recovery(user, journal_key(user))
+    user.recovery_key_confirmed_at = None
     db.session.commit()
     keep_recovery_key(user, recovery)
     return recovery
@@ -238,23 +295,28 @@ def choose_password(
 
     A journal that has keys opens with the recovery key; `start_over` instead deletes its
     sealed entries, which nobody can open any more. Returns the key and a new recovery key
-    (a used recovery key is replaced), or None if the recovery key is not this journal's.
+    (a used recovery key is replaced), None if the recovery key is not this journal's, and
+    raises KeysChanged if another request changed the keys meanwhile.
     """
     from journal.auth.passwords import hash_password
 
+    done = {"password_hash": hash_password(password), "must_change_password": False}
     if user.key_by_recovery is None:
-        key, recovery = set_up_keys(user, password)
+        key, recovery = set_up_keys(user, password, **done)
     elif start_over:
+        key, recovery = set_up_keys(user, password, **done)
         db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
-        db.session.expire_all()
-        key, recovery = set_up_keys(user, password)
     else:
         key = open_with_recovery_key(user, recovery_key)
         if key is None:
             return None
-        wrap_for_password(user, key, password)
-        recovery = new_recovery_key(user, key)
-    user.password_hash = hash_password(password)
-    user.must_change_password = False
+        by_recovery, recovery = _wrapped_for_recovery(user, key)
+        _store_keys(
+            user,
+            key_by_password=wrapped_for_password(user, key, password),
+            key_by_recovery=by_recovery,
+            recovery_key_confirmed_at=None,
+            **done,
+        )
     db.session.commit()
     return key, recovery

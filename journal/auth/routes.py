@@ -23,10 +23,11 @@ from journal.auth.forms import (
     EraseForm,
     LanguageForm,
     LoginForm,
+    NewRecoveryKeyForm,
     PasswordChangeForm,
     ProfileForm,
 )
-from journal.forms import Form
+from journal.auth.passwords import verify_password
 from journal.i18n import LANGUAGE_COOKIE, current_language
 from journal.models import User
 
@@ -44,7 +45,7 @@ def start_session(user: User, password: str) -> None:
     if key is None:  # an administrator set this password: the leader chooses one first
         keys.mark_pending()
         return
-    keys.keep_in_session(key)
+    keys.keep_in_session(user, key)
     if recovery is not None:
         keys.keep_recovery_key(user, recovery)
 
@@ -148,19 +149,10 @@ def choose_password():
     needs_recovery_key = current_user.key_by_recovery is not None
     form = ChoosePasswordForm(needs_recovery_key=needs_recovery_key)
     if form.validate_on_submit():
-        opened = keys.choose_password(
-            current_user,
-            form.password.data,
-            recovery_key=form.recovery_key.data or "",
-            start_over=bool(form.start_over.data and not form.recovery_key.data),
-        )
-        if opened is not None:
-            keys.keep_in_session(opened[0])
-            keys.keep_recovery_key(current_user, opened[1])
-            return redirect(url_for("auth.recovery_key"))
-        form.recovery_key.errors.append(
-            _("This recovery key does not open your journal. Check each group of characters.")
-        )
+        if verify_password(current_user.password_hash, form.password.data):
+            form.password.errors.append(_("Choose a new password, not the one you were given."))
+        else:
+            return open_journal_with_new_password(form)
     return render_template(
         "auth/choose_password.html",
         form=form,
@@ -169,38 +161,77 @@ def choose_password():
     )
 
 
+def open_journal_with_new_password(form: ChoosePasswordForm):
+    """The rest of `choose_password`, once the form is valid: open (or make) the keys."""
+    user = current_user._get_current_object()
+    try:
+        opened = keys.choose_password(
+            user,
+            form.password.data,
+            recovery_key=form.recovery_key.data or "",
+            start_over=bool(form.start_over.data and not form.recovery_key.data),
+        )
+    except keys.KeysChanged:  # a double click: the first click has done it
+        logout_user()
+        session.clear()
+        flash(_("Your password was just changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    if opened is None:
+        form.recovery_key.errors.append(
+            _("This recovery key does not open your journal. Check each group of characters.")
+        )
+        return render_template(
+            "auth/choose_password.html",
+            form=form,
+            needs_recovery_key=True,
+            locked_entries=keys.locked_entry_count(user),
+        )
+    keys.keep_in_session(user, opened[0])
+    keys.keep_recovery_key(user, opened[1])
+    return redirect(url_for("auth.recovery_key"))
+
+
 @bp.get("/account/recovery-key")
 def recovery_key():
     """The new recovery key, shown until the leader confirms having kept it."""
-    return render_recovery_key(ConfirmRecoveryKeyForm())
+    return render_recovery_key(ConfirmRecoveryKeyForm(), NewRecoveryKeyForm())
 
 
-def render_recovery_key(form: ConfirmRecoveryKeyForm):
-    """The recovery key page, with `form` (and its errors)."""
-    return render_template(
-        "auth/recovery_key.html",
-        form=form,
-        recovery_key=keys.shown_recovery_key(current_user),
-        replace_form=Form(),
+def render_recovery_key(form: ConfirmRecoveryKeyForm, replace_form: NewRecoveryKeyForm):
+    """The recovery key page, with its two forms (and their errors); never cached."""
+    response = make_response(
+        render_template(
+            "auth/recovery_key.html",
+            form=form,
+            recovery_key=keys.shown_recovery_key(current_user),
+            replace_form=replace_form,
+        )
     )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.post("/account/recovery-key/new")
 def new_recovery_key():
-    """Make a new recovery key; the old one stops working."""
-    if not Form().validate_on_submit():
-        abort(400)
-    keys.replace_recovery_key(current_user)
-    return redirect(url_for("auth.recovery_key"))
+    """Make a new recovery key, after the password; the old one stops working."""
+    form = NewRecoveryKeyForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.password.data):
+            keys.replace_recovery_key(current_user)
+            return redirect(url_for("auth.recovery_key"))
+        form.password.errors.append(_("The password is not right."))
+    return render_recovery_key(ConfirmRecoveryKeyForm(formdata=None), form)
 
 
 @bp.post("/account/recovery-key/confirm")
 def confirm_recovery_key():
     """The leader has kept the recovery key: the journal is ready."""
     form = ConfirmRecoveryKeyForm()
-    if not form.validate_on_submit() or keys.shown_recovery_key(current_user) is None:
-        return render_recovery_key(form)
-    keys.confirm_recovery_key(current_user)
+    if not form.validate_on_submit():
+        return render_recovery_key(form, NewRecoveryKeyForm(formdata=None))
+    if not keys.confirm_recovery_key(current_user):
+        flash(_("That recovery key was replaced by a newer one. Make a new one here."), "error")
+        return redirect(url_for("auth.recovery_key"))
     flash(_("Your recovery key is kept. Your journal is ready."), "success")
     return redirect(url_for("dashboard.index"))
 

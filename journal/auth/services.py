@@ -134,13 +134,15 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Set a new password if `current_password` is right; return whether it was.
 
     The journal's data key (open in this session) is wrapped again by the new password;
-    the entries themselves stay as they are.
+    the entries themselves stay as they are. The user's other sessions end.
     """
     if not verify_password(user.password_hash, current_password):
         return False
+    key = keys.journal_key(user)
     user.password_hash = hash_password(new_password)
-    keys.wrap_for_password(user, keys.journal_key(user), new_password)
+    keys.change_password(user, key, new_password)
     db.session.commit()
+    keys.keep_in_session(user, key)  # this session goes on; the others end
     return True
 
 
@@ -154,6 +156,7 @@ def reset_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.key_by_password = None
+    user.key_version = User.key_version + 1  # in SQL: every open session of it ends
     db.session.commit()
 
 

@@ -1,5 +1,6 @@
 """Journal entries: reading and changing them, always on behalf of their owner."""
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -10,9 +11,12 @@ from sqlalchemy import delete, exists, func, select, tuple_, update
 from sqlalchemy.orm import selectinload
 
 from journal.auth.keys import journal_key
+from journal.crypto import CannotOpen
 from journal.extensions import db
 from journal.models import Entry, EntryGoal, EntryTask, Goal, User
 from journal.models.user import utcnow
+
+log = logging.getLogger(__name__)
 
 TRASH_DAYS = 30
 PAGE_SIZE = 30
@@ -43,8 +47,23 @@ def open_entries(user: User, entries: Iterable[Entry]) -> list[Entry]:
     key = journal_key(user)
     entries = list(entries)
     for entry in entries:
-        entry.open_text(*key.open_entry(entry.id, entry.sealed))
+        text = _text_of(key, entry.id, entry.sealed, entry.plain_title, entry.plain_body)
+        entry.open_text(*(text or ("", "")))
+        entry.unreadable = text is None
     return entries
+
+
+def _text_of(key, entry_id: int, sealed: bytes | None, plain_title: str, plain_body: str):
+    """An entry's (title, body): opened, or as written before encryption (sealed at the
+    owner's next login); None if the seal does not open (damaged or altered in the
+    database): one such entry must not take every page down with it."""
+    if sealed is None:
+        return plain_title, plain_body
+    try:
+        return key.open_entry(entry_id, sealed)
+    except CannotOpen:
+        log.warning("Entry %s does not open with its owner's key", entry_id)
+        return None
 
 
 def seal_plaintext_entries(user: User, key) -> int:
@@ -53,8 +72,8 @@ def seal_plaintext_entries(user: User, key) -> int:
         select(Entry).where(Entry.owner_id == user.id, Entry.sealed.is_(None))
     ).all()
     for entry in rows:
-        entry.sealed = key.seal_entry(entry.id, entry.plain_title or "", entry.plain_body or "")
-        entry.plain_title = entry.plain_body = None
+        entry.sealed = key.seal_entry(entry.id, entry.plain_title, entry.plain_body)
+        entry.plain_title = entry.plain_body = ""
     return len(rows)
 
 
@@ -372,12 +391,15 @@ def search_documents(user: User, filters: EntryFilter) -> list[EntryText]:
     """The opened text of every entry matching `filters`, for in-app text search."""
     key = journal_key(user)
     rows = db.session.execute(
-        _filtered(user, filters).with_only_columns(Entry.id, Entry.entry_date, Entry.sealed)
+        _filtered(user, filters).with_only_columns(
+            Entry.id, Entry.entry_date, Entry.sealed, Entry.plain_title, Entry.plain_body
+        )
     )
-    return [
-        EntryText(entry_id, day, *key.open_entry(entry_id, sealed))
-        for entry_id, day, sealed in rows
-    ]
+    documents = []
+    for entry_id, day, sealed, plain_title, plain_body in rows:
+        if text := _text_of(key, entry_id, sealed, plain_title, plain_body):
+            documents.append(EntryText(entry_id, day, *text))
+    return documents
 
 
 def entries_by_ids(user: User, ids: list[int]) -> list[Entry]:

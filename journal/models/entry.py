@@ -41,7 +41,6 @@ class Entry(db.Model):
     __tablename__ = "entries"
     __table_args__ = (
         CheckConstraint(f"length(body) <= {MAX_BODY_LENGTH}", name="body_length"),
-        CheckConstraint("sealed IS NOT NULL OR body IS NOT NULL", name="has_text"),
         CheckConstraint("version >= 1", name="version_positive"),
         # The journal list walks this index newest first, page after page (keyset).
         Index("ix_entries_owner_date", "owner_id", "entry_date", "id"),
@@ -51,9 +50,10 @@ class Entry(db.Model):
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     entry_date: Mapped[date] = mapped_column(Date)
     sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
-    # Plain text from before encryption, until the owner's next login seals it (auth.keys).
-    plain_title: Mapped[str | None] = mapped_column("title", String(MAX_TITLE_LENGTH))
-    plain_body: Mapped[str | None] = mapped_column("body", Text)
+    # Plain text from before encryption, until the owner's next login seals it (auth.keys);
+    # empty for every sealed entry.
+    plain_title: Mapped[str] = mapped_column("title", String(MAX_TITLE_LENGTH), default="")
+    plain_body: Mapped[str] = mapped_column("body", Text, default="")
     starred: Mapped[bool] = mapped_column(default=False, server_default=false())
     version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -70,6 +70,8 @@ class Entry(db.Model):
     goal_links: Mapped[list["EntryGoal"]] = relationship(  # noqa: F821 (models/goal.py)
         cascade="all, delete-orphan", passive_deletes=True
     )
+
+    unreadable = False  # set (not stored) when the seal did not open: see open_entries
 
     def open_text(self, title: str, body: str) -> None:
         """Give the entry the title and body its current seal holds, opened by the caller."""

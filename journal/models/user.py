@@ -48,6 +48,8 @@ class User(UserMixin, db.Model):
     key_by_password: Mapped[str | None] = mapped_column(String(255))
     key_by_recovery: Mapped[str | None] = mapped_column(String(255))
     recovery_key_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moves on whenever the keys change; a session holds the key for one version only.
+    key_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when an administrator chose the password: the leader chooses their own at login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
 

@@ -41,6 +41,7 @@ from typing import Any, NoReturn
 from sqlalchemy import func, select
 
 from journal.auth.keys import journal_key
+from journal.entries.services import open_entries
 from journal.extensions import db
 from journal.models import (
     CheckIn,
@@ -652,11 +653,9 @@ def _write_entries(
 ) -> None:
     key = journal_key(user)
     existing = {
-        _entry_identity(day, created, *key.open_entry(entry_id, sealed))
-        for entry_id, day, created, sealed in db.session.execute(
-            select(Entry.id, Entry.entry_date, Entry.created_at, Entry.sealed).where(
-                Entry.owner_id == user.id
-            )
+        _entry_identity(entry.entry_date, entry.created_at, entry.title, entry.body)
+        for entry in open_entries(
+            user, db.session.scalars(select(Entry).where(Entry.owner_id == user.id))
         )
     }
     added = []

@@ -29,7 +29,10 @@ def add_entries(db, owner, count, *, start=date(2024, 1, 1), per_day=3, tasks=("
     key = journal_key(owner)
     db.session.execute(
         update(Entry),
-        [{"id": i, "sealed": key.seal_entry(i, f"Notat {n}", f"Tekst {n}")} for n, i in enumerate(ids)],
+        [
+            {"id": i, "sealed": key.seal_entry(i, f"Notat {n}", f"Tekst {n}")}
+            for n, i in enumerate(ids)
+        ],
     )
     if tasks:
         db.session.execute(

@@ -7,10 +7,11 @@ Create Date: 2026-11-24
 Written by hand and checked against the models by tests/test_migrations.py.
 
 Entries gain `sealed` (title and body encrypted with the owner's data key). The old plain
-`title` and `body` columns stay, nullable, for entries written before this revision: a
-migration cannot encrypt them, because no key exists until the owner logs in. At each
-owner's next login their entries are sealed and the plain columns emptied (see
-journal/auth/keys.py; `flask --app wsgi encryption status` lists who is left).
+`title` and `body` columns stay for entries written before this revision (a migration
+cannot encrypt them: no key exists until the owner logs in) and are empty strings for
+every sealed entry. At each owner's next login their entries are sealed and the plain
+columns emptied (journal/auth/keys.py; `flask --app wsgi encryption status` lists who is
+left).
 
 Downgrading is refused while any entry is sealed: the plain columns could not be filled
 again without the owners' keys, and the text would be lost.
@@ -26,25 +27,25 @@ depends_on = None
 
 
 def upgrade():
-    """Add the wrapped keys to users and the sealed text to entries."""
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("key_by_password", sa.String(length=255), nullable=True))
-        batch.add_column(sa.Column("key_by_recovery", sa.String(length=255), nullable=True))
-        batch.add_column(
-            sa.Column("recovery_key_confirmed_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch.add_column(
-            sa.Column(
-                "must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False
-            )
-        )
-    with op.batch_alter_table("entries") as batch:
-        batch.add_column(sa.Column("sealed", sa.LargeBinary(), nullable=True))
-        batch.alter_column("title", existing_type=sa.String(length=200), nullable=True)
-        batch.alter_column("body", existing_type=sa.Text(), nullable=True)
-        batch.create_check_constraint(
-            op.f("ck_entries_has_text"), "sealed IS NOT NULL OR body IS NOT NULL"
-        )
+    """Add the wrapped keys to users and the sealed text to entries.
+
+    Only ADD COLUMN, on purpose: SQLite's batch mode would rebuild the tables, and dropping
+    the old users or entries table fires their ON DELETE CASCADE rules, deleting every
+    entry, tag and goal link with it.
+    """
+    op.add_column("users", sa.Column("key_by_password", sa.String(length=255), nullable=True))
+    op.add_column("users", sa.Column("key_by_recovery", sa.String(length=255), nullable=True))
+    op.add_column(
+        "users", sa.Column("recovery_key_confirmed_at", sa.DateTime(timezone=True), nullable=True)
+    )
+    op.add_column(
+        "users", sa.Column("key_version", sa.Integer(), server_default="0", nullable=False)
+    )
+    op.add_column(
+        "users",
+        sa.Column("must_change_password", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
+    op.add_column("entries", sa.Column("sealed", sa.LargeBinary(), nullable=True))
 
 
 def downgrade():
@@ -55,13 +56,9 @@ def downgrade():
             f"{sealed} entries are encrypted; downgrading would lose their text. "
             "Export each journal from the app first."
         )
-    with op.batch_alter_table("entries") as batch:
-        batch.drop_constraint(op.f("ck_entries_has_text"), type_="check")
-        batch.alter_column("body", existing_type=sa.Text(), nullable=False)
-        batch.alter_column("title", existing_type=sa.String(length=200), nullable=False)
-        batch.drop_column("sealed")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("must_change_password")
-        batch.drop_column("recovery_key_confirmed_at")
-        batch.drop_column("key_by_recovery")
-        batch.drop_column("key_by_password")
+    op.drop_column("entries", "sealed")
+    op.drop_column("users", "must_change_password")
+    op.drop_column("users", "key_version")
+    op.drop_column("users", "recovery_key_confirmed_at")
+    op.drop_column("users", "key_by_recovery")
+    op.drop_column("users", "key_by_password")
