@@ -37,20 +37,23 @@ def new_key() -> bytes:
     return secrets.token_bytes(KEY_BYTES)
 
 
-def seal(key: bytes, plaintext: bytes, context: bytes) -> bytes:
+def seal(key: bytes | AESGCM, plaintext: bytes, context: bytes) -> bytes:
     """`plaintext` encrypted and authenticated under `key`, bound to `context`.
 
     A fresh random nonce per call; the result is nonce + ciphertext + tag. The context is
     associated data: the value opens only where it was sealed (the same entry, the same user).
+    `key` may be an AESGCM object already made from the key (cheaper for many values).
     """
+    aead = key if isinstance(key, AESGCM) else AESGCM(key)
     nonce = secrets.token_bytes(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, context)
+    return nonce + aead.encrypt(nonce, plaintext, context)
 
 
-def open_sealed(key: bytes, sealed: bytes, context: bytes) -> bytes:
+def open_sealed(key: bytes | AESGCM, sealed: bytes, context: bytes) -> bytes:
     """The plaintext of `seal(key, plaintext, context)`; CannotOpen for anything else."""
+    aead = key if isinstance(key, AESGCM) else AESGCM(key)
     try:
-        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
+        return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], context)
     except (InvalidTag, ValueError) as error:
         raise CannotOpen() from error
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from journal.auth.keys import journal_key
 from journal.crypto import CannotOpen
+from journal.entries.search import Document
 from journal.extensions import db
 from journal.models import Entry, EntryGoal, EntryTask, Goal, User
 from journal.models.user import utcnow
@@ -377,17 +378,7 @@ def list_entries(
     return page
 
 
-@dataclass(frozen=True, slots=True)
-class EntryText:
-    """An entry's opened text, without the rest of the row: what search reads."""
-
-    id: int
-    entry_date: date
-    title: str
-    body: str
-
-
-def search_documents(user: User, filters: EntryFilter) -> list[EntryText]:
+def search_documents(user: User, filters: EntryFilter) -> list[Document]:
     """The opened text of every entry matching `filters`, for in-app text search."""
     key = journal_key(user)
     rows = db.session.execute(
@@ -398,7 +389,7 @@ def search_documents(user: User, filters: EntryFilter) -> list[EntryText]:
     documents = []
     for entry_id, day, sealed, plain_title, plain_body in rows:
         if text := _text_of(key, entry_id, sealed, plain_title, plain_body):
-            documents.append(EntryText(entry_id, day, *text))
+            documents.append(Document(entry_id, *text, key=(day, entry_id)))
     return documents
 
 
