@@ -13,7 +13,7 @@ from flask import current_app, g, session
 from sqlalchemy import delete, func, select, update
 
 from journal import crypto
-from journal.auth.passwords import normalize
+from journal.auth.passwords import hash_password, normalize
 from journal.database import leave_no_old_copies
 from journal.extensions import db
 from journal.models import Entry, User
@@ -300,8 +300,6 @@ def choose_password(
     (a used recovery key is replaced), None if the recovery key is not this journal's, and
     raises KeysChanged if another request changed the keys meanwhile.
     """
-    from journal.auth.passwords import hash_password
-
     done = {"password_hash": hash_password(password), "must_change_password": False}
     if user.key_by_recovery is None:
         key, recovery = set_up_keys(user, password, **done)

@@ -153,6 +153,12 @@ def choose_password():
             form.password.errors.append(_("Choose a new password, not the one you were given."))
         else:
             return open_journal_with_new_password(form)
+    return render_choose_password(form)
+
+
+def render_choose_password(form: ChoosePasswordForm):
+    """The choose-password page, with `form` (and its errors, and what the leader typed)."""
+    needs_recovery_key = form.needs_recovery_key
     return render_template(
         "auth/choose_password.html",
         form=form,
@@ -180,12 +186,7 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
         form.recovery_key.errors.append(
             _("This recovery key does not open your journal. Check each group of characters.")
         )
-        return render_template(
-            "auth/choose_password.html",
-            form=form,
-            needs_recovery_key=True,
-            locked_entries=keys.locked_entry_count(user),
-        )
+        return render_choose_password(form)
     keys.keep_in_session(user, opened[0])
     keys.keep_recovery_key(user, opened[1])
     return redirect(url_for("auth.recovery_key"))
