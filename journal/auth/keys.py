@@ -57,6 +57,21 @@ class JournalKey:
         plaintext = crypto.open_sealed(self._aead, sealed[1:], self._context(entry_id))
         return crypto.unpack_text(plaintext)
 
+    def seal_index(self, part: str, data: bytes) -> bytes:
+        """A part of the leader's search index sealed for keeping in memory between requests.
+
+        The context names the owner and the part; it can never equal an entry's context (that
+        begins with the format byte), so neither can be passed off as the other.
+        """
+        return crypto.seal(self._aead, data, self._index_context(part))
+
+    def open_index(self, part: str, sealed: bytes) -> bytes:
+        """What `seal_index(part, data)` sealed; CannotOpen for anything else."""
+        return crypto.open_sealed(self._aead, sealed, self._index_context(part))
+
+    def _index_context(self, part: str) -> bytes:
+        return f"search-index:{part}:owner:{self.user_id}".encode()
+
 
 def _context(user: User, purpose: str) -> bytes:
     """What a wrapped key is bound to: this user and this way of opening it."""

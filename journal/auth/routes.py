@@ -28,6 +28,7 @@ from journal.auth.forms import (
     ProfileForm,
 )
 from journal.auth.passwords import verify_password
+from journal.entries import search_cache
 from journal.i18n import LANGUAGE_COOKIE, current_language
 from journal.models import User
 
@@ -104,6 +105,8 @@ def login():
 @bp.post("/logout")
 def logout():
     """Log out (a POST, so no link or image can do it for you)."""
+    if current_user.is_authenticated:
+        search_cache.indexes().forget(current_user.id)
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")

@@ -10,7 +10,7 @@ from wtforms import SelectChoice
 
 from journal.entries import rhythm, services
 from journal.entries.forms import FilterForm
-from journal.entries.search import parse_query, search
+from journal.entries.search import parse_query
 from journal.framework.routes import current_framework
 from journal.goals import services as goal_services
 from journal.i18n import current_language
@@ -97,7 +97,7 @@ def browse(user, filters: services.EntryFilter) -> Listing:
 def find(user, filters: services.EntryFilter, text: str) -> Listing:
     """Ranked text search over the user's own entries, in the application."""
     query = parse_query(text)
-    hits = search(services.search_documents(user, filters), query)
+    hits = services.search_entries(user, filters, query)
     number = max(request.args.get("page", 1, type=int), 1)
     shown = hits[(number - 1) * SEARCH_PAGE_SIZE : number * SEARCH_PAGE_SIZE]
     return Listing(

@@ -31,13 +31,23 @@ import re
 import unicodedata
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import markupsafe
 import snowballstemmer
 
-__all__ = ["MAX_TERMS", "Document", "Hit", "Query", "Term", "parse_query", "search"]
+__all__ = [
+    "MAX_TERMS",
+    "Corpus",
+    "Document",
+    "Hit",
+    "Query",
+    "Term",
+    "parse_query",
+    "rank",
+    "search",
+]
 
 # At most this many distinct words of a query are used; the rest are ignored.
 MAX_TERMS = 16
@@ -71,8 +81,14 @@ class Hit:
 
     id: int
     score: float
-    document: Document = field(repr=False, compare=False)
+    key: tuple  # the document's sort key
     query: Query = field(repr=False, compare=False)
+    corpus: Corpus = field(repr=False, compare=False)
+    index: int = field(repr=False, compare=False)  # the document's place in the corpus
+
+    @functools.cached_property
+    def document(self) -> Document:
+        return self.corpus.document(self.index, self.key)
 
     @functools.cached_property
     def snippet(self) -> markupsafe.Markup:
@@ -225,66 +241,116 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[bytes]:
 # --- Search ----------------------------------------------------------------------------------
 
 
-def search(documents: Iterable[Document], query: Query) -> list[Hit]:
-    """The documents that match every query term, best first.
+class Corpus:
+    """Documents joined into one text and folded once, ready to be searched many times.
 
-    Score: for each term, log(1 + 3 × title matches + body matches), summed over the terms;
-    ties go to the larger (newer) `Document.key`.
+    Segment 2i of the text is the title of document i, segment 2i + 1 its body, each followed
+    by a "\x00"; `ends[k]` is the position of the "\x00" after segment k, so
+    `bisect_right(ends, p)` is the segment of position p. `folded` is the whole text folded
+    (link targets blanked), position for position. The original text is only needed for the
+    hits' snippets and titles; `text` may be a function that returns it when first needed.
     """
+
+    __slots__ = ("_text", "ends", "folded", "ids")
+
+    def __init__(
+        self, ids: Sequence[int], ends: Sequence[int], folded: bytes, text: str | Callable[[], str]
+    ):
+        self.ids = ids
+        self.ends = ends
+        self.folded = folded
+        self._text = text
+
+    @classmethod
+    def of(cls, documents: Iterable[Document]) -> Corpus:
+        """The corpus of `documents`, in their order."""
+        documents = list(documents)
+        parts = [part for doc in documents for part in (doc.title, doc.body)]
+        ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
+        text = "\x00".join(parts)
+        folded = _fold(text)
+        if b"](" in folded:
+            folded = _LINK_TARGET.sub(_blank, folded)
+        return cls([doc.id for doc in documents], ends, folded, text)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
+
+    def document(self, index: int, key: tuple) -> Document:
+        """Document `index` with its original title and body."""
+        ends, text = self.ends, self.text
+        start = ends[2 * index - 1] + 1 if index else 0
+        middle = ends[2 * index]
+        return Document(
+            self.ids[index], text[start:middle], text[middle + 1 : ends[2 * index + 1]], key
+        )
+
+    def search(self, query: Query, keys: Mapping[int, tuple]) -> list[Hit]:
+        """The documents among `keys` (index → the caller's sort key) that match every query
+        term, best first.
+
+        Score: for each term, log(1 + 3 × title matches + body matches), summed over the
+        terms; ties go to the larger (newer) key.
+        """
+        if not query or not keys:
+            return []
+        ends, text = self.ends, self.folded
+        segment_of = functools.partial(bisect_right, ends)
+        match_start = re.Match.start
+        # Longer stems are usually rarer: scanning them first narrows the candidates sooner.
+        terms = sorted(query.terms, key=lambda term: -len(term.stem))
+        weights: list[dict[int, int]] = []  # per term: doc index → 3 × title + body matches
+        candidates: Collection[int] = keys
+        for term in terms:
+            found: Counter[int] = Counter()
+            for pattern in _term_patterns(term):
+                if len(candidates) * 8 < len(self.ids):
+                    # Few candidates: scan only their text.
+                    for index in candidates:
+                        begin = ends[2 * index - 1] + 1 if index else 0
+                        matches = pattern.finditer(text, begin, ends[2 * index + 1])
+                        found.update(map(segment_of, map(match_start, matches)))
+                else:
+                    found.update(map(segment_of, map(match_start, pattern.finditer(text))))
+            weight: dict[int, int] = {}
+            for segment, count in found.items():
+                index = segment >> 1
+                weight[index] = weight.get(index, 0) + (
+                    count if segment & 1 else TITLE_WEIGHT * count
+                )
+            candidates = weight.keys() & candidates
+            if not candidates:
+                return []
+            weights.append(weight)
+
+        log1p = math.log1p
+        ids = self.ids
+        return [
+            Hit(id=ids[index], score=score, key=keys[index], query=query, corpus=self, index=index)
+            for index, score in (
+                (index, sum(log1p(weight[index]) for weight in weights)) for index in candidates
+            )
+        ]
+
+
+def rank(hits: Iterable[Hit]) -> list[Hit]:
+    """`hits` best first: highest score, then the larger (newer) key."""
+    return sorted(hits, key=operator.attrgetter("score", "key"), reverse=True)
+
+
+def search(documents: Iterable[Document], query: Query) -> list[Hit]:
+    """The documents that match every query term, best first (see `Corpus.search`)."""
     if not query:
         return []
-    docs = list(documents)
-    if not docs:
-        return []
-
-    # Segment 2i is the title of docs[i], segment 2i + 1 its body, each followed by a "\x00";
-    # ends[k] is the position of the "\x00" after segment k, so bisect_right(ends, p) is the
-    # segment of position p.
-    parts = [part for doc in docs for part in (doc.title, doc.body)]
-    ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
-    text: bytes | bytearray = _fold("\x00".join(parts))
-    if b"](" in text:
-        text = bytearray(text)
-        for match in _LINK_TARGET.finditer(text):
-            start, end = match.span()
-            text[start:end] = b" " * (end - start)
-    segment_of = functools.partial(bisect_right, ends)
-    match_start = re.Match.start
-
-    # Longer stems are usually rarer: scanning them first narrows the candidates sooner.
-    terms = sorted(query.terms, key=lambda term: -len(term.stem))
-    weights: list[dict[int, int]] = []  # per term: doc index → 3 × title + body matches
-    candidates: set[int] | None = None
-    for term in terms:
-        found: Counter[int] = Counter()
-        for pattern in _term_patterns(term):
-            if candidates is not None and len(candidates) * 8 < len(docs):
-                # Few candidates left: scan only their text.
-                for index in candidates:
-                    begin = ends[2 * index - 1] + 1 if index else 0
-                    matches = pattern.finditer(text, begin, ends[2 * index + 1])
-                    found.update(map(segment_of, map(match_start, matches)))
-            else:
-                found.update(map(segment_of, map(match_start, pattern.finditer(text))))
-        weight: dict[int, int] = {}
-        for segment, count in found.items():
-            index = segment >> 1
-            weight[index] = weight.get(index, 0) + (count if segment & 1 else TITLE_WEIGHT * count)
-        candidates = set(weight) if candidates is None else candidates.intersection(weight)
-        if not candidates:
-            return []
-        weights.append(weight)
-
-    log1p = math.log1p
-    ranked = [
-        (sum(log1p(weight[index]) for weight in weights), docs[index].key, index)
-        for index in candidates or ()
-    ]
-    ranked.sort(key=operator.itemgetter(0, 1), reverse=True)
-    return [
-        Hit(id=docs[index].id, score=score, document=docs[index], query=query)
-        for score, _key, index in ranked
-    ]
+    documents = list(documents)
+    keys = {index: doc.key for index, doc in enumerate(documents)}
+    return rank(Corpus.of(documents).search(query, keys))
 
 
 # --- Snippets --------------------------------------------------------------------------------

@@ -8,14 +8,18 @@ Not a test (pytest collects test_*.py only): it prints a table of median and 95t
 times per query, for the target "5,000 entries well under 100 ms", two ways side by side:
 
 - plain: the entries already in memory as text; a time is parse_query plus search;
-- encrypted: what a search request pays now. The same texts are sealed with the leader's
-  data key in a SQLite database file made by the app; a time is services.search_documents
-  (select the 5,000 sealed rows, open each with AES-GCM), the Documents as listing.find
-  builds them, and parse_query plus search.
+- encrypted: what a search request pays, as the journal page calls it: parse_query plus
+  services.search_entries over the same texts sealed with the leader's data key in a SQLite
+  database file made by the app. Three cases:
+  - kept index: the leader's sealed index kept from an earlier search (search_cache) is
+    checked against the database (ids and nonces, no text), opened and searched;
+  - 10 changed: as kept, with 10 entries saved since, opened from the database and searched
+    beside the index;
+  - cold: no index kept (the first search after logging in, or after many changes): the
+    5,000 sealed rows are selected and opened, the index built and sealed, then searched.
 
 No snippet is read. Each query runs once untimed first (regexes compiled, cached, and the
-database file read into the page cache); the two ways must find the same hits in the same
-order.
+database file read into the page cache); every way must find the same hits in the same order.
 """
 
 import gc
@@ -30,7 +34,7 @@ from sqlalchemy import insert, update
 from journal import create_app
 from journal.auth import keys
 from journal.auth.services import create_user
-from journal.entries import services
+from journal.entries import search_cache, services
 from journal.entries.search import Document, parse_query, search
 from journal.extensions import db
 from journal.models import Entry
@@ -39,6 +43,7 @@ DOCUMENTS = 5_000
 BODY_CHARS = 600
 RUNS = 20
 TARGET_MS = 100
+CHANGED = 10  # entries saved since the index was built
 PER_DAY = 3  # entries per day: 5,000 entries span about four and a half years
 FIRST_DAY = date(2021, 1, 4)
 PASSWORD = "en rolig tur langs havnen"
@@ -390,8 +395,22 @@ def search_plain(documents: list[Document], text: str):
 
 def search_encrypted(user, text: str):
     """As listing.find does it, up to the hits (the page of entries shown is not loaded)."""
-    query = parse_query(text)
-    return search(services.search_documents(user, services.EntryFilter()), query)
+    return services.search_entries(user, services.EntryFilter(), parse_query(text))
+
+
+def forget_index(user) -> None:
+    next_request(user)
+    search_cache.indexes().forget(user.id)
+
+
+def change_entries(user, ids: list[int], texts: list[tuple[str, str]], count: int) -> None:
+    """Seal `count` entries again, with the same text, as saving them unchanged would."""
+    key = keys.journal_key(user)
+    db.session.execute(
+        update(Entry),
+        [{"id": ids[i], "sealed": key.seal_entry(ids[i], *texts[i])} for i in range(count)],
+    )
+    db.session.commit()
 
 
 def next_request(user) -> None:
@@ -442,45 +461,52 @@ def main() -> None:
             ]
             gc.collect()
             gc.freeze()  # as wsgi.py does after start-up: long-lived objects skip full passes
-            report(user, documents, characters)
+            report(user, ids, texts, documents, characters)
             db.session.remove()
             db.engine.dispose()
 
 
-def report(user, documents: list[Document], characters: int) -> None:
+def report(user, ids, texts, documents: list[Document], characters: int) -> None:
     print(f"{len(documents)} entries of one leader, {characters:,} characters", end=", ")
     print(f"{characters / len(documents):.0f} per entry (title + body); {RUNS} runs per query")
     print("plain: the texts in memory; parse_query + search")
-    print("encrypted: select the sealed rows from SQLite + open each (AES-GCM) + parse + search")
+    print("encrypted: the sealed rows in SQLite, as the journal page searches them:")
+    print("  kept: the leader's sealed index from an earlier search, checked and opened")
+    print(f"  {CHANGED} changed: as kept, {CHANGED} entries saved since opened beside it")
+    print("  cold: no index kept; select and open every entry, build and seal the index")
     print(f"target: a search of 5,000 entries under {TARGET_MS} ms\n")
-    print(f"{'':38} {'':>6} {'plain':>17} {'encrypted':>17}")
-    header = f"{'query':38} {'hits':>6} {'median':>8} {'p95':>8} {'median':>8} {'p95':>8}"
+    columns = ("plain", "kept", f"{CHANGED} changed", "cold")
+    print(f"{'':38} {'':>6}" + "".join(f" {name:>17}" for name in columns))
+    header = f"{'query':38} {'hits':>6}" + f" {'median':>8} {'p95':>8}" * len(columns)
     print(header + "  (ms)")
-    over = 0
+    worst = dict.fromkeys(columns, 0.0)
     for label, text in QUERIES:
-        plain, plain_median, plain_p95 = timed(search_plain, documents, text)
-        sealed, sealed_median, sealed_p95 = timed(
-            search_encrypted, user, text, between=lambda: next_request(user)
-        )
-        if [hit.id for hit in plain] != [hit.id for hit in sealed]:
-            raise SystemExit(f"{text!r}: the two ways found different hits")
+        plain, *times = timed(search_plain, documents, text)
+        results = [plain]
+        forget_index(user)  # the warm-up of "kept" builds it as things are now
+        for name, between in (
+            ("kept", lambda: next_request(user)),
+            (f"{CHANGED} changed", None),
+            ("cold", lambda: forget_index(user)),
+        ):
+            if name == f"{CHANGED} changed":
+                forget_index(user)
+                search_encrypted(user, text)  # the index as it is now
+                change_entries(user, ids, texts, CHANGED)
+                between = lambda: next_request(user)  # noqa: E731
+            hits, median, p95 = timed(search_encrypted, user, text, between=between)
+            results.append(hits)
+            times += [median, p95]
+        for hits in results[1:]:
+            if [hit.id for hit in plain] != [hit.id for hit in hits]:
+                raise SystemExit(f"{text!r}: the ways found different hits")
+        for name, p95 in zip(columns, times[1::2], strict=True):
+            worst[name] = max(worst[name], p95)
         name = f"{text!r} ({label})"
-        flag = f"  over {TARGET_MS} ms" if sealed_p95 >= TARGET_MS else ""
-        over += bool(flag)
-        print(
-            f"{name:38} {len(plain):>6} {plain_median:>8.1f} {plain_p95:>8.1f}"
-            f" {sealed_median:>8.1f} {sealed_p95:>8.1f}{flag}"
-        )
-    _, load_median, load_p95 = timed(
-        services.search_documents,
-        user,
-        services.EntryFilter(),
-        between=lambda: next_request(user),
-    )
-    print(f"\nof which loading and opening the {len(documents)} entries alone:", end=" ")
-    print(f"median {load_median:.1f} ms, p95 {load_p95:.1f} ms")
-    verdict = "every query" if not over else f"{len(QUERIES) - over} of {len(QUERIES)} queries"
-    print(f"encrypted p95 under {TARGET_MS} ms: {verdict}")
+        print(f"{name:38} {len(plain):>6}" + "".join(f" {value:>8.1f}" for value in times))
+    print("\nworst p95: " + ", ".join(f"{name} {value:.1f} ms" for name, value in worst.items()))
+    verdict = "under" if worst["kept"] < TARGET_MS else "NOT under"
+    print(f"a search with the index kept is {verdict} {TARGET_MS} ms at the 95th percentile")
 
 
 if __name__ == "__main__":
