@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from journal import cli, database, errors, i18n
+from journal import cli, database, errors, headers, i18n
 from journal.admin.routes import bp as admin_bp
 from journal.auth import access
 from journal.auth.routes import bp as auth_bp
@@ -54,6 +54,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     errors.init_app(app)
+    headers.init_app(app)
     cli.init_app(app)
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:

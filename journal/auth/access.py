@@ -3,10 +3,11 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth import keys
+from journal.auth import keys, sessions
 from journal.extensions import db, login_manager
 from journal.models import User
 
@@ -73,6 +74,19 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
     return target
 
 
+# What the login page says when a session has run out (not when it was ended on purpose).
+SESSION_ENDED = {
+    "idle": lambda: _(
+        "You were logged out after %(hours)s hours without activity. Log in again.",
+        hours=current_app.config["SESSION_IDLE_MINUTES"] // 60,
+    ),
+    "expired": lambda: _(
+        "For your safety, a log-in lasts at most %(hours)s hours. Log in again.",
+        hours=current_app.config["SESSION_MAX_HOURS"],
+    ),
+}
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The logged-in user, unless the account has been deactivated since.
@@ -83,6 +97,12 @@ def load_user(user_id: str) -> User | None:
     """
     user = db.session.get(User, int(user_id)) if user_id.isascii() and user_id.isdigit() else None
     if user is None or not user.is_active:
+        return None
+    if reason := sessions.ended(user):
+        # Forget the key and the login; the page this request lands on says why.
+        session.clear()
+        if reason in SESSION_ENDED:
+            flash(SESSION_ENDED[reason](), "info")
         return None
     key = keys.key_from_session(user)
     if key is not None:

@@ -13,6 +13,7 @@ from flask import current_app, g, session
 from sqlalchemy import delete, func, select, update
 
 from journal import crypto
+from journal.auth import sessions
 from journal.auth.passwords import hash_password, normalize
 from journal.database import leave_no_old_copies
 from journal.extensions import db
@@ -333,5 +334,6 @@ def choose_password(
             recovery_key_confirmed_at=None,
             **done,
         )
+    sessions.end_sessions(user)  # whoever else holds the administrator's password
     db.session.commit()
     return key, recovery

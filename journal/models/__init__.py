@@ -3,11 +3,13 @@
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
 from journal.models.review import Review
+from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharingEvent
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
     "LANGUAGES",
+    "AuditEvent",
     "CheckIn",
     "Comment",
     "Entry",
@@ -16,6 +18,7 @@ __all__ = [
     "Goal",
     "GoalStatusChange",
     "GoalTask",
+    "LoginFailure",
     "ManagerLink",
     "Review",
     "Share",

@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     key_version: Mapped[int] = mapped_column(default=0, server_default="0")
     # Set when an administrator chose the password: the leader chooses their own at login.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Moves on at logout, a password change or reset and deactivation: a session is valid
+    # for one version only, so each of those ends every session of the account, everywhere.
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -70,7 +70,8 @@ def test_the_review_shows_the_period(leader_client, leader, make_entry):
     assert "Første vurdering 2, seneste 4." in page and "2 opfølgninger." in page
     assert "Nøgle" in page and "Gammel nøgle" not in page
     assert re.search(
-        r"Visionsledelse</th>\s*<td><span class=\"count-bar\"[^>]*></span> 1</td>", page
+        r"Visionsledelse</th>\s*<td><svg class=\"count-bar\"[^>]*><rect width=\"100.0\"[^>]*/></svg> 1</td>",
+        page,
     )
     untouched = page[page.index("Ingen refleksioner i perioden om:") :]
     assert "Uddelegering" in untouched.split("</p>")[0]

@@ -1,0 +1,74 @@
+"""How long a log-in lasts, and ending it everywhere.
+
+The session lives in the signed cookie (the server keeps no session store, so any number of
+app servers can serve it), which by itself could be replayed after logout until it expires.
+So a session is valid only for the account's current `session_version`, checked on every
+request against the database row the user loader reads anyway: logging out, changing or
+resetting the password and deactivation move the version on, and every copy of every
+session of that account, on every device, is refused from then on.
+
+Besides that, a session ends after `SESSION_IDLE_MINUTES` without a request and, however
+busy, `SESSION_MAX_HOURS` after logging in. A POST that arrives after either still has its
+text shown again (see `access.keeps_text`): the leader logs in on that page and saves.
+"""
+
+import time
+
+from flask import current_app, session
+from sqlalchemy import update
+
+from journal.extensions import db
+from journal.models import User
+
+VERSION = "session_version"
+LOGGED_IN_AT = "logged_in_at"
+SEEN_AT = "seen_at"
+# The last-seen time is written back to the cookie at most this often (seconds): not on
+# every request, so that parallel requests rarely race to set the cookie.
+SEEN_GRANULARITY = 60
+
+
+def now() -> int:
+    """Seconds since the epoch (a function, so tests can move the clock)."""
+    return int(time.time())
+
+
+def begin(user: User) -> None:
+    """Mark the session as a log-in of `user` at its current session version, from now."""
+    moment = now()
+    session[VERSION] = user.session_version
+    session[LOGGED_IN_AT] = moment
+    session[SEEN_AT] = moment
+
+
+def ended(user: User) -> str | None:
+    """Why this session of `user` is over ("ended", "idle" or "expired"), or None if it
+    still holds; a session that holds is marked as seen now."""
+    if session.get(VERSION) != user.session_version:
+        return "ended"
+    moment = now()
+    logged_in_at, seen_at = session.get(LOGGED_IN_AT), session.get(SEEN_AT)
+    if not isinstance(logged_in_at, int) or not isinstance(seen_at, int):
+        return "ended"
+    config = current_app.config
+    if moment - seen_at > config["SESSION_IDLE_MINUTES"] * 60:
+        return "idle"
+    if moment - logged_in_at > config["SESSION_MAX_HOURS"] * 3600:
+        return "expired"
+    if moment - seen_at >= SEEN_GRANULARITY:
+        session[SEEN_AT] = moment
+    return None
+
+
+def end_sessions(user: User) -> None:
+    """End every session of `user`, on every device (the caller commits).
+
+    One UPDATE that counts on from the database's own value, so two at once both count.
+    """
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(session_version=User.session_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["session_version"])

@@ -1,0 +1,130 @@
+"""Sessions end everywhere on logout and password change, and run out when idle or old."""
+
+import pytest
+
+from journal.auth import sessions
+from journal.entries import services
+from tests.conftest import TEST_PASSWORD, stored_entries
+from tests.entries.test_nothing_lost import TEXT, entry_form_token, fields
+
+NEW_PASSWORD = "en helt ny og lang adgangskode"
+
+
+def logged_in(client) -> bool:
+    return client.get("/journal/").status_code == 200
+
+
+def copy_of(app, client):
+    """Another browser holding an exact copy of `client`'s session cookie (a replay)."""
+    name = app.config["SESSION_COOKIE_NAME"]
+    thief = app.test_client()
+    thief.set_cookie(name, client.get_cookie(name).value)
+    return thief
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The sessions' clock, moved on by hand: `clock.now += 3600`."""
+
+    class Clock:
+        now = 1_800_000_000
+
+    monkeypatch.setattr(sessions, "now", lambda: Clock.now)
+    return Clock
+
+
+def test_a_cookie_replayed_after_logout_is_refused(app, leader_client):
+    replay = copy_of(app, leader_client)
+    assert logged_in(replay)  # the copy works while the session lasts
+    leader_client.submit("/logout", page="/")
+    assert not logged_in(replay)
+    assert replay.get("/journal/").headers["Location"].startswith("/login")
+
+
+def test_logout_ends_the_sessions_on_other_devices_too(app, leader, leader_client, login):
+    phone = app.test_client()
+    login(phone, leader)
+    assert logged_in(phone)
+    leader_client.submit("/logout", page="/")
+    assert not logged_in(phone)
+    login(phone, leader)  # logging in again works
+    assert logged_in(phone)
+
+
+def test_a_password_change_ends_other_sessions_and_keeps_this_one(
+    app, leader, leader_client, login
+):
+    phone = app.test_client()
+    login(phone, leader)
+    replay = copy_of(app, leader_client)
+    response = leader_client.submit(
+        "/account/password",
+        {
+            "current_password": TEST_PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert logged_in(leader_client)
+    assert not logged_in(phone) and not logged_in(replay)
+
+
+def test_a_session_without_a_version_counts_as_logged_out(app, leader_client):
+    with leader_client.session_transaction() as session:
+        del session[sessions.VERSION]
+    assert not logged_in(leader_client)
+
+
+def test_activity_keeps_a_session_alive_within_the_idle_limit(app, clock, leader_client):
+    for _ in range(2):  # an hour between requests, twice
+        clock.now += 60 * 60
+        assert logged_in(leader_client)
+    clock.now += (app.config["SESSION_IDLE_MINUTES"] - 1) * 60
+    assert logged_in(leader_client)
+
+
+def test_a_session_ends_after_the_idle_limit_and_says_why(app, clock, leader_client):
+    clock.now += app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    response = leader_client.get("/journal/")
+    assert response.headers["Location"].startswith("/login")
+    page = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Du blev logget ud efter 8 timer uden aktivitet" in page
+    assert not logged_in(leader_client)
+
+
+def test_a_session_ends_at_the_absolute_limit_however_busy(app, clock, leader_client):
+    hours = app.config["SESSION_MAX_HOURS"]
+    for _ in range(hours):
+        clock.now += 60 * 60 - 1  # busy every hour
+        assert logged_in(leader_client)
+    clock.now += 60 * 60
+    response = leader_client.get("/journal/")
+    assert response.headers["Location"].startswith("/login")
+    page = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"varer et log-ind højst {hours} timer" in page
+
+
+def test_text_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in(
+    app, db, clock, leader, leader_client
+):
+    token = entry_form_token(leader_client.get("/journal/new").get_data(as_text=True))
+    clock.now += app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    response = leader_client.post("/journal/new", data=fields(csrf_token=token))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and TEXT in page  # shown again, with a log-in form
+    assert stored_entries(db) == []
+
+    rescue_token = leader_client.csrf_token("/no-such-page")
+    saved = leader_client.post(
+        "/journal/rescue",
+        data=fields(csrf_token=rescue_token, email=leader.email, password=TEST_PASSWORD),
+    )
+    assert saved.status_code == 200 and TEXT in saved.get_data(as_text=True)
+    assert stored_entries(db) == []  # shown once more to save, as after any expiry
+    final = leader_client.post(
+        "/journal/new", data=fields(csrf_token=entry_form_token(saved.get_data(as_text=True)))
+    )
+    assert final.status_code == 302
+    assert [entry.body for entry in stored_entries(db)] == [TEXT]
+    assert services.today_for(leader)  # the leader is logged in again
