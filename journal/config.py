@@ -44,19 +44,44 @@ class DefaultConfig:
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
 
+    # A log-in ends after this long without a request, and this long after it began.
+    SESSION_IDLE_MINUTES = 8 * 60
+    SESSION_MAX_HOURS = 12
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # HTTPS only, unless switched off (`make run` does, for http://127.0.0.1).
     SESSION_COOKIE_SECURE = True
+    # No "remember me" (the journal's key lives in the session), but should Flask-Login
+    # ever set its cookie, it gets the same protection as the session's.
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session does
 
     # How many proxies (load balancers) in front of the app set X-Forwarded-* headers.
     PROXY_COUNT = 0
 
+    # Log-in throttling: past this many failed log-ins within the window, per account and
+    # per client address, log-ins are refused (429) until the oldest failure ages out. An
+    # office behind one address has many leaders, hence the higher limit per address.
+    LOGIN_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FAILURES_PER_ADDRESS = 50
+    LOGIN_FAILURE_WINDOW_MINUTES = 15
+
 
 # Environment variables read on top of the defaults; each is documented in README.md.
 ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE")
-ENV_INTS = ("MAX_CONTENT_LENGTH", "MAX_FORM_MEMORY_SIZE", "PROXY_COUNT", "SEARCH_INDEX_MB")
+ENV_INTS = (
+    "MAX_CONTENT_LENGTH",
+    "MAX_FORM_MEMORY_SIZE",
+    "PROXY_COUNT",
+    "SEARCH_INDEX_MB",
+    "SESSION_IDLE_MINUTES",
+    "SESSION_MAX_HOURS",
+    "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURE_WINDOW_MINUTES",
+)
 ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
 
 
@@ -75,6 +100,8 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             app.config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
     overrides = overrides or {}
     app.config.update(overrides)
+    if "REMEMBER_COOKIE_SECURE" not in overrides:
+        app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
 
     # DATABASE_URL is the one database setting; only the caller (tests) may pass the URI.
     if "SQLALCHEMY_DATABASE_URI" not in overrides:

@@ -14,7 +14,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from journal.auth import keys, services
+from journal.auth import keys, services, sessions, throttle
 from journal.auth.access import public, safe_next, same_origin
 from journal.auth.forms import (
     AccountForm,
@@ -29,6 +29,7 @@ from journal.auth.forms import (
 )
 from journal.auth.passwords import verify_password
 from journal.entries import search_cache
+from journal.extensions import db
 from journal.i18n import LANGUAGE_COOKIE, current_language
 from journal.models import User
 
@@ -43,6 +44,7 @@ def start_session(user: User, password: str) -> None:
     key, recovery = keys.unlock_at_login(user, password)
     session.clear()
     login_user(user)
+    sessions.begin(user)
     if key is None:  # an administrator set this password: the leader chooses one first
         keys.mark_pending()
         return
@@ -54,11 +56,16 @@ def start_session(user: User, password: str) -> None:
 def log_in_again() -> User | None:
     """For a rescue form (text kept after a session expired): log in whoever typed their
     email and password, and return them; None if the two do not match or the journal
-    cannot open yet (an administrator has just reset the password)."""
+    cannot open yet (an administrator has just reset the password). Past the throttle's
+    limit it is None too, and the page answers 429 while still showing the leader's text."""
     if not same_origin():
         abort(400)
     password = request.form.get("password", "")
-    user = services.authenticate(request.form.get("email", ""), password)
+    try:
+        user = throttle.authenticate(request.form.get("email", ""), password)
+    except throttle.TooManyAttempts as error:
+        throttle.answer_in_page(error)
+        return None
     if user is not None and current_user.get_id() != user.get_id():
         start_session(user, password)
     return user if user is not None and keys.has_open_journal(user) else None
@@ -94,7 +101,7 @@ def login():
         return redirect(url_for("auth.setup"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = throttle.authenticate(form.email.data, form.password.data)  # 429 past the limit
         if user is not None:
             start_session(user, form.password.data)
             return redirect(safe_next(request.args.get("next")))
@@ -107,6 +114,8 @@ def logout():
     """Log out (a POST, so no link or image can do it for you)."""
     if current_user.is_authenticated:
         search_cache.indexes().forget(current_user.id)
+        sessions.end_sessions(current_user)  # every copy of this session, on every device
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -152,6 +161,7 @@ def choose_password():
     needs_recovery_key = current_user.key_by_recovery is not None
     form = ChoosePasswordForm(needs_recovery_key=needs_recovery_key)
     if form.validate_on_submit():
+        throttle.check(current_user.email)  # a wrong recovery key counts as a failed log-in
         if verify_password(current_user.password_hash, form.password.data):
             form.password.errors.append(_("Choose a new password, not the one you were given."))
         else:
@@ -186,12 +196,14 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
         flash(_("Your password was just changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))
     if opened is None:
+        throttle.record_wrong_secret(user, "recovery key")
         form.recovery_key.errors.append(
             _("This recovery key does not open your journal. Check each group of characters.")
         )
         return render_choose_password(form)
     keys.keep_in_session(user, opened[0])
     keys.keep_recovery_key(user, opened[1])
+    sessions.begin(user)
     return redirect(url_for("auth.recovery_key"))
 
 
@@ -220,9 +232,11 @@ def new_recovery_key():
     """Make a new recovery key, after the password; the old one stops working."""
     form = NewRecoveryKeyForm()
     if form.validate_on_submit():
+        throttle.check(current_user.email)  # 429 past the log-in limit, before any hashing
         if verify_password(current_user.password_hash, form.password.data):
             keys.replace_recovery_key(current_user)
             return redirect(url_for("auth.recovery_key"))
+        throttle.record_wrong_secret(current_user, "password")
         form.password.errors.append(_("The password is not right."))
     return render_recovery_key(ConfirmRecoveryKeyForm(formdata=None), form)
 

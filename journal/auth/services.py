@@ -1,12 +1,13 @@
 """Account operations; each takes the acting user explicitly and commits once."""
 
+from collections.abc import Callable
 from contextlib import suppress
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, exists, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
-from journal.auth import keys
+from journal.auth import keys, sessions
 from journal.auth.passwords import (
     hash_password,
     needs_rehash,
@@ -14,6 +15,7 @@ from journal.auth.passwords import (
     verify_password,
 )
 from journal.extensions import db
+from journal.forms import CONTROL_CHARACTERS
 from journal.models import User
 from journal.models.user import DEFAULT_TIMEZONE, utcnow
 
@@ -46,7 +48,11 @@ def has_accounts() -> bool:
 
 def find_user_by_email(email: str) -> User | None:
     """The account with this email address, if any."""
-    return db.session.scalar(select(User).where(User.email == normalize_email(email)))
+    email = normalize_email(email)
+    if CONTROL_CHARACTERS.search(email):
+        # No account has one, and PostgreSQL cannot even compare text holding a NUL.
+        return None
+    return db.session.scalar(select(User).where(User.email == email))
 
 
 def create_user(
@@ -58,11 +64,14 @@ def create_user(
     language: str = "da",
     timezone: str = DEFAULT_TIMEZONE,
     must_change_password: bool = True,
+    before_commit: Callable[[User], None] | None = None,
 ) -> User:
     """Create and commit an account; raise EmailTaken if the address is in use.
 
     An account made by an administrator starts with a password the administrator knows, so
     the leader chooses their own at first login, and only then is the journal's key made.
+    `before_commit(user)`, if given, runs once the account has its id, in the same
+    transaction (the audit log records the creation there).
     """
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
@@ -77,6 +86,9 @@ def create_user(
     )
     db.session.add(user)
     try:
+        if before_commit is not None:
+            db.session.flush()
+            before_commit(user)
         db.session.commit()
     except IntegrityError as error:  # the same address, created a moment ago elsewhere
         db.session.rollback()
@@ -141,8 +153,10 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     key = keys.journal_key(user)
     user.password_hash = hash_password(new_password)
     keys.change_password(user, key, new_password)
+    sessions.end_sessions(user)
     db.session.commit()
     keys.keep_in_session(user, key)  # this session goes on; the others end
+    sessions.begin(user)
     return True
 
 
@@ -156,7 +170,8 @@ def reset_password(user: User, new_password: str) -> None:
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
     user.key_by_password = None
-    user.key_version = User.key_version + 1  # in SQL: every open session of it ends
+    user.key_version = User.key_version + 1  # in SQL: no session's key opens any more
+    sessions.end_sessions(user)
     db.session.commit()
 
 

@@ -1,0 +1,168 @@
+"""Log-in throttling: a few failures per account, more per client address, then a pause.
+
+Failures are rows of `LoginFailure` in the database, so every app process and every app
+server behind the load balancer counts the same ones, on SQLite and PostgreSQL alike.
+Flask-Limiter was the obvious candidate, but its storages are memory, Redis, Memcached and
+MongoDB, none of them SQL: with it, several servers on one PostgreSQL would each count on
+their own (or need a Redis the installation does not have). It also counts requests, where
+we want to count failures only and forget them after a success. So: this small module.
+
+A bucket is "account:<sha256 of the normalised email>" or "address:<client address>"; the
+email itself is never stored. Past a bucket's limit, `check` refuses before any password is
+hashed, so a guessing attacker costs the server a query, not a scrypt.
+"""
+
+import hashlib
+import logging
+import math
+from datetime import datetime, timedelta
+
+from flask import after_this_request, current_app, g, has_request_context, request
+from sqlalchemy import delete, select
+from werkzeug.exceptions import TooManyRequests
+
+from journal.auth import services
+from journal.extensions import db
+from journal.models import LoginFailure, User
+from journal.models.user import utcnow
+
+log = logging.getLogger("journal.auth")
+
+
+class TooManyAttempts(TooManyRequests):
+    """Log-ins for this account or from this address are paused for `retry_after` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after=retry_after)
+        self.seconds = retry_after
+
+    @property
+    def minutes(self) -> int:
+        """The wait in whole minutes, rounded up (never 0: "wait 0 minutes" helps no one)."""
+        return max(1, math.ceil(self.seconds / 60))
+
+
+def now() -> datetime:
+    """The current time (a function of its own, so that tests can move the clock)."""
+    return utcnow()
+
+
+def window() -> timedelta:
+    """How long a failure counts."""
+    return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+def client_address() -> str:
+    """The client's address (ProxyFix has put the real one there when PROXY_COUNT is set)."""
+    return (request.remote_addr if has_request_context() else None) or "unknown"
+
+
+def account_bucket(email: str) -> str:
+    """The bucket of an account: a hash of the normalised email, known account or not.
+
+    Unknown addresses are counted too: refusing only known ones would tell who has an account.
+    """
+    digest = hashlib.sha256(services.normalize_email(email).encode("utf-8")).hexdigest()
+    return f"account:{digest}"
+
+
+def address_bucket(address: str | None = None) -> str:
+    """The bucket of a client address (this request's when not given)."""
+    return f"address:{address or client_address()}"
+
+
+def limits(email: str) -> list[tuple[str, int]]:
+    """The buckets an attempt on `email` from this request counts against, with their limits."""
+    config = current_app.config
+    return [
+        (account_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT"]),
+        (address_bucket(), config["LOGIN_FAILURES_PER_ADDRESS"]),
+    ]
+
+
+def seconds_blocked(bucket: str, limit: int, moment: datetime) -> int:
+    """Seconds until `bucket` is below `limit` again, 0 if it is below now."""
+    recent = db.session.scalars(
+        select(LoginFailure.at)
+        .where(LoginFailure.bucket == bucket, LoginFailure.at > moment - window())
+        .order_by(LoginFailure.at.desc())
+        .limit(limit)
+    ).all()
+    if len(recent) < limit:
+        return 0
+    # Once the oldest of the last `limit` failures ages out, one more attempt is allowed.
+    return max(1, math.ceil((recent[-1] + window() - moment).total_seconds()))
+
+
+def check(email: str) -> None:
+    """Raise TooManyAttempts if the account or this address has failed too often lately."""
+    moment = now()
+    wait = max(seconds_blocked(bucket, limit, moment) for bucket, limit in limits(email))
+    if wait:
+        raise TooManyAttempts(wait)
+
+
+def record_failure(email: str) -> None:
+    """Count a failed attempt against the account and this address; forget expired failures."""
+    moment = now()
+    # Cheap: a range on the index of `at`, and the table never holds more than one window.
+    db.session.execute(delete(LoginFailure).where(LoginFailure.at <= moment - window()))
+    db.session.add_all(LoginFailure(bucket=bucket, at=moment) for bucket, _ in limits(email))
+    db.session.commit()
+
+
+def record_success(email: str) -> None:
+    """Forget the account's failures (the address's stay: it may be guessing at others)."""
+    db.session.execute(delete(LoginFailure).where(LoginFailure.bucket == account_bucket(email)))
+    db.session.commit()
+
+
+def who(email: str) -> str:
+    """The account for the log: its id if it exists, else a hash, never what was typed
+    (a password typed into the email field must not end up in the log)."""
+    user = services.find_user_by_email(email)
+    if user is not None:
+        return f"account {user.id}"
+    return f"unknown account {account_bucket(email).removeprefix('account:')[:12]}"
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """`services.authenticate`, throttled and logged: raise TooManyAttempts past the limit
+    (before any password is checked), count a failure, clear the account after a success."""
+    try:
+        check(email)
+    except TooManyAttempts as error:
+        log.warning(
+            "log-in refused, too many failures: %s from %s, %d s to wait",
+            who(email),
+            client_address(),
+            error.seconds,
+        )
+        raise
+    user = services.authenticate(email, password)
+    if user is None:
+        record_failure(email)
+        log.info("log-in failed: %s from %s", who(email), client_address())
+        return None
+    record_success(email)
+    log.info("log-in: account %s (%s) from %s", user.id, user.email, client_address())
+    return user
+
+
+def record_wrong_secret(user: User, what: str) -> None:
+    """A logged-in user typed a wrong password or recovery key (`what`, for the log) on a
+    page that asks for one: it counts as a failed log-in, against the same limits."""
+    record_failure(user.email)
+    log.info("wrong %s: account %s from %s", what, user.id, client_address())
+
+
+def answer_in_page(error: TooManyAttempts) -> None:
+    """Answer this request with 429 and Retry-After while a page still shows its own form
+    (a rescue page keeps the leader's text); templates read `g.too_many_attempts`."""
+    g.too_many_attempts = error
+
+    @after_this_request
+    def set_status(response):
+        response.status_code = error.code
+        response.headers["Retry-After"] = str(error.seconds)
+        return response
