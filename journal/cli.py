@@ -1,11 +1,15 @@
 """Command-line tools: `flask --app wsgi users …`."""
 
+from pathlib import Path
+
 import click
 from email_validator import EmailNotValidError, validate_email
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
+from journal import backup
+from journal.admin import services as admin_services
 from journal.auth import services
 from journal.auth.passwords import password_problem
 from journal.entries import services as entries
@@ -42,7 +46,9 @@ def create_user(email: str, name: str, admin: bool, language: str) -> None:
         )
     password = prompt_new_password()
     try:
-        user = services.create_user(email, name, password, is_admin=admin, language=language)
+        user = admin_services.create_account(
+            None, email, name, password, is_admin=admin, language=language
+        )
     except services.EmailTaken as error:
         raise click.ClickException(f"An account with the email {email} exists already.") from error
     role = "administrator" if user.is_admin else "user"
@@ -55,9 +61,7 @@ def create_user(email: str, name: str, admin: bool, language: str) -> None:
 @users.command("list")
 def list_users() -> None:
     """List accounts: email, name, role and state."""
-    from journal.admin.services import list_accounts
-
-    for user in list_accounts():
+    for user in admin_services.list_accounts():
         role = "admin" if user.is_admin else "user"
         state = "active" if user.is_active else "deactivated"
         click.echo(f"{user.email}\t{user.name}\t{role}\t{state}")
@@ -75,15 +79,47 @@ check-ins and reviews are not affected)."""
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def set_password(email: str, yes: bool) -> None:
     """Give an account a new password (the leader forgot theirs); prompts for it."""
-    user = services.find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No account has the email {email}.")
+    user = account_by_email(email)
     click.echo(RESET_WARNING.format(email=user.email))
     if not yes:
         click.confirm("Reset the password?", abort=True)
-    services.reset_password(user, prompt_new_password())
+    admin_services.reset_password(None, user, prompt_new_password())
     click.echo(f"The password of {user.email} is reset. Their journal stays locked until they")
     click.echo("enter their recovery key.")
+
+
+def account_by_email(email: str):
+    """The account with this email, or a message and exit status 1."""
+    user = services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account has the email {email}.")
+    return user
+
+
+REFUSALS = {
+    "last_admin": "At least one active administrator must remain.",
+}
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate_user(email: str) -> None:
+    """Deactivate an account: it cannot log in, and every session of it ends at once."""
+    user = account_by_email(email)
+    try:
+        admin_services.deactivate(None, user)
+    except admin_services.AdminError as error:
+        raise click.ClickException(REFUSALS[error.code]) from error
+    click.echo(f"{user.email} is deactivated; nothing of theirs is deleted.")
+
+
+@users.command("reactivate")
+@click.argument("email")
+def reactivate_user(email: str) -> None:
+    """Let a deactivated account log in again."""
+    user = account_by_email(email)
+    admin_services.reactivate(None, user)
+    click.echo(f"{user.email} is active.")
 
 
 encryption = AppGroup("encryption", help="Journal text encrypted at rest.")
@@ -115,8 +151,44 @@ def purge_trash() -> None:
     )
 
 
+PG_DUMP_ADVICE = """\
+The database is PostgreSQL: back it up with PostgreSQL's own pg_dump, which takes a
+consistent snapshot while the app keeps running. This command does not run it: pg_dump
+must be at least as new as the server, and belongs where the backups are kept (cron on
+the database host, or any machine with the client tools). With the password in
+PGPASSWORD or ~/.pgpass, run:
+
+  {dump}
+
+and restore into a new, empty database (then point DATABASE_URL at it) with:
+
+  {restore}"""
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def backup_database(path: Path) -> None:
+    """Back up the database to PATH (a new file, or a folder) while the app runs."""
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgresql"):
+        dump, restore = backup.pg_dump_commands(url, path)
+        click.echo(PG_DUMP_ADVICE.format(dump=dump, restore=restore))
+        raise click.exceptions.Exit(2)  # no backup was made: a cron job must not think so
+    if not url.startswith("sqlite:///"):
+        raise click.ClickException(f"Backing up this database is not supported: {url}")
+    target = backup.target_file(path)
+    try:
+        backup.backup_sqlite(Path(url.removeprefix("sqlite:///")), target)
+    except backup.BackupFailed as error:
+        raise click.ClickException(str(error)) from error
+    size = target.stat().st_size / 1024 / 1024
+    click.echo(f"Backed up the database to {target} ({size:.1f} MB); integrity check: ok.")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
     app.cli.add_command(trash)
     app.cli.add_command(encryption)
+    app.cli.add_command(backup_database)

@@ -147,6 +147,34 @@ MATRIX = {
     ("admin.links", "GET"): ("/admin/links", everyone(LOGIN, 404, admin=200)),
     ("admin.set_link", "POST"): ("/admin/links", everyone(LOGIN, 404, admin=200)),
     ("admin.end_link", "POST"): ("/admin/links/{link}/end", everyone(LOGIN, 404, admin=302)),
+    ("admin.user", "GET"): ("/admin/users/{leader}", everyone(LOGIN, 404, admin=200)),
+    ("admin.deactivate", "GET"): (
+        "/admin/users/{leader}/deactivate",
+        everyone(LOGIN, 404, admin=200),
+    ),
+    ("admin.deactivate", "POST"): (
+        "/admin/users/{leader}/deactivate",
+        everyone(LOGIN, 404, admin=302),
+    ),
+    ("admin.reactivate", "POST"): (
+        "/admin/users/{leader}/reactivate",
+        everyone(LOGIN, 404, admin=302),
+    ),
+    # Without `role=give` or `role=take` in the form: 400.
+    ("admin.set_administrator", "POST"): (
+        "/admin/users/{leader}/administrator",
+        everyone(LOGIN, 404, admin=400),
+    ),
+    ("admin.reset_password", "GET"): (
+        "/admin/users/{leader}/reset-password",
+        everyone(LOGIN, 404, admin=200),
+    ),
+    # Resets and shows the new password once, in this response.
+    ("admin.reset_password", "POST"): (
+        "/admin/users/{leader}/reset-password",
+        everyone(LOGIN, 404, admin=200),
+    ),
+    ("admin.audit_log", "GET"): ("/admin/audit", everyone(LOGIN, 404, admin=200)),
     ("static", "GET"): ("/static/style.css", everyone(200, 200)),
 }
 

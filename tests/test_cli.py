@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from journal.auth import services
-from journal.models import Entry, User
+from journal.models import AuditEvent, Entry, User
 from tests.conftest import TEST_PASSWORD
 
 
@@ -119,3 +119,41 @@ def test_create_sets_the_language(app, db):
     )
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(User)).language == "en"
+
+
+def test_account_commands_are_in_the_audit_log_as_the_command_line(app, db, make_user):
+    run(
+        app,
+        "create",
+        "a@esbjerg.example",
+        "--name",
+        "Anne",
+        "--admin",
+        password_input=f"{TEST_PASSWORD}\n{TEST_PASSWORD}\n",
+    )
+    new = "another calm harbour walk"
+    run(app, "set-password", "a@esbjerg.example", "--yes", password_input=f"{new}\n{new}\n")
+    make_user(email="b@esbjerg.example", name="Bo")
+    assert run(app, "deactivate", "b@esbjerg.example").exit_code == 0
+    assert "b@esbjerg.example\tBo\tuser\tdeactivated" in run(app, "list").output
+    assert run(app, "reactivate", "b@esbjerg.example").exit_code == 0
+    db.session.expire_all()
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    anne = services.find_user_by_email("a@esbjerg.example")
+    assert [(e.action, e.subject_name, e.actor_name, e.actor_id) for e in events] == [
+        ("account_created", "Anne", "command line", None),
+        ("password_reset", "Anne", "command line", None),
+        ("account_deactivated", "Bo", "command line", None),
+        ("account_reactivated", "Bo", "command line", None),
+    ]
+    assert events[0].subject_id == anne.id and events[0].detail == "administrator"
+    assert all(TEST_PASSWORD not in e.detail and new not in e.detail for e in events)
+
+
+def test_the_command_line_keeps_the_last_administrator(app, db, make_user):
+    make_user(email="a@esbjerg.example", is_admin=True)
+    result = run(app, "deactivate", "a@esbjerg.example")
+    assert result.exit_code == 1 and "At least one active administrator" in result.output
+    assert run(app, "deactivate", "nobody@esbjerg.example").exit_code == 1
+    db.session.expire_all()
+    assert services.find_user_by_email("a@esbjerg.example").is_active

@@ -1,1 +1,1 @@
-"""Administration: accounts and, later, manager links; never anyone's content."""
+"""Administration: accounts, manager links and the audit log; never anyone's content."""

@@ -1,9 +1,10 @@
-"""Administrator pages: list and create accounts."""
+"""Administrator pages: accounts, manager links and the audit log; never anyone's content."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
-from journal.admin import services
+from journal.admin import audit, services
 from journal.admin.forms import AdminAccountForm, LinkForm
 from journal.auth import services as accounts
 from journal.auth.access import require_admin
@@ -12,6 +13,17 @@ from journal.sharing import services as sharing
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Every administration page, now and later: 404 to anyone but an administrator.
 bp.before_request(require_admin)
+
+
+def refusal(error: services.AdminError, action: str) -> str:
+    """Why an action on an account was refused, in the administrator's language."""
+    if error.code == "last_admin":
+        return _("At least one active administrator must remain.")
+    if action == "reset":
+        return _("Change your own password on your account page.")
+    if action == "role":
+        return _("You cannot take away your own administrator role.")
+    return _("You cannot deactivate your own account.")
 
 
 @bp.get("/users")
@@ -26,7 +38,8 @@ def new_user():
     form = AdminAccountForm()
     if form.validate_on_submit():
         try:
-            user = accounts.create_user(
+            user = services.create_account(
+                current_user,
                 form.email.data,
                 form.name.data,
                 form.password.data,
@@ -41,6 +54,82 @@ def new_user():
     return render_template("admin/new_user.html", form=form)
 
 
+@bp.get("/users/<id:user_id>")
+def user(user_id: int):
+    """One account's facts and what an administrator can do with it."""
+    account = services.get_account(user_id)
+    link = sharing.open_link_of(account)
+    return render_template("admin/user.html", account=account, link=link)
+
+
+@bp.route("/users/<id:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate(user_id: int):
+    """Ask first (GET), then deactivate (POST): no more log-ins, every session ends."""
+    account = services.get_account(user_id)
+    if request.method == "GET":
+        return render_template("admin/deactivate.html", account=account)
+    try:
+        services.deactivate(current_user, account)
+    except services.AdminError as error:
+        flash(refusal(error, "deactivate"), "error")
+    else:
+        flash(_("%(name)s's account is deactivated.", name=account.name), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<id:user_id>/reactivate")
+def reactivate(user_id: int):
+    """Let a deactivated account log in again."""
+    account = services.get_account(user_id)
+    services.reactivate(current_user, account)
+    flash(_("%(name)s's account is active again.", name=account.name), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.post("/users/<id:user_id>/administrator")
+def set_administrator(user_id: int):
+    """Give (`role=give`) or take (`role=take`) the administrator role."""
+    account = services.get_account(user_id)
+    role = request.form.get("role")
+    if role not in ("give", "take"):
+        abort(400)
+    try:
+        services.set_administrator(current_user, account, role == "give")
+    except services.AdminError as error:
+        flash(refusal(error, "role"), "error")
+    else:
+        flash(_("The role is changed."), "success")
+    return redirect(url_for("admin.user", user_id=account.id))
+
+
+@bp.route("/users/<id:user_id>/reset-password", methods=["GET", "POST"])
+def reset_password(user_id: int):
+    """Say what a reset does to the journal (GET); reset and show the new password once (POST).
+
+    The password is shown in this response only: not in a flash message (the session
+    cookie), not in the log, and nowhere to come back to.
+    """
+    account = services.get_account(user_id)
+    if request.method == "GET":
+        return render_template("admin/reset_password.html", account=account)
+    password = services.temporary_password()
+    try:
+        services.reset_password(current_user, account, password)
+    except services.AdminError as error:
+        flash(refusal(error, "reset"), "error")
+        return redirect(url_for("admin.user", user_id=account.id))
+    return render_template("admin/password_reset.html", account=account, password=password)
+
+
+@bp.get("/audit")
+def audit_log():
+    """What administrators and the command line did, newest first, a page at a time."""
+    before = request.args.get("before", "")
+    before_id = int(before) if before.isascii() and before.isdigit() and len(before) < 19 else None
+    events, older = audit.events_page(before_id)
+    return render_template("admin/audit.html", events=events, older=older, paged=before_id)
+
+
 def render_links(form: LinkForm):
     """The manager links page: who is linked to whom, never what they share."""
     return render_template("admin/links.html", links=sharing.all_links(), form=form)
@@ -50,6 +139,13 @@ def render_links(form: LinkForm):
 def links():
     """Every open manager link, and a form to set one."""
     return render_links(LinkForm())
+
+
+LINK_REFUSALS = {
+    "self": lambda: _("A leader cannot be their own manager."),
+    "no_account": lambda: _("That account is deactivated."),
+    "already_linked": lambda: _("The leader was linked a moment ago. Try again."),
+}
 
 
 @bp.post("/links")
@@ -65,9 +161,9 @@ def set_link():
             form.manager_email.errors.append(_("No account has that email address."))
         if leader and manager:
             try:
-                sharing.set_link_by_admin(leader, manager)
-            except sharing.SharingError:
-                form.manager_email.errors.append(_("A leader cannot be their own manager."))
+                services.set_link(current_user, leader, manager)
+            except sharing.SharingError as error:
+                form.manager_email.errors.append(LINK_REFUSALS[error.code]())
             else:
                 flash(
                     _(
@@ -84,6 +180,6 @@ def set_link():
 @bp.post("/links/<id:link_id>/end")
 def end_link(link_id: int):
     """End a link; the manager's access ends at once."""
-    sharing.end_link(sharing.get_open_link(link_id))
+    services.end_link(current_user, services.get_open_link(link_id))
     flash(_("The link is ended."), "success")
     return redirect(url_for("admin.links"))

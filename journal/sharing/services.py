@@ -135,6 +135,8 @@ def end_link(link: ManagerLink) -> None:
 
 def set_link_by_admin(leader: User, manager: User) -> ManagerLink:
     """An administrator links a leader to a manager directly (ending any open link first)."""
+    if manager.id == leader.id:  # refused before the current link is touched
+        raise SharingError("self")
     current = open_link_of(leader)
     if current is not None:
         end_link(current)

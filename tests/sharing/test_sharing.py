@@ -93,6 +93,13 @@ def test_one_open_link_per_leader_and_never_oneself(app, people):
         services.request_link(people["other"], people["other"])
 
 
+def test_an_administrators_self_link_is_refused_without_ending_the_current_link(app, people):
+    current = linked(people)
+    with pytest.raises(services.SharingError, match="self"):
+        services.set_link_by_admin(people["leader"], people["leader"])
+    assert services.open_link_of(people["leader"]).id == current.id
+
+
 def test_the_database_refuses_a_second_open_link(app, people, db):
     from sqlalchemy.exc import IntegrityError
 
