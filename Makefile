@@ -10,7 +10,7 @@ SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
-.PHONY: run test bench lint format translations extract-messages update-messages clean
+.PHONY: run test bench reliability lint format translations extract-messages update-messages clean
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
@@ -25,6 +25,11 @@ test: $(VENV)/.installed-test translations
 # Benchmarks: not part of `make test`; they print figures for the README.
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m tests.bench.bench_search
+
+# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster):
+# not part of `make test`; a few minutes; prints a summary table for the README.
+reliability: $(VENV)/.installed-test translations
+	$(BIN)/python -m tests.reliability.run
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .

@@ -1,4 +1,5 @@
-"""Database engine set-up: SQLite pragmas and the one-commit-per-request rule."""
+"""Database engine set-up: SQLite pragmas, the one-commit-per-request rule, and requests
+that end cleanly even when the database dropped their connection."""
 
 import os
 import sqlite3
@@ -8,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from journal.extensions import db
 
@@ -45,6 +47,19 @@ def init_app(app: Flask) -> None:
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         create_private_file(Path(url.removeprefix("sqlite:///")))
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own teardown, so it runs first (they run reversed).
+    app.teardown_appcontext(release_session)
+
+
+def release_session(_error: BaseException | None = None) -> None:
+    """End the request's session. If the database dropped the connection meanwhile (say
+    PostgreSQL restarted after the page was made), the rollback that ends the session fails:
+    let the pool discard that connection rather than turn a finished response into a 500."""
+    try:
+        db.session.remove()
+    except SQLAlchemyError:
+        db.session().invalidate()  # no rollback on a dead connection; the pool replaces it
+        db.session.remove()
 
 
 def create_private_file(path: Path) -> None:

@@ -1,12 +1,17 @@
 """Error pages in the user's language, for every status a visitor can meet."""
 
-from flask import Flask, render_template, request
+from contextlib import suppress
+from urllib.parse import urlsplit
+
+from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from journal.auth.access import rescue_for
-from journal.extensions import db
+from journal.auth.access import rescue_for, safe_next
+from journal.auth.throttle import TooManyAttempts
+from journal.extensions import db, login_manager
 
 MESSAGES = {
     400: (
@@ -45,6 +50,13 @@ MESSAGES = {
         ),
     ),
 }
+DATABASE_UNAVAILABLE = (
+    _l("The journal is unavailable for a moment"),
+    _l(
+        "The database did not answer, for example while it restarts. Wait a moment, then go "
+        "back and try again; a reflection you were writing is still kept in this browser."
+    ),
+)
 CSRF_MESSAGE = (
     _l("The form had expired"),
     _l("For your safety, forms expire. Go back, reload the page and send the form again."),
@@ -68,6 +80,39 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         return render_error(error.code, *MESSAGES[error.code])
 
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(error: TooManyAttempts):
+        # Log-ins paused: say for how long, and what to do about a forgotten password.
+        page = render_template("auth/too_many_attempts.html", minutes=error.minutes)
+        return page, error.code, {"Retry-After": str(error.seconds)}
+
+    def database_unavailable(error: SQLAlchemyError):
+        # Restarting, unreachable or locked: a 503 to retry, not a 500 (the database is
+        # pinged before each use of a pooled connection, so the next request may well work).
+        app.logger.warning("The database is unavailable: %s", type(error.orig).__name__)
+        with suppress(SQLAlchemyError):
+            db.session.rollback()
+        # The page must not need the database: shown as to a visitor; the login stays.
+        g._login_user = login_manager.anonymous_user()
+        return (*render_error(503, *DATABASE_UNAVAILABLE), {"Retry-After": "5"})
+
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error):
+        # The body is never read, so the text cannot come back in the page: the browser's
+        # draft keeps it, and the page leads back to the form that offers the draft again.
+        page = render_template(
+            "error.html",
+            code=413,
+            title=MESSAGES[413][0],
+            text=MESSAGES[413][1],
+            back=form_page(),
+            draft_kept=request.blueprint == "entries",  # the pages whose drafts journal.js keeps
+        )
+        return page, 413
+
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
         # Never throw away writing because a token expired: such views show it again.
@@ -77,3 +122,15 @@ def init_app(app: Flask) -> None:
             except HTTPException as error:  # e.g. 404: not the user's entry
                 return http_error(error)
         return render_error(400, *CSRF_MESSAGE)
+
+
+def form_page() -> str | None:
+    """The page with the form whose post was too large: the posted address itself when it
+    has a page (writing, editing), else the page the browser says it came from."""
+    if request.url_rule is not None and "GET" in request.url_rule.methods:
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or request.method != "POST":
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(path, fallback="") or None
