@@ -129,7 +129,9 @@ class ChoosePasswordForm(Form):
         render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
     )
     start_over = BooleanField(
-        _l("I have lost my recovery key. Delete my locked entries and start a new journal.")
+        _l(
+            "I have lost my recovery key. Delete my entries, goals and review notes and start a new journal."
+        )
     )
 
     def __init__(self, *args, needs_recovery_key: bool, **kwargs):

@@ -17,8 +17,9 @@ from journal.auth import sessions
 from journal.auth.passwords import hash_password, normalize
 from journal.database import leave_no_old_copies
 from journal.extensions import db
-from journal.models import Entry, User
+from journal.models import Entry, Goal, Review, User
 from journal.models.user import utcnow
+from journal.sharing.services import end_every_link
 
 SESSION_KEY = "journal_key"
 SESSION_RECOVERY = "recovery_key"
@@ -306,13 +307,29 @@ def locked_entry_count(user: User) -> int:
     return db.session.scalar(select(func.count()).where(Entry.owner_id == user.id))
 
 
+def empty_the_account(user: User) -> None:
+    """Delete everything the account holds that anyone wrote (the caller commits).
+
+    Starting over happens after an administrator set the password, and whoever holds that
+    password could be the one starting over: so nothing the leader wrote may be left to
+    read. The sealed entries (which nobody can open any more) go, and with them the goals
+    (their check-ins, shares and comments cascade), the reviews, and every manager link in
+    either direction, so that no leader's shared goals are visible through this account.
+    The account itself and the audit trail stay.
+    """
+    db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
+    db.session.execute(delete(Goal).where(Goal.owner_id == user.id))
+    db.session.execute(delete(Review).where(Review.owner_id == user.id))
+    end_every_link(user)
+
+
 def choose_password(
     user: User, password: str, *, recovery_key: str = "", start_over: bool = False
 ) -> tuple[JournalKey, bytes] | None:
     """The leader replaces a password an administrator set, and the journal opens.
 
-    A journal that has keys opens with the recovery key; `start_over` instead deletes its
-    sealed entries, which nobody can open any more. Returns the key and a new recovery key
+    A journal that has keys opens with the recovery key; `start_over` instead begins an
+    empty one (see `start_over`). Returns the key and a new recovery key
     (a used recovery key is replaced), None if the recovery key is not this journal's, and
     raises KeysChanged if another request changed the keys meanwhile.
     """
@@ -321,7 +338,7 @@ def choose_password(
         key, recovery = set_up_keys(user, password, **done)
     elif start_over:
         key, recovery = set_up_keys(user, password, **done)
-        db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
+        empty_the_account(user)
     else:
         key = open_with_recovery_key(user, recovery_key)
         if key is None:

@@ -6,7 +6,7 @@ nothing else of the leader, ever. Everything else answers 404.
 """
 
 from flask import abort
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -124,13 +124,29 @@ def respond(manager: User, link: ManagerLink, accept: bool) -> None:
 
 def end_link(link: ManagerLink) -> None:
     """End a link (either side, or an administrator): the manager's access ends at once."""
+    _end(link)
+    db.session.commit()
+
+
+def end_every_link(user: User) -> None:
+    """End every open link of `user`, as leader and as manager (the caller commits)."""
+    links = db.session.scalars(
+        select(ManagerLink).where(
+            or_(ManagerLink.leader_id == user.id, ManagerLink.manager_id == user.id),
+            ManagerLink.status.in_(OPEN_STATUSES),
+        )
+    )
+    for link in links:
+        _end(link)
+
+
+def _end(link: ManagerLink) -> None:
     if link.status not in OPEN_STATUSES:
         return
     link.status = "ended"
     link.ended_at = utcnow()
     db.session.execute(delete(Share).where(Share.link_id == link.id))
     log(link.leader_id, "link_ended", manager_id=link.manager_id)
-    db.session.commit()
 
 
 def set_link_by_admin(leader: User, manager: User) -> ManagerLink:

@@ -16,9 +16,11 @@ from sqlalchemy.orm.attributes import set_committed_value
 from journal import crypto
 from journal.auth import keys, services
 from journal.extensions import db as database
-from journal.models import Entry, User
+from journal.goals import services as goals
+from journal.models import Entry, Goal, Review, User
 from journal.review.export import export_data
 from journal.review.importer import import_data
+from journal.sharing import services as sharing
 from tests.conftest import TEST_PASSWORD, stored_entries
 
 # Sentences only the leader may ever read; each word is checked on its own too.
@@ -217,18 +219,50 @@ def test_an_administrators_reset_locks_the_journal_until_the_recovery_key(
     assert BODY in again.get(f"/journal/{entry_id}").get_data(as_text=True)
 
 
-def test_without_the_recovery_key_the_leader_starts_a_new_journal_and_keeps_the_goals(
-    app, db, leader, leader_client, login
+def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
+    app, db, leader, leader_client, login, make_user
 ):
+    """Whoever holds the temporary password (the administrator who set it, say) may be the
+    one starting over: the new journal must show nothing the leader or their team wrote."""
     write(leader_client, title=TITLE, body=BODY)
     goal = leader_client.submit(
         "/goals/new",
         {"title": "lytte mere", "tasks": ["vision"], "start_date": "2026-03-01"},
     )
     assert goal.status_code == 302
+    (own_goal_id,) = db.session.scalars(select(Goal.id).where(Goal.owner_id == leader.id))
+    db.session.add(
+        Review(
+            owner_id=leader.id,
+            period_start=date(2026, 1, 1),
+            period_end=date(2026, 6, 30),
+            proud="Stolt af samtalerne",
+        )
+    )
+    db.session.commit()
+    # The leader is also a manager: a member of their team shares a goal with them.
+    member = make_user(name="Tina Team")
+    shared = goals.create_goal(
+        member,
+        title="Tydelige rammer for teamet",
+        why="",
+        how_i_know="",
+        task_keys=["vision"],
+        start_date=date(2026, 3, 1),
+        review_date=None,
+    )
+    link = sharing.request_link(member, leader)
+    sharing.respond(leader, link, accept=True)
+    sharing.share(member, shared, include_notes=False)
+    team_goal = f"/team/{member.id}/goals/{shared.id}"
+    shared_id = shared.id
+    assert "Tydelige rammer" in leader_client.get(team_goal).get_data(as_text=True)
+
     services.reset_password(leader, "temporary password from it")
     browser = app.test_client()
     login(browser, leader, password="temporary password from it")
+    page = browser.get("/account/choose-password").get_data(as_text=True)
+    assert "dine mål med deres opfølgninger" in page  # says what starting over deletes
     refused = browser.submit(
         "/account/choose-password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     )
@@ -239,9 +273,15 @@ def test_without_the_recovery_key_the_leader_starts_a_new_journal_and_keeps_the_
     )
     assert started.headers["Location"] == "/account/recovery-key"
     browser.submit("/account/recovery-key/confirm", {"kept": "y"}, page="/account/recovery-key")
-    assert TITLE not in browser.get("/journal/").get_data(as_text=True)
-    assert "lytte mere" in browser.get("/goals/").get_data(as_text=True)
+    for url in ("/", "/journal/", "/goals/", "/review/", "/team/", "/sharing/"):
+        page = browser.get(url).get_data(as_text=True)
+        for written in (TITLE, "lytte mere", "Stolt af samtalerne", "Tydelige rammer"):
+            assert written not in page, (url, written)
+    assert browser.get(f"/goals/{own_goal_id}").status_code == 404
+    assert browser.get(team_goal).status_code == 404
     assert stored_entries(db) == []
+    db.session.expire_all()
+    assert db.session.get(Goal, shared_id) is not None  # the team member's own goal stays
     write(browser, body="En ny begyndelse.")
 
 
