@@ -145,9 +145,11 @@ def change_password():
     """Change the password; the current one is required."""
     form = PasswordChangeForm()
     if form.validate_on_submit():
+        throttle.check(current_user.email)  # guessing here counts as guessing at the log-in
         if services.change_password(current_user, form.current_password.data, form.password.data):
             flash(_("Your password is changed."), "success")
             return redirect(url_for("auth.account"))
+        throttle.record_wrong_secret(current_user, "password")
         form.current_password.errors.append(_("The current password is not right."))
     return render_template("auth/password.html", form=form)
 
@@ -266,11 +268,13 @@ def erase():
     """Erase my account and everything I own, after the password is confirmed."""
     form = EraseForm()
     if form.validate_on_submit():
+        throttle.check(current_user.email)
         if services.erase_account(current_user, form.password.data):
             logout_user()
             session.clear()
             flash(_("Your account and everything in it are deleted."), "success")
             return redirect(url_for("auth.login"))
+        throttle.record_wrong_secret(current_user, "password")
         form.password.errors.append(_("The password is not right."))
     return render_template("auth/erase.html", form=form)
 

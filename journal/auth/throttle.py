@@ -13,6 +13,7 @@ hashed, so a guessing attacker costs the server a query, not a scrypt.
 """
 
 import hashlib
+import ipaddress
 import logging
 import math
 from datetime import datetime, timedelta
@@ -53,8 +54,19 @@ def window() -> timedelta:
 
 
 def client_address() -> str:
-    """The client's address (ProxyFix has put the real one there when PROXY_COUNT is set)."""
-    return (request.remote_addr if has_request_context() else None) or "unknown"
+    """The client's address (ProxyFix has put the real one there when PROXY_COUNT is set).
+
+    An IPv6 client counts by its /64 network: one connection usually has a whole /64 to
+    pick addresses from. Anything that is not an address is cut to a bucket's length.
+    """
+    address = (request.remote_addr if has_request_context() else None) or "unknown"
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network((ip, 64), strict=False))
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
 
 
 def account_bucket(email: str) -> str:

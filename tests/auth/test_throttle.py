@@ -229,6 +229,22 @@ def rescue(app, user, password):
     return client, client.post("/journal/rescue", data=data)
 
 
+@pytest.mark.parametrize(
+    ("remote", "bucket"),
+    [
+        ("2001:db8:1:2:aaaa::1", "address:2001:db8:1:2::/64"),
+        ("2001:db8:1:2:ffff:ffff:ffff:fffe", "address:2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.7", "address:192.0.2.7"),
+        ("192.0.2.7", "address:192.0.2.7"),
+        ("x" * 300, "address:" + "x" * 64),
+    ],
+)
+def test_ipv6_clients_count_by_their_64_network(app, remote, bucket):
+    """Otherwise one IPv6 connection has 2^64 addresses to spread its guesses over."""
+    with app.test_request_context("/login", environ_base={"REMOTE_ADDR": remote}):
+        assert throttle.address_bucket() == bucket
+
+
 def test_rescue_log_in_is_paused_too_and_keeps_the_text(app, leader, clock):
     for _ in range(5):
         _, response = rescue(app, leader, WRONG)
@@ -256,6 +272,30 @@ def test_a_new_recovery_key_is_paused_after_wrong_passwords(app, leader, leader_
     response = leader_client.submit(
         "/account/recovery-key/new", {"password": TEST_PASSWORD}, page="/account/recovery-key"
     )
+    assert response.status_code == 429
+    assert attempt(app, leader.email, TEST_PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("url", "field", "extra"),
+    [
+        (
+            "/account/password",
+            "current_password",
+            {"password": "en helt ny lang adgangskode", "confirm": "en helt ny lang adgangskode"},
+        ),
+        ("/account/erase", "password", {"understood": "y"}),
+    ],
+)
+def test_pages_that_ask_for_the_current_password_are_paused_too(
+    app, leader, leader_client, clock, url, field, extra
+):
+    """With a session (an unlocked computer, a stolen cookie) the password must not be
+    open to unlimited guessing either."""
+    for _ in range(5):
+        response = leader_client.submit(url, {field: WRONG, **extra})
+        assert response.status_code == 200
+    response = leader_client.submit(url, {field: TEST_PASSWORD, **extra})
     assert response.status_code == 429
     assert attempt(app, leader.email, TEST_PASSWORD).status_code == 429
 
