@@ -145,6 +145,10 @@ LINK_REFUSALS = {
     "self": lambda: _("A leader cannot be their own manager."),
     "no_account": lambda: _("That account is deactivated."),
     "already_linked": lambda: _("The leader was linked a moment ago. Try again."),
+    "actor": lambda: _(
+        "You cannot make yourself a leader's manager here: the leader asks you from their "
+        "Sharing page, so that they choose it."
+    ),
 }
 
 

@@ -7,7 +7,7 @@ the audit log in the same transaction, and commits once.
 import secrets
 
 from flask import abort
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.admin import audit
 from journal.auth import services as accounts
@@ -71,12 +71,23 @@ def _refuse_losing_an_administrator(actor: User | None, user: User) -> None:
         raise AdminError("last_admin")
 
 
+def _still_an_administrator() -> None:
+    """After the change is written, and before it is committed: refuse it if no active
+    administrator is left. On SQLite, FOR UPDATE locks nothing, but the write just made
+    holds the database's write lock, so this count sees every change committed before."""
+    db.session.flush()
+    if not db.session.scalar(select(func.count()).where(User.is_admin, User.is_active)):
+        db.session.rollback()
+        raise AdminError("last_admin")
+
+
 def deactivate(actor: User | None, user: User) -> None:
     """Deactivate an account: it cannot log in, and every session of it ends at once."""
     if not user.is_active:
         return
     _refuse_losing_an_administrator(actor, user)
     user.is_active = False
+    _still_an_administrator()
     sessions.end_sessions(user)
     audit.record(actor, audit.DEACTIVATED, user)
     db.session.commit()
@@ -98,6 +109,8 @@ def set_administrator(actor: User | None, user: User, is_admin: bool) -> None:
     if not is_admin:
         _refuse_losing_an_administrator(actor, user)
     user.is_admin = is_admin
+    if not is_admin:
+        _still_an_administrator()
     audit.record(actor, audit.ADMIN_GIVEN if is_admin else audit.ADMIN_TAKEN, user)
     db.session.commit()
 
@@ -120,11 +133,14 @@ def reset_password(actor: User | None, user: User, new_password: str) -> None:
 def set_link(actor: User, leader: User, manager: User) -> ManagerLink:
     """Link a leader to a manager directly; a link the leader has already ends first.
 
-    SharingError "self" (their own manager) or "no_account" (a deactivated manager) before
-    anything changes.
+    SharingError "self" (their own manager), "actor" (the administrator as the manager:
+    goals the leader shares would go to the one who set the link, without the leader's say)
+    or "no_account" (a deactivated manager) before anything changes.
     """
     if leader.id == manager.id:
         raise sharing.SharingError("self")
+    if actor is not None and actor.id == manager.id:
+        raise sharing.SharingError("actor")
     if not manager.is_active:
         raise sharing.SharingError("no_account")
     current = sharing.open_link_of(leader)

@@ -1,11 +1,13 @@
 """Administrators deactivate, reactivate and reset accounts, give roles and set links;
 every action is in the audit log, and no page shows anything a leader wrote."""
 
+import contextlib
 import re
+import threading
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from journal.admin import audit, services
 from journal.goals import services as goals
@@ -238,6 +240,17 @@ def test_a_leader_linked_to_themselves_keeps_their_link(db, people, admin_browse
     assert [e.action for e in events(db)] == [audit.LINK_SET]
 
 
+def test_an_administrator_cannot_make_themselves_a_leaders_manager(db, people, admin_browser):
+    """Goals the leader shares would go to whoever set the link: the leader must ask."""
+    leader, admin = people["leader"], people["admin"]
+    form = {"leader_email": leader.email, "manager_email": admin.email}
+    response = admin_browser.submit("/admin/links", form)
+    assert response.status_code == 200
+    assert "the leader asks you from their Sharing page" in response.get_data(as_text=True)
+    assert services.sharing.open_link_of(leader) is None
+    assert events(db) == []
+
+
 def test_the_audit_log_pages_newest_first_in_the_viewers_time_zone(db, people, app, login):
     admin = people["admin"]
     admin.language, admin.timezone = "en", "America/New_York"
@@ -324,3 +337,48 @@ def test_a_post_to_a_bad_id_is_not_found(admin_browser, path):
     token = admin_browser.csrf_token("/admin/users")
     response = admin_browser.post(path, data={"csrf_token": token, "role": "give"})
     assert response.status_code == 404
+
+
+def test_two_administrators_deactivating_each_other_at_once_leave_one(
+    app, db, make_user, login, monkeypatch
+):
+    """Both check "another administrator remains" before either writes; one must lose."""
+    first = make_user(name="A", email="a@esbjerg.example", is_admin=True, language="en")
+    second = make_user(name="B", email="b@esbjerg.example", is_admin=True, language="en")
+    browsers = {first.id: app.test_client(), second.id: app.test_client()}
+    for user in (first, second):
+        login(browsers[user.id], user)
+    tokens = {
+        first.id: browsers[first.id].csrf_token(f"/admin/users/{second.id}/deactivate"),
+        second.id: browsers[second.id].csrf_token(f"/admin/users/{first.id}/deactivate"),
+    }
+    both_checked = threading.Barrier(2, timeout=10)
+    check = services._refuse_losing_an_administrator
+
+    def check_then_wait(actor, user):
+        check(actor, user)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            both_checked.wait()
+
+    monkeypatch.setattr(services, "_refuse_losing_an_administrator", check_then_wait)
+    statuses = {}
+
+    def deactivate(actor, target):
+        url = f"/admin/users/{target.id}/deactivate"
+        response = browsers[actor.id].post(url, data={"csrf_token": tokens[actor.id]})
+        statuses[actor.id] = response.status_code
+
+    threads = [
+        threading.Thread(target=deactivate, args=(first, second)),
+        threading.Thread(target=deactivate, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    db.session.expire_all()
+    active = db.session.scalar(
+        select(func.count()).select_from(User).where(User.is_admin, User.is_active)
+    )
+    assert active == 1, statuses
+    assert sorted(statuses.values()) == [302, 302]  # one done, one refused: both say so
