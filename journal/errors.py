@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from journal.auth.access import rescue_for, safe_next
+from journal.auth.access import kept_text_page, rescue_for, safe_next
 from journal.auth.throttle import TooManyAttempts
 from journal.extensions import db, login_manager
 
@@ -121,6 +121,8 @@ def init_app(app: Flask) -> None:
                 return rescue()
             except HTTPException as error:  # e.g. 404: not the user's entry
                 return http_error(error)
+        if kept := kept_text_page(400):  # refused, but what was written is shown to copy
+            return kept
         return render_error(400, *CSRF_MESSAGE)
 
 

@@ -3,8 +3,19 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from journal.auth import keys, sessions
@@ -50,6 +61,32 @@ def posted_id(name: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
+# Fields that carry a person's own writing, in any form (check-in notes, comments, ...).
+PROSE_FIELDS = ("title", "body", "note", "why", "how_i_know")
+
+
+def kept_text_page(status: int = 200):
+    """For a POST that cannot be accepted (session or form expired) on a form with no
+    rescue of its own: show what was written, to copy, with the way to log in and back.
+
+    Only for posts from this site's own pages (see `same_origin`); None if nothing was
+    written, and the caller answers as it would have. `status`: 400 when the post itself was
+    refused (an expired form), 200 when only the session had ended.
+    """
+    if not same_origin():
+        return None
+    texts = [
+        value for name in PROSE_FIELDS for value in request.form.getlist(name) if value.strip()
+    ]
+    if not texts:
+        return None
+    back = safe_next(
+        request.referrer and urlsplit(request.referrer)._replace(scheme="", netloc="").geturl(),
+        fallback="/",
+    )
+    return render_template("kept_text.html", texts=texts, back=back), status
+
+
 def rescue_for(endpoint: str | None) -> Callable | None:
     """The rescue of a view marked with `keeps_text`, if any."""
     view = current_app.view_functions.get(endpoint) if endpoint else None
@@ -75,11 +112,23 @@ def safe_next(target: str | None, fallback: str = "/") -> str:
 
 
 # What the login page says when a session has run out (not when it was ended on purpose).
+def _idle_message() -> str:
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if minutes % 60:
+        return ngettext(
+            "You were logged out after %(num)s minute without activity. Log in again.",
+            "You were logged out after %(num)s minutes without activity. Log in again.",
+            minutes,
+        )
+    return ngettext(
+        "You were logged out after %(num)s hour without activity. Log in again.",
+        "You were logged out after %(num)s hours without activity. Log in again.",
+        minutes // 60,
+    )
+
+
 SESSION_ENDED = {
-    "idle": lambda: _(
-        "You were logged out after %(hours)s hours without activity. Log in again.",
-        hours=current_app.config["SESSION_IDLE_MINUTES"] // 60,
-    ),
+    "idle": _idle_message,
     "expired": lambda: _(
         "For your safety, a log-in lasts at most %(hours)s hours. Log in again.",
         hours=current_app.config["SESSION_MAX_HOURS"],
@@ -144,6 +193,8 @@ def init_app(app: Flask) -> None:
             return None
         if request.method == "POST" and (rescue := rescue_for(request.endpoint)):
             return rescue()
+        if request.method == "POST" and (kept := kept_text_page()):
+            return kept
         # Only a GET can be repeated after logging in; the start page needs no `next`.
         wanted = request.method == "GET" and request.path != "/"
         return redirect(

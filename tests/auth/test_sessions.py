@@ -1,9 +1,12 @@
 """Sessions end everywhere on logout and password change, and run out when idle or old."""
 
+from datetime import date
+
 import pytest
 
 from journal.auth import sessions
 from journal.entries import services
+from journal.goals import services as goals
 from tests.conftest import TEST_PASSWORD, stored_entries
 from tests.entries.test_nothing_lost import TEXT, entry_form_token, fields
 
@@ -93,6 +96,14 @@ def test_a_session_ends_after_the_idle_limit_and_says_why(app, clock, leader_cli
     assert not logged_in(leader_client)
 
 
+def test_a_short_idle_limit_is_said_in_minutes(app, clock, leader_client):
+    app.config["SESSION_IDLE_MINUTES"] = 30
+    clock.now += 31 * 60
+    response = leader_client.get("/journal/")
+    page = leader_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Du blev logget ud efter 30 minutter uden aktivitet" in page
+
+
 def test_a_session_ends_at_the_absolute_limit_however_busy(app, clock, leader_client):
     hours = app.config["SESSION_MAX_HOURS"]
     for _ in range(hours):
@@ -128,3 +139,48 @@ def test_text_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in(
     assert final.status_code == 302
     assert [entry.body for entry in stored_entries(db)] == [TEXT]
     assert services.today_for(leader)  # the leader is logged in again
+
+
+NOTE = "Samtalen med Jonas gik bedre, fordi jeg lyttede færdigt før jeg svarede."
+
+
+@pytest.mark.parametrize("where", ["check-in", "comment"])
+def test_a_note_posted_after_the_idle_limit_is_shown_to_copy(
+    app, clock, leader, leader_client, where
+):
+    """Forms without their own rescue still never swallow what was typed."""
+    goal = goals.create_goal(
+        leader,
+        title="Lytte færdigt",
+        why="",
+        how_i_know="",
+        task_keys=["vision"],
+        start_date=date(2026, 3, 1),
+        review_date=None,
+    )
+    page = f"/goals/{goal.id}"
+    token = leader_client.csrf_token(page)
+    clock.now += app.config["SESSION_IDLE_MINUTES"] * 60 + 1
+    if where == "check-in":
+        url, data = (
+            f"/goals/{goal.id}/check-ins",
+            {"day": "2026-03-05", "rating": "3", "note": NOTE},
+        )
+    else:
+        url, data = f"/goals/{goal.id}/comments", {"body": NOTE}
+    response = leader_client.post(
+        url, data={**data, "csrf_token": token}, headers={"Referer": f"http://localhost{page}"}
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert NOTE in text and "Din tekst er ikke gemt endnu" in text
+    assert f'href="{page}"' in text  # back to the form, through the log-in
+
+
+def test_text_posted_from_another_site_is_not_shown_back(app, leader_client):
+    response = leader_client.post(
+        "/goals/1/check-ins",
+        data={"note": "Planted by another site"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+    )
+    assert "Planted by another site" not in response.get_data(as_text=True)
