@@ -3,13 +3,14 @@
 import os
 import shlex
 import sqlite3
+import tempfile
 from contextlib import closing, suppress
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
 
-from journal.database import SQLITE_BUSY_TIMEOUT_MS, create_private_file
+from journal.database import SQLITE_BUSY_TIMEOUT_MS
 
 
 class BackupFailed(Exception):
@@ -36,10 +37,10 @@ def backup_sqlite(source: Path, target: Path) -> None:
         raise BackupFailed(f"{target} exists already: choose a new name (or a folder).")
     if not source.is_file():
         raise BackupFailed(f"There is no database at {source}.")
-    partial = target.with_name(f".{target.name}.partial")
-    with suppress(FileNotFoundError):
-        partial.unlink()
-    create_private_file(partial)
+    # A fresh private file of its own (mode 0600), so two backups at once never share one.
+    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    partial = Path(name)
     try:
         with (
             closing(sqlite3.connect(source)) as original,
@@ -51,12 +52,23 @@ def backup_sqlite(source: Path, target: Path) -> None:
             verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
         if verdict != "ok":
             raise BackupFailed(f"The copy failed its integrity check: {verdict}")
-        os.replace(partial, target)
+        try:
+            os.link(partial, target)  # unlike a rename, never replaces a file made meanwhile
+        except FileExistsError as error:
+            raise BackupFailed(f"{target} exists already: choose a new name.") from error
+        except OSError:  # a file system without hard links
+            if target.exists():
+                raise BackupFailed(f"{target} exists already: choose a new name.") from None
+            os.replace(partial, target)
     except sqlite3.Error as error:
         raise BackupFailed(f"SQLite could not copy the database: {error}") from error
     finally:
         with suppress(FileNotFoundError):
             partial.unlink()
+
+
+# Connection parameters that hold secrets: libpq reads them from the environment instead.
+SECRET_PARAMETERS = frozenset({"password", "sslpassword"})
 
 
 def pg_dump_commands(url: str, target: Path) -> tuple[str, str]:
@@ -69,7 +81,7 @@ def pg_dump_commands(url: str, target: Path) -> tuple[str, str]:
         host=given.host,
         port=given.port,
         database=given.database,
-        query=given.query,
+        query={k: v for k, v in given.query.items() if k not in SECRET_PARAMETERS},
     ).render_as_string(hide_password=False)
     dump = ["pg_dump", "--format=custom", f"--file={target}", f"--dbname={dsn}"]
     restore = ["pg_restore", "--no-owner", "--exit-on-error", f"--dbname={dsn}", str(target)]

@@ -1,5 +1,6 @@
 """`flask --app wsgi backup PATH`: an online SQLite backup that restores, and pg_dump advice."""
 
+import os
 import shutil
 import sqlite3
 import threading
@@ -116,3 +117,35 @@ def test_postgresql_gets_the_pg_dump_command_without_the_password(tmp_path):
     ) in result.output
     assert "pg_restore --no-owner" in result.output
     assert "s3cret" not in result.output
+
+
+def test_a_password_in_the_urls_query_is_left_out_too(tmp_path):
+    app = create_app(
+        {
+            "INSTANCE_PATH": tmp_path,
+            "SECRET_KEY": "pg-" + "x" * 40,
+            "SQLALCHEMY_DATABASE_URI": (
+                "postgresql+psycopg://journal@db/journal?password=hunter3&sslmode=require"
+            ),
+        }
+    )
+    result = backup(app, "/backups/journal.dump")
+    assert result.exit_code == 2
+    assert "hunter3" not in result.output and "sslmode=require" in result.output
+
+
+@pytest.mark.sqlite_only
+def test_the_finished_copy_never_replaces_a_file_made_meanwhile(app, db, tmp_path, monkeypatch):
+    """The target is checked first, but another process may create it during the copy."""
+    target = tmp_path / "race.sqlite3"
+    real_link = os.link
+
+    def someone_else_first(source, destination):
+        target.write_text("made meanwhile")
+        return real_link(source, destination)
+
+    monkeypatch.setattr(os, "link", someone_else_first)
+    result = backup(app, target)
+    assert result.exit_code != 0 and "exists already" in result.output
+    assert target.read_text() == "made meanwhile"
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".race")] == []
