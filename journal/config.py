@@ -64,7 +64,8 @@ class DefaultConfig:
     # Log-in throttling: past this many failed log-ins within the window, per account and
     # per client address, log-ins are refused (429) until the oldest failure ages out. An
     # office behind one address has many leaders, hence the higher limit per address.
-    LOGIN_FAILURES_PER_ACCOUNT = 5
+    LOGIN_FAILURES_PER_ACCOUNT = 5  # from one client address
+    LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE = 50  # from all addresses together
     LOGIN_FAILURES_PER_ADDRESS = 50
     LOGIN_FAILURE_WINDOW_MINUTES = 15
 
@@ -79,6 +80,7 @@ ENV_INTS = (
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
     "LOGIN_FAILURES_PER_ACCOUNT",
+    "LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE",
     "LOGIN_FAILURES_PER_ADDRESS",
     "LOGIN_FAILURE_WINDOW_MINUTES",
 )

@@ -83,11 +83,23 @@ def address_bucket(address: str | None = None) -> str:
     return f"address:{address or client_address()}"
 
 
+def account_address_bucket(email: str) -> str:
+    """The bucket of an account tried from this request's address."""
+    pair = f"{services.normalize_email(email)}\n{client_address()}"
+    return f"account-address:{hashlib.sha256(pair.encode('utf-8')).hexdigest()}"
+
+
 def limits(email: str) -> list[tuple[str, int]]:
-    """The buckets an attempt on `email` from this request counts against, with their limits."""
+    """The buckets an attempt on `email` from this request counts against, with their limits.
+
+    The strict limit is per account *from one address*: someone who fails on purpose from
+    elsewhere pauses the leader's log-ins only at the looser limit per account across all
+    addresses, which still bounds a guesser who spreads over many addresses.
+    """
     config = current_app.config
     return [
-        (account_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT"]),
+        (account_address_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT"]),
+        (account_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE"]),
         (address_bucket(), config["LOGIN_FAILURES_PER_ADDRESS"]),
     ]
 
@@ -125,7 +137,8 @@ def record_failure(email: str) -> None:
 
 def record_success(email: str) -> None:
     """Forget the account's failures (the address's stay: it may be guessing at others)."""
-    db.session.execute(delete(LoginFailure).where(LoginFailure.bucket == account_bucket(email)))
+    buckets = (account_bucket(email), account_address_bucket(email))
+    db.session.execute(delete(LoginFailure).where(LoginFailure.bucket.in_(buckets)))
     db.session.commit()
 
 
