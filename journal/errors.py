@@ -1,7 +1,6 @@
 """Error pages in the user's language, for every status a visitor can meet."""
 
 from contextlib import suppress
-from urllib.parse import urlsplit
 
 from flask import Flask, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -9,7 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from journal.auth.access import kept_text_page, rescue_for, safe_next
+from journal.auth.access import kept_text_page, referring_page, rescue_for
 from journal.auth.throttle import TooManyAttempts
 from journal.extensions import db, login_manager
 
@@ -131,8 +130,4 @@ def form_page() -> str | None:
     has a page (writing, editing), else the page the browser says it came from."""
     if request.url_rule is not None and "GET" in request.url_rule.methods:
         return request.full_path.rstrip("?")
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host or request.method != "POST":
-        return None
-    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return safe_next(path, fallback="") or None
+    return referring_page() if request.method == "POST" else None

@@ -60,7 +60,7 @@ def postgres_url():
         return
     with ExitStack() as stack:
         try:
-            url = stack.enter_context(throwaway_cluster())
+            url = stack.enter_context(throwaway_cluster()).url
         except PostgresUnavailable as error:
             if postgres_required():
                 pytest.fail(f"PostgreSQL is required here but cannot run: {error}")

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -47,26 +48,69 @@ def _runner() -> list[str]:
     return ["runuser", "-u", "postgres", "--"]
 
 
+class Cluster:
+    """A running throwaway cluster: `url` to its empty database, and `restart()`."""
+
+    def __init__(self, pg_ctl: str, runner: list[str], root: Path, options: str):
+        self.pg_ctl, self.runner, self.root, self.options = pg_ctl, runner, root, options
+        self.data = root / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://journal@127.0.0.1:{self.port}/{DATABASE}"
+
+    def ctl(self, *args: str) -> None:
+        """Run pg_ctl on this cluster (as `postgres` when we are root)."""
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 {self.options}"
+        subprocess.run(
+            [
+                *self.runner,
+                self.pg_ctl,
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                *args,
+            ],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
+        )
+
+    def restart(self) -> float:
+        """`pg_ctl restart -m fast`, as an operator would: sessions are cut off, the server is
+        back when it returns. How long the database was unavailable, in seconds."""
+        started = time.monotonic()
+        self.ctl("-m", "fast", "restart")
+        return time.monotonic() - started
+
+
+# Fast and fragile: the test suite's data need not survive the machine crashing.
+FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+# Commits acknowledged only once in the WAL, so a restart of the server cannot lose them
+# (fsync stays off: the machine itself does not crash in the fault tests).
+DURABLE = "-c fsync=off -c full_page_writes=off -c max_connections=100"
+
+
 @contextmanager
-def throwaway_cluster():
-    """Yield a URL to an empty database in a new cluster; remove it all afterwards."""
+def throwaway_cluster(options: str = FAST):
+    """Yield a running Cluster with an empty database; remove it all afterwards."""
     initdb, pg_ctl = find_bin("initdb"), find_bin("pg_ctl")
     if not initdb or not pg_ctl:
         raise PostgresUnavailable("initdb/pg_ctl not found (install Debian's postgresql)")
     runner = _runner()
     root = Path(tempfile.mkdtemp(prefix="journal-pg-"))
-    data = root / "data"
     if runner:
         shutil.chown(root, "postgres", "postgres")
-    port = free_port()
-    env = {**os.environ, "LC_ALL": "C.UTF-8"}
+    cluster = Cluster(pg_ctl, runner, root, options)
     try:
         subprocess.run(
             [
                 *runner,
                 initdb,
                 "-D",
-                str(data),
+                str(cluster.data),
                 "-A",
                 "trust",
                 "-U",
@@ -77,29 +121,9 @@ def throwaway_cluster():
             ],
             check=True,
             capture_output=True,
-            env=env,
+            env={**os.environ, "LC_ALL": "C.UTF-8"},
         )
-        options = (
-            f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-        )
-        subprocess.run(
-            [
-                *runner,
-                pg_ctl,
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(root / "log"),
-                "-w",
-                "start",
-            ],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
+        cluster.ctl("start")
     except subprocess.CalledProcessError as error:
         shutil.rmtree(root, ignore_errors=True)
         output = (error.stderr or error.stdout or b"").decode(errors="replace").strip()
@@ -107,12 +131,11 @@ def throwaway_cluster():
             f"{Path(error.cmd[len(runner)]).name} failed: {output}"
         ) from error
     try:
-        url = f"postgresql+psycopg://journal@127.0.0.1:{port}/{DATABASE}"
-        create_database(url)
-        yield url
+        create_database(cluster.url)
+        yield cluster
     finally:
         subprocess.run(
-            [*runner, pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"],
+            [*runner, pg_ctl, "-D", str(cluster.data), "-m", "immediate", "-w", "stop"],
             capture_output=True,
             check=False,
         )

@@ -80,11 +80,17 @@ def kept_text_page(status: int = 200):
     ]
     if not texts:
         return None
-    back = safe_next(
-        request.referrer and urlsplit(request.referrer)._replace(scheme="", netloc="").geturl(),
-        fallback="/",
-    )
-    return render_template("kept_text.html", texts=texts, back=back), status
+    page = render_template("kept_text.html", texts=texts, back=referring_page() or "/")
+    return page, status
+
+
+def referring_page() -> str | None:
+    """The page of this site the browser says the request came from (path and query)."""
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host:
+        return None
+    path = referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return safe_next(path, fallback="") or None
 
 
 def rescue_for(endpoint: str | None) -> Callable | None:

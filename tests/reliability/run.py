@@ -34,8 +34,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from tests.postgres import PostgresUnavailable, create_database
-from tests.reliability.cluster import Cluster, throwaway_cluster
+from tests.postgres import DURABLE, Cluster, PostgresUnavailable, create_database, throwaway_cluster
 from tests.reliability.server import ROOT, Server
 from tests.reliability.writers import NETWORK_ERROR, Writer, start_writers, stop_writers
 
@@ -267,23 +266,22 @@ def scenario_load(installation: Installation, name: str, seconds: float) -> Resu
     return result
 
 
-def scenario_kill9(installation: Installation, name: str) -> Result:
-    """`kill -9` of gunicorn (master and workers) while writing; then start it again."""
+def scenario_with_fault(installation: Installation, name: str, fault) -> Result:
+    """Writers under way, then `fault(server)` (which returns a note on what it did) in the
+    middle: nothing acknowledged is lost, and failures fall within the fault's window."""
     result = Result(name, installation.make_leaders())
     server = installation.server()
     server.start()
     times = {}
 
-    def fault():
+    def strike():
         times["fault"] = time.monotonic()
-        server.kill9()
-        time.sleep(1)
-        boot = server.start()
+        note = fault(server)
         times["back"] = time.monotonic()
-        result.notes.append(f"gunicorn killed, down 1 s, restarted in {boot:.1f} s")
+        result.notes.append(note)
 
     try:
-        write_for(server, result.writers, 0, fault)
+        write_for(server, result.writers, 0, strike)
     finally:
         server.stop()
     verify(installation, result)
@@ -291,25 +289,25 @@ def scenario_kill9(installation: Installation, name: str) -> Result:
     return result
 
 
+def scenario_kill9(installation: Installation, name: str) -> Result:
+    """`kill -9` of gunicorn (master and workers) while writing; then start it again."""
+
+    def kill_and_restart(server) -> str:
+        server.kill9()
+        time.sleep(1)
+        boot = server.start()
+        return f"gunicorn killed, down 1 s, restarted in {boot:.1f} s"
+
+    return scenario_with_fault(installation, name, kill_and_restart)
+
+
 def scenario_pg_restart(installation: Installation, cluster: Cluster, name: str) -> Result:
     """`pg_ctl restart -m fast` under load: the app recovers by itself."""
-    result = Result(name, installation.make_leaders())
-    server = installation.server()
-    server.start()
-    times = {}
-
-    def fault():
-        times["fault"] = time.monotonic()
-        downtime = cluster.restart()
-        times["back"] = time.monotonic()
-        result.notes.append(f"pg_ctl restart -m fast took {downtime:.1f} s")
-
-    try:
-        write_for(server, result.writers, 0, fault)
-    finally:
-        server.stop()
-    verify(installation, result)
-    check_fault_window(result, times["fault"], times["back"])
+    result = scenario_with_fault(
+        installation,
+        name,
+        lambda _server: f"pg_ctl restart -m fast took {cluster.restart():.1f} s",
+    )
     pages = [(s, text) for w in result.writers for s, text in w.error_pages]
     result.check(all(s == 503 for s, _t in pages), "a 5xx other than 503 during the outage")
     result.check(not any("Traceback" in text for _s, text in pages), "a traceback was shown")
@@ -338,14 +336,14 @@ def run(names: list[str], seconds: float, folder: Path) -> list[Result]:
             if name.endswith("postgresql"):
                 if cluster is None:
                     try:
-                        cluster = stack.enter_context(throwaway_cluster())
+                        cluster = stack.enter_context(throwaway_cluster(DURABLE))
                     except PostgresUnavailable as error:
                         result = Result(name)
                         result.failed.append(f"PostgreSQL cannot run: {error}")
                         results.append(result)
                         continue
                 url = f"{cluster.url}_{number}"
-                create_database(url.replace("postgresql://", "postgresql+psycopg://"))
+                create_database(url)
             installation = Installation(folder / name, url)
             installation.migrate()
             if name.startswith("load"):
