@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app wsgi users …`."""
+"""Command-line tools: `flask --app wsgi users …`, `backup`, `demo-data` and more."""
 
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from journal import backup
 from journal.admin import services as admin_services
 from journal.auth import services
 from journal.auth.passwords import password_problem
+from journal.demo import generate as demo
 from journal.entries import services as entries
 from journal.models.user import LANGUAGES, MAX_NAME_LENGTH
 
@@ -186,9 +187,44 @@ def backup_database(path: Path) -> None:
     click.echo(f"Backed up the database to {target} ({size:.1f} MB); integrity check: ok.")
 
 
+@click.command("demo-data")
+@click.option("--leaders", type=click.IntRange(1, 100_000), default=5, show_default=True)
+@click.option(
+    "--entries-per-leader", type=click.IntRange(0, 100_000), default=60, show_default=True
+)
+@click.option("--seed", type=int, help="The same seed makes the same names and texts.")
+@click.option(
+    "--alongside-real-accounts",
+    is_flag=True,
+    help="Add demo accounts even though the database has real ones.",
+)
+@with_appcontext
+def demo_data(
+    leaders: int, entries_per_leader: int, seed: int | None, alongside_real_accounts: bool
+) -> None:
+    """Make demo leaders with entries, goals, check-ins, manager links and shares."""
+    try:
+        made = demo.make_demo(
+            leaders, entries_per_leader, allow_real=alongside_real_accounts, seed=seed
+        )
+    except demo.RealAccounts as error:
+        raise click.ClickException(
+            "This database has accounts that are not demo accounts: demo data would mix into "
+            "a real installation. Use an empty database, or --alongside-real-accounts."
+        ) from error
+    click.echo(
+        f"Made {made.leaders} leaders with {made.entries} entries, {made.goals} goals, "
+        f"{made.check_ins} check-ins, {made.links} manager links and {made.shares} shared goals."
+    )
+    click.echo(f"Log in as any of them with the password: {demo.DEMO_PASSWORD}")
+    for user in demo.first_accounts(3):
+        click.echo(f"  {user.email}\t{user.name}{' (administrator)' if user.is_admin else ''}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
     app.cli.add_command(trash)
     app.cli.add_command(encryption)
     app.cli.add_command(backup_database)
+    app.cli.add_command(demo_data)

@@ -97,8 +97,14 @@ def unb64(text: str) -> bytes:
 def wrap_with_password(data_key: bytes, password: str, context: bytes, kdf: str) -> str:
     """`data_key` sealed under a key derived from `password` (fresh salt)."""
     salt = secrets.token_bytes(SALT_BYTES)
-    sealed = seal(password_key(password, salt, kdf), data_key, context)
-    return f"{kdf}${b64(salt)}${b64(sealed)}"
+    return wrap_with_password_key(data_key, password_key(password, salt, kdf), salt, context, kdf)
+
+
+def wrap_with_password_key(
+    data_key: bytes, key: bytes, salt: bytes, context: bytes, kdf: str
+) -> str:
+    """`data_key` sealed under `key`, already derived as `password_key(password, salt, kdf)`."""
+    return f"{kdf}${b64(salt)}${b64(seal(key, data_key, context))}"
 
 
 def wrap_with_recovery_key(data_key: bytes, recovery: bytes, context: bytes) -> str:

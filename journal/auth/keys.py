@@ -77,7 +77,11 @@ class JournalKey:
 
 def _context(user: User, purpose: str) -> bytes:
     """What a wrapped key is bound to: this user and this way of opening it."""
-    return f"data-key:user:{user.id}:{purpose}".encode()
+    return _context_of(user.id, purpose)
+
+
+def _context_of(user_id: int, purpose: str) -> bytes:
+    return f"data-key:user:{user_id}:{purpose}".encode()
 
 
 def _kdf() -> str:
@@ -272,6 +276,25 @@ def unlock_at_login(user: User, password: str) -> tuple[JournalKey | None, bytes
         db.session.commit()
         leave_no_old_copies()
     return key, None
+
+
+def keys_for_new_account(
+    user_id: int, password_key: bytes, salt: bytes
+) -> tuple[JournalKey, str, str]:
+    """A new data key for account `user_id` and its two wraps (key_by_password,
+    key_by_recovery), for accounts made in bulk (demo data).
+
+    `password_key` is `crypto.password_key(password, salt, KEY_DERIVATION)`, derived once by
+    the caller for many accounts that share a password; the recovery key is not kept.
+    """
+    key = JournalKey(user_id, crypto.new_key())
+    by_password = crypto.wrap_with_password_key(
+        key._key, password_key, salt, _context_of(user_id, "password"), _kdf()
+    )
+    by_recovery = crypto.wrap_with_recovery_key(
+        key._key, crypto.new_recovery_key(), _context_of(user_id, "recovery")
+    )
+    return key, by_password, by_recovery
 
 
 def change_password(user: User, key: JournalKey, password: str) -> None:
