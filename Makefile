@@ -22,9 +22,12 @@ test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
-# Benchmarks: not part of `make test`; they print figures for the README.
-bench: $(VENV)/.installed-test
+# Benchmarks: not part of `make test`; they print figures for the README. The page benchmark
+# makes its databases once (BENCH_SIZES=10k for the small one only; about a minute for 1m).
+bench: $(VENV)/.installed-test translations
+	@command -v wrk >/dev/null || { echo "The page benchmark needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m tests.bench.bench_search
+	$(BIN)/python -m tests.bench.bench_pages
 
 # Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster):
 # not part of `make test`; a few minutes; prints a summary table for the README.

@@ -25,8 +25,9 @@ def index():
     today = entries.today_for(current_user)
     active = goals.progress_of(current_user, goals.goals_of(current_user, ("active",)), today)
     days = entries.journaling_days(current_user, rhythm.heatmap_start(today))
-    reflections = entries.task_counts_since(current_user, today - timedelta(days=COVERAGE_DAYS))
-    recent_counts = entries.task_counts_since(current_user, today - timedelta(days=PROMPT_DAYS))
+    reflections, recent_counts = entries.task_counts_since_each(
+        current_user, today - timedelta(days=COVERAGE_DAYS), today - timedelta(days=PROMPT_DAYS)
+    )
     return render_template(
         "dashboard/index.html",
         framework=framework,

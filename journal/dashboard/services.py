@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from journal.entries.services import open_entries
 from journal.extensions import db
@@ -50,6 +50,6 @@ def recent_entries(user: User, limit: int = 5) -> list[Entry]:
             .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None))
             .order_by(Entry.entry_date.desc(), Entry.id.desc())
             .limit(limit)
-            .options(selectinload(Entry.task_links))
-        ),
+            .options(joinedload(Entry.task_links))  # one query, not two
+        ).unique(),
     )

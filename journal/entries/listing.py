@@ -34,8 +34,8 @@ def filter_form(user) -> FilterForm:
     framework, language = current_framework(), current_language()
     form = FilterForm(formdata=request.args)
     form.goal.choices = [SelectChoice("", "—")] + [
-        SelectChoice(goal.id, _("I'm practising %(what)s", what=goal.title))
-        for goal in goal_services.goals_of(user)
+        SelectChoice(goal_id, _("I'm practising %(what)s", what=title))
+        for goal_id, title in goal_services.goal_titles(user)
     ]
     form.theme.choices = [SelectChoice("", "—")] + [
         SelectChoice(theme.key, theme.name.get(language)) for theme in framework.themes

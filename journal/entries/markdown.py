@@ -76,6 +76,10 @@ HEADING_SHIFT = 2
 _URL_IGNORED = re.compile(r"[\x00-\x20\x7f-\x9f\s]+")
 _URL_SECTION_END = re.compile(r"[/?#\\]")
 _WHITESPACE = re.compile(r"\s+")
+# Anything Markdown could read as syntax: markers and entities anywhere, or block markers
+# (lists, quotes, headings, rules, underlines) at the start of a line. Text without any is
+# its own plain text, which the journal list needs for every untitled entry.
+_MARKUP = re.compile(r"[\\`*_\[\]<>!&|~]|^\s*(?:[-+#>=]|\d+[.)])", re.MULTILINE)
 _ELLIPSIS = "…"
 
 
@@ -216,6 +220,9 @@ def plain_text(source: str, limit: int | None = None) -> str:
     """
     if limit is not None and limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
+    if _MARKUP.search(source) is None:  # prose only: parsing would change nothing
+        text = _WHITESPACE.sub(" ", source).strip()
+        return text if limit is None else _truncate(text, limit)
     parts: list[str] = []
     for token in _md.parse(source):
         if token.type == "inline":

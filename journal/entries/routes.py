@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from journal.auth.access import keeps_text, posted_id, public, same_origin
 from journal.auth.routes import log_in_again
-from journal.entries import services
+from journal.entries import rhythm, services
 from journal.entries.forms import EntryForm
 from journal.entries.listing import journal_page
 from journal.entries.markdown import plain_text, render_markdown
@@ -21,6 +21,7 @@ from journal.goals import services as goal_services
 from journal.i18n import current_language
 
 bp = Blueprint("entries", __name__, url_prefix="/journal")
+bp.add_app_template_global(rhythm.heatmap_cells)
 
 PROMPT_WINDOW_DAYS = 30
 

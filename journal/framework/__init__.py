@@ -12,6 +12,7 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -80,22 +81,24 @@ class Framework:
     themes: tuple[Theme, ...]
     path: str
 
-    @property
+    # Worked out once: pages look tasks up by key for every tag they show.
+    @cached_property
     def tasks(self) -> tuple[Task, ...]:
         """All tasks, theme by theme, in the file's order."""
         return tuple(task for theme in self.themes for task in theme.tasks)
 
-    @property
+    @cached_property
     def task_keys(self) -> frozenset[str]:
         """The keys of all tasks, e.g. for checking stored tags."""
-        return frozenset(task.key for task in self.tasks)
+        return frozenset(self._tasks_by_key)
+
+    @cached_property
+    def _tasks_by_key(self) -> dict[str, Task]:
+        return {task.key: task for task in self.tasks}
 
     def task(self, key: str) -> Task:
         """Return the task with this key; raise KeyError if there is none."""
-        for task in self.tasks:
-            if task.key == key:
-                return task
-        raise KeyError(key)
+        return self._tasks_by_key[key]
 
     def theme(self, key: str) -> Theme:
         """Return the theme with this key; raise KeyError if there is none."""

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from journal.entries.services import open_entries
 from journal.extensions import db
@@ -20,10 +20,15 @@ def find_goal_for(user: User, goal_id: int | None) -> Goal | None:
     """The user's own goal, or None: never someone else's."""
     if goal_id is None or not 0 < goal_id <= MAX_ID:
         return None
-    return db.session.scalar(
-        select(Goal)
-        .where(Goal.id == goal_id, Goal.owner_id == user.id)
-        .options(selectinload(Goal.task_links), selectinload(Goal.status_changes))
+    # One query, its few tasks and status changes joined, rather than three.
+    return (
+        db.session.scalars(
+            select(Goal)
+            .where(Goal.id == goal_id, Goal.owner_id == user.id)
+            .options(joinedload(Goal.task_links), joinedload(Goal.status_changes))
+        )
+        .unique()
+        .first()
     )
 
 
@@ -53,11 +58,22 @@ def goals_of(user: User, statuses: tuple[str, ...] | None = None) -> list[Goal]:
         select(Goal)
         .where(Goal.owner_id == user.id)
         .order_by(Goal.position, Goal.start_date.desc(), Goal.id)
-        .options(selectinload(Goal.task_links))
+        .options(joinedload(Goal.task_links))  # a task or two each: one query, not two
     )
     if statuses:
         query = query.where(Goal.status.in_(statuses))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
+
+
+def goal_titles(user: User) -> list[tuple[int, str]]:
+    """(id, title) of each of the user's goals, in the order of `goals_of`: for choosing one."""
+    return list(
+        db.session.execute(
+            select(Goal.id, Goal.title)
+            .where(Goal.owner_id == user.id)
+            .order_by(Goal.position, Goal.start_date.desc(), Goal.id)
+        )
+    )
 
 
 def _next_position(user: User) -> int:
@@ -184,6 +200,13 @@ def check_ins_by_goal(goal_ids: list[int]) -> dict[int, list[CheckIn]]:
     return result
 
 
+def _owned_by(user: User):
+    """Entry.owner_id == user.id, written so that SQLite does not answer it from the owner's
+    index: without statistics it would walk all the leader's entries (a thousand, after a few
+    years) instead of the goal's few links, and then check the owner of each of those."""
+    return Entry.owner_id + 0 == user.id
+
+
 def linked_entries(user: User, goal: Goal) -> list[Entry]:
     """The user's (undeleted) entries linked to this goal, newest first."""
     return open_entries(
@@ -193,7 +216,7 @@ def linked_entries(user: User, goal: Goal) -> list[Entry]:
             .join(EntryGoal, EntryGoal.entry_id == Entry.id)
             .where(
                 EntryGoal.goal_id == goal.id,
-                Entry.owner_id == user.id,
+                _owned_by(user),
                 Entry.deleted_at.is_(None),
             )
             .order_by(Entry.entry_date.desc(), Entry.id.desc())
@@ -211,7 +234,7 @@ def evidence_days_by_goal(user: User, goal_ids: list[int]) -> dict[int, list[dat
             .join(Entry, Entry.id == EntryGoal.entry_id)
             .where(
                 EntryGoal.goal_id.in_(goal_ids),
-                Entry.owner_id == user.id,
+                _owned_by(user),
                 Entry.deleted_at.is_(None),
             )
             .order_by(Entry.entry_date)

@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, false, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, exists, false, text
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from journal.extensions import db
 from journal.models.goal import Goal
@@ -46,6 +46,9 @@ class ManagerLink(db.Model):
             postgresql_where=text(f"status IN ({_in(OPEN_STATUSES)})"),
         ),
         Index("ix_manager_links_manager", "manager_id", "status"),
+        # A leader's own open link, asked for by every goal page; the partial index above
+        # cannot serve `status IN (...)` with bound values.
+        Index("ix_manager_links_leader", "leader_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +61,13 @@ class ManagerLink(db.Model):
 
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
     manager: Mapped[User] = relationship(foreign_keys=[manager_id])
+
+
+# Whether anyone has linked to the user as their manager (accepted or pending): read with
+# the user, in the same query, because every page's header asks (the Team menu).
+User.manages_anyone = column_property(
+    exists().where(ManagerLink.manager_id == User.id, ManagerLink.status.in_(OPEN_STATUSES))
+)
 
 
 class Share(db.Model):

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from journal.entries.services import open_entries
 from journal.extensions import db
@@ -72,8 +72,8 @@ def goals_in(user: User, period: Period) -> list[Goal]:
                 | (Goal.updated_at >= datetime.combine(period.start, time(), UTC))
             )
             .order_by(Goal.position, Goal.id)
-            .options(selectinload(Goal.task_links))
-        )
+            .options(joinedload(Goal.task_links))  # one query, not two
+        ).unique()
     )
 
 
@@ -118,8 +118,8 @@ def key_reflections(user: User, period: Period) -> list[Entry]:
                 Entry.entry_date.between(period.start, period.end),
             )
             .order_by(Entry.entry_date, Entry.id)
-            .options(selectinload(Entry.task_links))
-        ),
+            .options(joinedload(Entry.task_links))  # one query, not two
+        ).unique(),
     )
 
 

@@ -59,14 +59,7 @@ def links_as_manager(manager: User, status: str) -> list[ManagerLink]:
 
 def is_manager(user: User) -> bool:
     """Whether anyone has linked to this user as their manager (accepted or pending)."""
-    return (
-        db.session.scalar(
-            select(ManagerLink.id)
-            .where(ManagerLink.manager_id == user.id, ManagerLink.status.in_(OPEN_STATUSES))
-            .limit(1)
-        )
-        is not None
-    )
+    return user.manages_anyone
 
 
 def _open(leader: User, manager: User, status: str) -> ManagerLink:

@@ -105,3 +105,13 @@ def test_the_goal_chart_holds_the_check_ins(leader_client, leader):
     assert ys == sorted(ys, reverse=True)  # higher ratings are drawn higher
     assert "Tendensen er stigende." in page
     assert "Første vurdering: 1" in page and "seneste: 5" in page
+
+
+def test_task_counts_for_two_windows_in_one_query_match_one_at_a_time(app, leader, make_entry):
+    today = entries.today_for(leader)
+    for days_ago, tasks in ((1, ["vision"]), (40, ["vision", "delegation"]), (200, ["follow-up"])):
+        make_entry(leader, entry_date=today - timedelta(days=days_ago), task_keys=tasks)
+    windows = (today - timedelta(days=90), today - timedelta(days=30))
+    assert entries.task_counts_since_each(leader, *windows) == [
+        entries.task_counts_since(leader, since) for since in windows
+    ]

@@ -381,3 +381,19 @@ def test_plain_text_rejects_a_limit_below_one(limit):
 
 def test_plain_text_limit_one():
     assert plain_text("Hello", limit=1) == "…"
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "I dag havde vi personalemøde.  Det gik godt,\nmen jeg vil følge op i morgen.",
+        "Kort refleksion efter ugens ledermøde: 3 ting (mindst) tager jeg med - og én til.",
+        "\n\n  To afsnit.\n\nOg et til, med demo-dag og 10 % mere tid.  ",
+    ],
+)
+def test_plain_text_of_prose_needs_no_parsing_and_says_the_same(prose, monkeypatch):
+    from journal.entries import markdown
+
+    fast = plain_text(prose), plain_text(prose, 40)
+    monkeypatch.setattr(markdown, "_MARKUP", re.compile(""))  # every text parsed
+    assert fast == (plain_text(prose), plain_text(prose, 40))
