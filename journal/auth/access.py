@@ -93,6 +93,15 @@ def referring_page() -> str | None:
     return safe_next(path, fallback="") or None
 
 
+def page_to_return_to() -> str:
+    """This page's path, for a header form (the language switch) to come back to; for a
+    page that answered a form (its address may take no GET, e.g. `/journal/rescue`), the
+    page the form was on."""
+    if request.method in ("GET", "HEAD"):
+        return request.full_path.rstrip("?")
+    return referring_page() or "/"
+
+
 def rescue_for(endpoint: str | None) -> Callable | None:
     """The rescue of a view marked with `keeps_text`, if any."""
     view = current_app.view_functions.get(endpoint) if endpoint else None
@@ -210,7 +219,7 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def journal_state():
         step = journal_step(current_user) if current_user.is_authenticated else None
-        return {"journal_step": step}
+        return {"journal_step": step, "this_page": page_to_return_to()}
 
     @app.before_request
     def require_open_journal():

@@ -39,11 +39,12 @@ def chart_labels() -> ChartLabels:
         return " ".join(part for part in parts if part)
 
     def weeks_summary(weeks, total):
+        # Both numbers take their own plural: a goal started this week spans "1 week".
         return ngettext(
-            "%(num)d linked reflection over %(weeks)d weeks.",
-            "%(num)d linked reflections over %(weeks)d weeks.",
+            "%(num)d linked reflection over %(span)s.",
+            "%(num)d linked reflections over %(span)s.",
             total,
-            weeks=weeks,
+            span=ngettext("%(num)d week", "%(num)d weeks", weeks),
         )
 
     return ChartLabels(
