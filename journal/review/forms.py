@@ -22,7 +22,8 @@ class PeriodForm(Form):
     class Meta:
         csrf = False
 
-    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, validators=[Optional()])
+    # The default is the period shown when none is asked for, so the menu says what is shown.
+    period = SelectField(_l("Period"), choices=PERIOD_CHOICES, default="6", validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
 

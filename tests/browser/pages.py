@@ -1,0 +1,419 @@
+"""One realistic journal, and the list of the app's main pages, for the page-walking tests.
+
+`seed_dataset(server)` writes a leader's months of tagged entries, goals with check-ins, a
+manager who comments on a shared goal, a saved review, an administrator and two accounts
+half-way through their first log-in. `main_pages(data)` lists every main page as who sees
+it; `profiles(...)` gives a logged-in tab per person, and `visit` opens a page in its state.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from itertools import count
+
+from flask_login import login_user
+from sqlalchemy import update
+
+from journal.auth import services as accounts
+from journal.entries import services as entries
+from journal.extensions import db
+from journal.goals import services as goals
+from journal.models import User
+from journal.review import services as reviews
+from journal.review.routes import review_context
+from journal.sharing import services as sharing
+from tests.conftest import TEST_PASSWORD
+
+LEADER = "lone@esbjerg.example"
+MANAGER = "mads@esbjerg.example"
+ADMIN = "anne@esbjerg.example"
+NEWCOMER = "nina@esbjerg.example"  # an administrator made the account: choose a password
+SEARCH_WORD = "medarbejder"
+
+# Short reflections as a team leader in a municipality would write them, with their tasks.
+REFLECTIONS = (
+    (
+        "Personalemøde om vagtplanen",
+        "Jeg gav teamet beslutningen om vagtplanen i stedet for at tage den selv. Det var "
+        "svært at holde mund, men de fandt en bedre løsning, end jeg havde.",
+        ["delegation", "reflective-leadership"],
+    ),
+    (
+        "",
+        "En medarbejder kom forbi mit kontor i eftermiddag og var ked af en borgersag. Jeg "
+        "lyttede færdigt, før jeg svarede. Hun gik derfra med sin egen plan.",
+        ["clear-and-present-leadership", "citizen-at-the-centre"],
+    ),
+    (
+        "Opfølgning på kvartalets mål",
+        "Vi fulgte op på målene fra sidste kvartal, og to af dem halter.\n\n"
+        "- sygefraværet er faldet\n- ventetiden er **ikke** faldet\n\n"
+        "Næste gang vil jeg spørge, hvad de har brug for fra mig.",
+        ["follow-up"],
+    ),
+    (
+        "Svær samtale",
+        "Formiddagen gik med en svær samtale om samarbejdet i teamet. Jeg sagde åbent, at jeg "
+        "selv øver mig i at give feedback tidligere.",
+        ["feedback-and-facilitation", "authenticity-and-transparency"],
+    ),
+    (
+        "",
+        "Flere spurgte, hvad meningen er med den nye organisering, og jeg manglede et klart "
+        "svar. Jeg vil koble det til det, borgerne mærker.",
+        ["vision"],
+    ),
+    (
+        "Borgeren i centrum",
+        "Vi tog udgangspunkt i borgerens egne ønsker frem for vores procedurer, og hun sagde "
+        "bagefter, at hun for første gang følte sig hørt.",
+        ["citizen-at-the-centre"],
+    ),
+)
+GOALS = (
+    (
+        "lytte færdigt, før jeg svarer",
+        "Mine medarbejdere skal opleve, at jeg hører hele deres pointe.",
+        "De taler længere på møderne, og jeg afbryder ikke.",
+        ["clear-and-present-leadership", "reflective-leadership"],
+        [2, 2, 3, 3, 2, 4, 3, 4],
+    ),
+    (
+        "give opgaver fra mig med tydelige rammer",
+        "Teamet kan mere, end jeg giver dem lov til.",
+        "",
+        ["delegation"],
+        [3, 2, 3],
+    ),
+)
+
+
+@dataclass
+class Dataset:
+    """The ids the pages need."""
+
+    leader_id: int = 0
+    entry_id: int = 0
+    trashed_id: int = 0
+    goal_id: int = 0
+    shared_goal_id: int = 0
+    check_in_id: int = 0
+    review_id: int = 0
+
+
+def seed_dataset(server) -> Dataset:
+    """Fill `server`'s database with one leader's journal and the people around it."""
+    data = Dataset()
+    leader_id, leader_key = server.make_user("Lone Leder", LEADER)
+    manager_id, _ = server.make_user("Mads Chef", MANAGER)
+    server.make_user("Anne Admin", ADMIN, is_admin=True)
+    requester_id, _ = server.make_user("Rita Holm", "rita@esbjerg.example")
+    data.leader_id = leader_id
+
+    def journal():
+        leader = db.session.get(User, leader_id)
+        manager = db.session.get(User, manager_id)
+        today = entries.today_for(leader)
+        made = []
+        for number, (title, why, how, tasks, ratings) in enumerate(GOALS):
+            goal = goals.create_goal(
+                leader,
+                title=title,
+                why=why,
+                how_i_know=how,
+                task_keys=tasks,
+                start_date=today - timedelta(days=7 * len(ratings) + 3),
+                review_date=today + timedelta(days=60),
+            )
+            for week, rating in enumerate(ratings):
+                day = today - timedelta(days=7 * (len(ratings) - week) - number * 5)
+                note = "Bedre i dag: jeg ventede med at svare." if rating >= 4 else ""
+                check_in = goals.add_check_in(leader, goal, day=day, rating=rating, note=note)
+            made.append((goal, check_in))
+        achieved = goals.create_goal(
+            leader,
+            title="holde ugentlige 1:1-samtaler",
+            why="",
+            how_i_know="",
+            task_keys=["follow-up"],
+            start_date=today - timedelta(days=200),
+            review_date=None,
+        )
+        goals.set_status(leader, achieved, "achieved")
+        days = count()
+        for round_ in range(4):
+            for number, (title, body, tasks) in enumerate(REFLECTIONS):
+                entry = entries.create_entry(
+                    leader,
+                    entry_date=today - timedelta(days=next(days) * 2 + round_ % 2),
+                    title=title,
+                    body=body,
+                    task_keys=tasks,
+                    starred=number == 3 and round_ < 2,
+                    goal_ids=[made[0][0].id] if "clear-and-present-leadership" in tasks else [],
+                )
+                if round_ == 0 and number == 1:
+                    data.entry_id = entry.id
+        trashed = entries.create_entry(
+            leader,
+            entry_date=today - timedelta(days=3),
+            title="Kladde, jeg ikke vil gemme",
+            body="Skrevet i vrede efter mødet. Skal ikke gemmes.",
+            task_keys=[],
+        )
+        entries.trash_entry(leader, trashed)
+        data.trashed_id = trashed.id
+        data.goal_id, data.check_in_id = made[0][0].id, made[0][1].id
+        data.shared_goal_id = made[0][0].id
+        link = sharing.request_link(leader, manager)
+        sharing.respond(manager, link, accept=True)
+        sharing.share(leader, made[0][0], include_notes=True)
+        sharing.add_comment(
+            manager, made[0][0], "Det kan jeg mærke på ledermøderne. Hvad hjælper dig mest?"
+        )
+        sharing.add_comment(leader, made[0][0], "At jeg skriver det ned samme dag.")
+        sharing.request_link(db.session.get(User, requester_id), manager)  # awaits an answer
+        data.review_id = save_review(server, leader, today)
+        accounts.create_user(NEWCOMER, "Nina Ny", TEST_PASSWORD, must_change_password=True)
+
+    server.seed(journal, leader_key)
+    return data
+
+
+def save_review(server, leader: User, today: date) -> int:
+    """A review of the last six months saved with the snapshot the page itself would keep."""
+    period = reviews.resolve_period(leader, "6", None, None, today)
+    with server.app.test_request_context("/review/"):  # the page's code reads current_user
+        login_user(leader)
+        snapshot = review_context(period)["snapshot"]
+    review = reviews.save_review(
+        leader,
+        period,
+        proud="Jeg afbryder sjældnere, og teamet tager flere beslutninger selv.",
+        next_practice="At give feedback, mens situationen stadig er frisk.",
+        need_from_manager="Sparring om den nye organisering, før den præsenteres.",
+        snapshot=snapshot,
+    )
+    return review.id
+
+
+def set_language(server, language: str) -> None:
+    """Every account's language (the app remembers it per user, not per browser)."""
+    server.seed(lambda: db.session.execute(update(User).values(language=language)))
+
+
+_new_accounts = count(1)
+
+
+def first_login_account(server) -> str:
+    """A new account without a journal key yet: its first log-in shows the recovery key."""
+    number = next(_new_accounts)
+    email = f"ny{number}@esbjerg.example"
+
+    def make():
+        accounts.create_user(email, f"Ny Leder {number}", TEST_PASSWORD, must_change_password=False)
+
+    server.seed(make)
+    return email
+
+
+# What to do on a page after it loads, to show it in another state: submit invalid input.
+Action = Callable[[object], None]
+
+
+def submit(form: str, fill: dict[str, str] | None = None, button: str = "button.primary") -> Action:
+    """Fill fields of the form matched by `form` (CSS), then press its `button`."""
+
+    def act(page) -> None:
+        for selector, value in (fill or {}).items():
+            page.fill(f"{form} {selector}", value)
+        with page.expect_navigation():
+            page.click(f"{form} {button}")
+
+    return act
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as one person sees it: `actor` is an email, or None for a visitor."""
+
+    name: str
+    url: str
+    actor: str | None
+    action: Action | None = None
+    status: int = 200
+    # The part of the page the action changed, for checks of that part alone: the page's
+    # other parts were checked in its plain state.
+    part: str | None = None
+
+
+def open_account_menu(page) -> None:
+    """Open the account menu (a `details` element), to check it open too."""
+    page.click(".account-menu summary")
+    page.wait_for_selector(".account-menu[open] ul a")
+
+
+def main_pages(data: Dataset) -> list[Page]:
+    """Every main page, in an order in which no page changes what a later one shows.
+
+    A name ending in `-errors` is its page after invalid input was submitted.
+    """
+    goal, entry = data.goal_id, data.entry_id
+    team_goal = f"/team/{data.leader_id}/goals/{data.shared_goal_id}"
+    return [
+        Page("dashboard", "/", LEADER),
+        # The open menu covers part of the page, as a menu does; the page under it is
+        # checked as "dashboard" (covered links would count as too small to hit).
+        Page("account-menu", "/", LEADER, open_account_menu, part=".account-menu"),
+        Page("journal", "/journal/", LEADER),
+        Page("journal-filtered", "/journal/?task=delegation&starred=y", LEADER),
+        Page("journal-filter-errors", "/journal/?date_from=2026-13-45", LEADER),
+        Page("search", f"/journal/?q={SEARCH_WORD}", LEADER),
+        Page("entry", f"/journal/{entry}", LEADER),
+        Page("new-entry", "/journal/new", LEADER),
+        Page("new-entry-errors", "/journal/new", LEADER, submit(".entry-form")),
+        Page("edit-entry", f"/journal/{entry}/edit", LEADER),
+        Page("trash", "/journal/trash", LEADER),
+        Page("delete-forever", f"/journal/trash/{data.trashed_id}/delete", LEADER),
+        Page("goals", "/goals/", LEADER),
+        Page("goal", f"/goals/{goal}", LEADER),
+        Page("goal-check-in-errors", f"/goals/{goal}", LEADER, submit(".check-in-form")),
+        Page("new-goal", "/goals/new", LEADER),
+        Page("new-goal-errors", "/goals/new", LEADER, submit("main form")),
+        Page("edit-goal", f"/goals/{goal}/edit", LEADER),
+        Page("edit-check-in", f"/goals/check-ins/{data.check_in_id}/edit", LEADER),
+        Page("delete-goal", f"/goals/{goal}/delete", LEADER),
+        Page("share-goal", f"/goals/{goal}/share", LEADER),
+        Page("sharing", "/sharing/", LEADER),
+        Page(
+            "sharing-errors",
+            "/sharing/",
+            ADMIN,  # the leader has a manager; the form to ask for one is for those without
+            submit("form[action$='/sharing/request']", {"input[name=email]": "ingen@x.example"}),
+        ),
+        Page("review", "/review/", LEADER),
+        Page("saved-review", f"/review/{data.review_id}", LEADER),
+        Page("my-data", "/review/my-data", LEADER),
+        Page("framework", "/framework/", LEADER),
+        Page("account", "/account", LEADER),
+        Page("account-errors", "/account", LEADER, submit("main form", {"input[name=name]": ""})),
+        Page("password", "/account/password", LEADER),
+        Page("password-errors", "/account/password", LEADER, submit("main form")),
+        Page("recovery-key-replace", "/account/recovery-key", LEADER),
+        Page("erase", "/account/erase", LEADER),
+        Page("erase-errors", "/account/erase", LEADER, submit("main form", button="button")),
+        Page("privacy", "/privacy", LEADER),
+        Page("not-found", "/journal/999999", LEADER, status=404),
+        Page("team", "/team/", MANAGER),
+        Page("team-goal", team_goal, MANAGER),
+        Page("team-goal-errors", team_goal, MANAGER, submit(".comment-form", button="button")),
+        Page("admin-users", "/admin/users", ADMIN),
+        Page("admin-user", f"/admin/users/{data.leader_id}", ADMIN),
+        Page("admin-new-user", "/admin/users/new", ADMIN),
+        Page("admin-new-user-errors", "/admin/users/new", ADMIN, submit("main form")),
+        Page("admin-reset-password", f"/admin/users/{data.leader_id}/reset-password", ADMIN),
+        Page("admin-deactivate", f"/admin/users/{data.leader_id}/deactivate", ADMIN),
+        Page("admin-links", "/admin/links", ADMIN),
+        Page("admin-audit", "/admin/audit", ADMIN),
+        Page("choose-password", "/account/choose-password", NEWCOMER),
+        Page("choose-password-errors", "/account/choose-password", NEWCOMER, submit("main form")),
+        Page("login", "/login", None),
+        Page(
+            "login-errors",
+            "/login",
+            None,
+            submit("main form", {"input[name=email]": "ingen@esbjerg.example"}),
+        ),
+        Page("not-found-visitor", "/no/such/page", None, status=404),
+    ]
+
+
+def first_login_pages(email: str) -> list[Page]:
+    """The recovery key as a new account sees it once, at its first log-in (`email`)."""
+    return [
+        Page("recovery-key", "/account/recovery-key", email),
+        Page(
+            "recovery-key-errors",
+            "/account/recovery-key",
+            email,
+            submit("form[action$='/recovery-key/confirm']"),
+        ),
+    ]
+
+
+# The first page of an installation without accounts (a server of its own).
+SETUP_PAGES = [
+    Page("setup", "/setup", None),
+    Page("setup-errors", "/setup", None, submit("main form")),
+]
+
+
+def watch(page) -> list[str]:
+    """Collect JavaScript errors and console errors of `page` (as conftest's `page` does)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console {message.type}: {message.text}")
+            if message.type == "error"
+            else None
+        ),
+    )
+    return problems
+
+
+@contextmanager
+def profiles(
+    browser, server, viewport: dict, language: str, init_script: str | None = None
+) -> Iterator[Callable]:
+    """`open_as(actor)`: a logged-in tab per person (one profile each, made on first use),
+    with `init_script` run in every page it opens."""
+    tabs: dict[str | None, object] = {}
+    contexts = []
+
+    def open_as(actor: str | None):
+        if actor not in tabs:
+            context = browser.new_context(
+                base_url=server.url, viewport=viewport, locale=f"{language}-DK"
+            )
+            context.set_default_timeout(10_000)
+            if init_script:
+                context.add_init_script(script=init_script)
+            context.add_cookies([{"name": "lang", "value": language, "url": server.url}])
+            contexts.append(context)
+            tab = context.new_page()
+            tab.problems = watch(tab)
+            if actor is not None:
+                log_in_as(tab, actor)
+            tabs[actor] = tab
+        return tabs[actor]
+
+    try:
+        yield open_as
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def log_in_as(tab, email: str, password: str = TEST_PASSWORD) -> None:
+    """Log in through the form and wait for the page after it."""
+    tab.goto("/login")
+    tab.fill("input[name=email]", email)
+    tab.fill("input[name=password]", password)
+    with tab.expect_navigation():
+        tab.press("input[name=password]", "Enter")
+
+
+def visit(open_as, page_spec: Page):
+    """Open `page_spec` as its person, bring it into its state, and return the tab."""
+    tab = open_as(page_spec.actor)
+    response = tab.goto(page_spec.url)
+    assert response is not None and response.status == page_spec.status, (
+        f"{page_spec.name}: {page_spec.url} answered "
+        f"{response.status if response else 'nothing'}, expected {page_spec.status}"
+    )
+    if page_spec.action:
+        page_spec.action(tab)
+    return tab
