@@ -79,13 +79,19 @@ def test_the_review(leader_client, leader, db):
     assert len(many) == len(few)
 
 
-def test_the_sharing_page(app, leader, make_user, login, db):
+def shared_with_a_manager(app, leader, make_user, login, logged_in: str):
+    """A manager linked to `leader`, one goal shared; a client logged in as `logged_in`."""
     manager = make_user(name="Mads Chef")
     sharing.respond(manager, sharing.request_link(leader, manager), accept=True)
-    (first,) = add_goals(leader, 1, check_ins=1)
-    sharing.share(leader, first, include_notes=False)
+    (goal,) = add_goals(leader, 1, check_ins=1)
+    sharing.share(leader, goal, include_notes=True)
     client = app.test_client()
-    login(client, leader)
+    login(client, {"leader": leader, "manager": manager}[logged_in])
+    return manager, goal, client
+
+
+def test_the_sharing_page(app, leader, make_user, login, db):
+    manager, _, client = shared_with_a_manager(app, leader, make_user, login, "leader")
     few = statements(client, db, "/sharing/")
     for goal in add_goals(leader, 6, check_ins=3, first=1):
         sharing.share(leader, goal, include_notes=True)
@@ -95,12 +101,7 @@ def test_the_sharing_page(app, leader, make_user, login, db):
 
 
 def test_a_shared_goal_as_the_manager_sees_it(app, leader, make_user, login, db):
-    manager = make_user(name="Mads Chef")
-    sharing.respond(manager, sharing.request_link(leader, manager), accept=True)
-    (goal,) = add_goals(leader, 1, check_ins=1)
-    sharing.share(leader, goal, include_notes=True)
-    client = app.test_client()
-    login(client, manager)
+    manager, goal, client = shared_with_a_manager(app, leader, make_user, login, "manager")
     url = f"/team/{leader.id}/goals/{goal.id}"
     few = statements(client, db, url)
     today = entries.today_for(leader)

@@ -155,20 +155,24 @@ def context(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def page(context):
-    """A tab in the fresh profile; any JavaScript error or CSP refusal fails the test."""
-    page = context.new_page()
+def watch(page) -> list[str]:
+    """The JavaScript errors and console errors `page` will log, collected as they come."""
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on(
         "console",
         lambda message: (
-            problems.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None
+            problems.append(f"console error: {message.text}") if message.type == "error" else None
         ),
     )
+    return problems
+
+
+@pytest.fixture
+def page(context):
+    """A tab in the fresh profile; any JavaScript error or CSP refusal fails the test."""
+    page = context.new_page()
+    problems = watch(page)
     yield page
     assert not problems, "\n".join(problems)
 

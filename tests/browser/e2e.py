@@ -6,6 +6,8 @@ import zlib
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.conftest import watch
+
 # What Chromium logs when a page answers 404: expected only where a test asks for one.
 NOT_FOUND_IN_CONSOLE = "Failed to load resource: the server responded with a status of 404"
 
@@ -16,13 +18,7 @@ class Tab:
 
     def __init__(self, context: BrowserContext):
         self.page = context.new_page()
-        self.problems: list[str] = []
-        self.page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
-        self.page.on("console", self._console)
-
-    def _console(self, message) -> None:
-        if message.type == "error":
-            self.problems.append(f"console error: {message.text}")
+        self.problems = watch(self.page)
 
     def expect_not_found(self, path: str) -> None:
         """Open `path` and see the 404 page; the console's 404 line is the expected one."""

@@ -23,6 +23,7 @@ from journal.models import User
 from journal.review import services as reviews
 from journal.review.routes import review_context
 from journal.sharing import services as sharing
+from tests.browser.conftest import watch
 from tests.conftest import TEST_PASSWORD
 
 LEADER = "lone@esbjerg.example"
@@ -347,21 +348,6 @@ SETUP_PAGES = [
     Page("setup", "/setup", None),
     Page("setup-errors", "/setup", None, submit("main form")),
 ]
-
-
-def watch(page) -> list[str]:
-    """Collect JavaScript errors and console errors of `page` (as conftest's `page` does)."""
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(f"console {message.type}: {message.text}")
-            if message.type == "error"
-            else None
-        ),
-    )
-    return problems
 
 
 @contextmanager
