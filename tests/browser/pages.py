@@ -23,7 +23,7 @@ from journal.models import User
 from journal.review import services as reviews
 from journal.review.routes import review_context
 from journal.sharing import services as sharing
-from tests.browser.conftest import watch
+from tests.browser.conftest import log_in, watch
 from tests.conftest import TEST_PASSWORD
 
 LEADER = "lone@esbjerg.example"
@@ -372,7 +372,7 @@ def profiles(
             tab = context.new_page()
             tab.problems = watch(tab)
             if actor is not None:
-                log_in_as(tab, actor)
+                log_in(tab, actor)
             tabs[actor] = tab
         return tabs[actor]
 
@@ -381,15 +381,6 @@ def profiles(
     finally:
         for context in contexts:
             context.close()
-
-
-def log_in_as(tab, email: str, password: str = TEST_PASSWORD) -> None:
-    """Log in through the form and wait for the page after it."""
-    tab.goto("/login")
-    tab.fill("input[name=email]", email)
-    tab.fill("input[name=password]", password)
-    with tab.expect_navigation():
-        tab.press("input[name=password]", "Enter")
 
 
 def visit(open_as, page_spec: Page):
