@@ -259,17 +259,12 @@ def trashed_entries(user: User) -> list[Entry]:
 
 def task_counts_since(user: User, since: date) -> dict[str, int]:
     """How many of the user's entries since `since` carry each task."""
-    rows = db.session.execute(
-        select(EntryTask.task_key, func.count())
-        .join(Entry, Entry.id == EntryTask.entry_id)
-        .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None), Entry.entry_date >= since)
-        .group_by(EntryTask.task_key)
-    )
-    return dict(rows.all())
+    return task_counts_since_each(user, since)[0]
 
 
 def task_counts_since_each(user: User, *dates: date) -> list[dict[str, int]]:
-    """`task_counts_since` for each of `dates`, in one query (the dashboard wants two)."""
+    """For each of `dates`, how many of the user's entries since then carry each task: one
+    query however many dates (the dashboard wants two)."""
     counts = [func.sum(case((Entry.entry_date >= since, 1), else_=0)) for since in dates]
     rows = db.session.execute(
         select(EntryTask.task_key, *counts)
