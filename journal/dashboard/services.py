@@ -2,13 +2,9 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
-
-from journal.entries.services import open_entries
-from journal.extensions import db
+from journal.entries.services import EntryFilter, ListedEntry, list_entries
 from journal.framework import Framework, Task, Theme
-from journal.models import Entry, User
+from journal.models import User
 
 
 @dataclass(frozen=True)
@@ -41,15 +37,6 @@ def coverage(
     ]
 
 
-def recent_entries(user: User, limit: int = 5) -> list[Entry]:
-    """The user's latest entries."""
-    return open_entries(
-        user,
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None))
-            .order_by(Entry.entry_date.desc(), Entry.id.desc())
-            .limit(limit)
-            .options(joinedload(Entry.task_links))  # one query, not two
-        ).unique(),
-    )
+def recent_entries(user: User, limit: int = 5) -> list[ListedEntry]:
+    """The user's latest entries: the first lines of the journal list."""
+    return list_entries(user, EntryFilter(), limit=limit).entries

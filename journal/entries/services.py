@@ -321,11 +321,55 @@ class Cursor:
         return cursor if 0 < cursor.entry_id <= MAX_ID else None
 
 
+@dataclass(slots=True)
+class ListedEntry:
+    """An entry as the journal list shows it, read-only: what the list needs, from plain
+    rows. Thirty ORM entries with their tag objects cost a page about a millisecond more."""
+
+    id: int
+    entry_date: date
+    starred: bool
+    title: str
+    body: str
+    unreadable: bool
+    task_keys: list[str] = field(default_factory=list)
+
+
+_LISTED_COLUMNS = (
+    Entry.id,
+    Entry.entry_date,
+    Entry.starred,
+    Entry.sealed,
+    Entry.plain_title,
+    Entry.plain_body,
+)
+
+
+def _listed(user: User, rows) -> list[ListedEntry]:
+    """`rows` of `_LISTED_COLUMNS` opened with the user's key, with their tags (one query)."""
+    key = journal_key(user)
+    entries = []
+    for entry_id, day, starred, sealed, plain_title, plain_body in rows:
+        text = _text_of(key, entry_id, sealed, plain_title, plain_body)
+        title, body = text or ("", "")
+        entries.append(ListedEntry(entry_id, day, starred, title, body, text is None))
+    if entries:
+        by_id = {entry.id: entry for entry in entries}
+        tags = db.session.execute(
+            select(EntryTask.entry_id, EntryTask.task_key)
+            .where(EntryTask.entry_id.in_(by_id))
+            .order_by(EntryTask.task_key)
+        )
+        for entry_id, task_key in tags:
+            by_id[entry_id].task_keys.append(task_key)
+    return entries
+
+
 @dataclass
 class Page:
     """One page of the list, newest first, with cursors to the pages around it."""
 
-    entries: list[Entry] = field(default_factory=list)
+    entries: list[ListedEntry] = field(default_factory=list)
     older: Cursor | None = None
     newer: Cursor | None = None
 
@@ -367,7 +411,7 @@ def list_entries(
     Keyset pagination: every page is one index range scan, as fast on page 200 as on page 1.
     """
     key = tuple_(Entry.entry_date, Entry.id)
-    query = _filtered(user, filters).options(selectinload(Entry.task_links))
+    query = _filtered(user, filters).with_only_columns(*_LISTED_COLUMNS)
     if before is not None:
         query = query.where(key > tuple_(before.entry_date, before.entry_id))
         query = query.order_by(Entry.entry_date.asc(), Entry.id.asc())
@@ -375,16 +419,16 @@ def list_entries(
         if after is not None:
             query = query.where(key < tuple_(after.entry_date, after.entry_id))
         query = query.order_by(Entry.entry_date.desc(), Entry.id.desc())
-    rows = list(db.session.scalars(query.limit(limit + 1)))
+    rows = db.session.execute(query.limit(limit + 1)).all()
     more = len(rows) > limit
     rows = rows[:limit]
     if before is not None:
         rows.reverse()
-    page = Page(entries=open_entries(user, rows))
+    page = Page(entries=_listed(user, rows))
     if rows:
         first, last = (
-            Cursor(rows[0].entry_date, rows[0].id),
-            Cursor(rows[-1].entry_date, rows[-1].id),
+            Cursor(page.entries[0].entry_date, page.entries[0].id),
+            Cursor(page.entries[-1].entry_date, page.entries[-1].id),
         )
         if before is not None:  # came back from an older page: older ones exist
             page.older, page.newer = last, first if more else None
@@ -457,14 +501,14 @@ def _all_documents(user: User, key) -> tuple[list[Document], dict[int, bytes]]:
     return documents, nonces
 
 
-def entries_by_ids(user: User, ids: list[int]) -> list[Entry]:
-    """The user's entries with these ids, in the order given."""
+def entries_by_ids(user: User, ids: list[int]) -> list[ListedEntry]:
+    """The user's entries with these ids, in the order given, as the list shows them."""
     if not ids:
         return []
-    entries = db.session.scalars(
-        select(Entry)
-        .where(Entry.owner_id == user.id, Entry.id.in_(ids), Entry.deleted_at.is_(None))
-        .options(joinedload(Entry.task_links))  # one query, not two
-    ).unique()
-    by_id = {entry.id: entry for entry in entries}
-    return open_entries(user, [by_id[entry_id] for entry_id in ids if entry_id in by_id])
+    rows = db.session.execute(
+        select(*_LISTED_COLUMNS).where(
+            Entry.owner_id == user.id, Entry.id.in_(ids), Entry.deleted_at.is_(None)
+        )
+    ).all()
+    by_id = {entry.id: entry for entry in _listed(user, rows)}
+    return [by_id[entry_id] for entry_id in ids if entry_id in by_id]

@@ -96,6 +96,12 @@ class Framework:
     def _tasks_by_key(self) -> dict[str, Task]:
         return {task.key: task for task in self.tasks}
 
+    @cached_property
+    def memo(self) -> dict:
+        """What pages work out from this framework and keep (e.g. tags as HTML, by
+        language): nobody's data, the same until the framework is loaded again."""
+        return {}
+
     def task(self, key: str) -> Task:
         """Return the task with this key; raise KeyError if there is none."""
         return self._tasks_by_key[key]

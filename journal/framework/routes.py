@@ -3,8 +3,10 @@
 from flask import Blueprint, current_app, render_template
 
 from journal.framework import Framework
+from journal.framework.chips import task_chips
 
 bp = Blueprint("framework", __name__, url_prefix="/framework")
+bp.add_app_template_global(task_chips, "task_chip_list")
 
 
 def current_framework() -> Framework:
