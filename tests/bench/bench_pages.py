@@ -11,10 +11,11 @@ made once and kept under BENCH_CACHE (default /tmp/ledelsesjournal-bench), keyed
 in over HTTP; every page is loaded by wrk with 16 connections, rotating among their sessions
 (the manager's pages: the director's, who has eight leaders at every size), for BENCH_SECONDS
 (default 10) after a warm-up of 3 seconds. The ceiling is a one-route Flask app under the same
-server and settings, measured before and after the pages (the mean counts). The table gives
-req/s, p50 and p99 per page, req/s as a fraction of the ceiling, the server's CPU time per
-request (from /proc: a busy machine disturbs it far less than req/s) and the ceiling's share
-by that measure, the slowdown from the small to the large size, and the peak memory (VmHWM)
+server and settings, measured before and after the pages (the mean counts); the floor is the
+cheapest logged-in page (the privacy text), what every page costs before its own work. The
+table gives req/s, p50 and p99 per page, req/s as a fraction of the ceiling, the server's CPU
+time per request (from /proc: a busy machine disturbs it far less than req/s) and the
+ceiling's share by that measure, the slowdown from the small to the large size, and the peak memory (VmHWM)
 of the server processes. wrk runs on the same machine (2 threads) and takes some of the CPU
 the server would otherwise have; the ceiling pays the same.
 """
@@ -272,6 +273,7 @@ def pages_of(instance: Path, sessions: dict[int, str]) -> dict[str, list[tuple[s
             "SELECT id FROM goals WHERE owner_id = ? AND status = 'active' ORDER BY position",
             (user_id,),
         ).fetchone()[0]
+        add(FLOOR, "/privacy", user_id)
         add("dashboard", "/", user_id)
         add("list", "/journal/", user_id)
         add("list, deep page", f"/journal/?after={deep[0]}.{deep[1]}", user_id)
@@ -341,10 +343,13 @@ def ceiling(seconds: int, memory: dict) -> Result:
 
 
 CEILING = "ceiling (hello world)"
+# What every page of the app costs before its own work: a logged-in request (the user and
+# the session's key loaded, access checked) rendering the layout around a static text.
+FLOOR = "floor (privacy page, logged in)"
 
 
 def target_of(page: str) -> float | None:
-    if page == CEILING:
+    if page in (CEILING, FLOOR):
         return None
     return TARGETS.get(page.split(",")[0], OTHER_TARGET)
 

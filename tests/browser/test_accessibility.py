@@ -4,7 +4,8 @@ Each test walks every page (as the leader, her manager, an administrator, a new 
 and a visitor) in one language, at desktop and phone width side by side, and reports
 everything it found at once: page, width, rule, impact and the elements concerned. Form
 pages are checked again after invalid input, with a check of our own that every error
-message is tied to its field and announced.
+message is tied to its field and announced. Every page is also opened at 320 px, where it
+must not scroll sideways (WCAG 1.4.10, which axe cannot check).
 The Danish public sector must meet WCAG 2.1 AA. The run includes axe's WCAG 2.2 AA rules
 (target size) and its best practices (one main landmark, heading order, a level-one
 heading) as well: the app meets them, and they catch what a screen-reader user trips over.
@@ -130,3 +131,34 @@ def test_every_page_meets_wcag_21_aa(browser, site, empty_site, language):
                     seen += 1
     assert seen >= 2 * 50
     assert not found, f"{len(found)} problems ({language}):\n" + "\n".join(found)
+
+
+# WCAG 1.4.10 (Reflow): 320 CSS pixels wide, a laptop's window at 400% zoom, or a small phone.
+REFLOW = {"width": 320, "height": 640}
+# What sticks out past the window, to say where a sideways scroll comes from.
+WIDER_THAN_WINDOW = """() => [...document.body.querySelectorAll("*")]
+    .filter(element => element.getBoundingClientRect().right > innerWidth + 0.5)
+    .slice(0, 5)
+    .map(element => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+        + [...element.classList].map(name => "." + name).join(""))"""
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_page_reflows_at_320_px(browser, site, language):
+    """At 320 px no page scrolls sideways: text wraps, tables and forms fit (Danish has the
+    longest words, English the longest sentences)."""
+    pages.set_language(site, language)
+    newcomer = pages.first_login_account(site)
+    found, seen = [], 0
+    with pages.profiles(browser, site, REFLOW, language) as open_as:
+        for spec in pages.main_pages(site.data) + pages.first_login_pages(newcomer):
+            tab = pages.visit(open_as, spec)
+            width, window = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+            if width > window:
+                wide = ", ".join(tab.evaluate(WIDER_THAN_WINDOW))
+                found.append(f"{spec.name} ({spec.url}): {width}px wide; sticking out: {wide}")
+            seen += 1
+    assert seen >= 50
+    assert not found, f"{len(found)} pages scroll sideways at 320 px ({language}):\n" + "\n".join(
+        found
+    )
