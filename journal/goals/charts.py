@@ -26,6 +26,7 @@ import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
@@ -183,20 +184,17 @@ def weekly_counts(
 
 def _num(value: float) -> str:
     """A coordinate with at most one decimal: ``12``, ``12.5``."""
-    text = f"{round(value, 1):.1f}"
-    text = text.removesuffix(".0")
+    # ``.1f`` rounds the exact binary value just as ``round(value, 1)`` does.
+    text = f"{value:.1f}".removesuffix(".0")
     return "0" if text == "-0" else text
 
 
 def _attrs(attrs: dict[str, object]) -> str:
-    parts = []
-    for name, value in attrs.items():
-        if value is None:
-            continue
-        if isinstance(value, float):
-            value = _num(value)
-        parts.append(f' {name}="{escape(str(value))}"')
-    return "".join(parts)
+    return "".join(
+        f' {name}="{_num(value) if isinstance(value, float) else escape(value)}"'
+        for name, value in attrs.items()
+        if value is not None
+    )
 
 
 def _el(tag: str, attrs: dict[str, object], children: str = "") -> str:
@@ -206,10 +204,12 @@ def _el(tag: str, attrs: dict[str, object], children: str = "") -> str:
 
 
 def _text(x: float, y: float, text: str, *, cls: str = "chart-label", anchor: str = "start") -> str:
-    return _el(
-        "text",
-        {"class": cls, "x": float(x), "y": float(y), "text-anchor": anchor, "fill": "currentColor"},
-        str(escape(text)),
+    # Written out rather than through `_el`, like the other elements a chart repeats (bars,
+    # dots, markers): it saves building and walking a dict for each. `cls` and `anchor` are
+    # this module's own constants, never data.
+    return (
+        f'<text class="{cls}" x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}"'
+        f' fill="currentColor">{escape(text)}</text>'
     )
 
 
@@ -293,7 +293,7 @@ def progress_chart(
     shown = _sorted([r for r in ratings if start <= r.day <= end])
     evidence = sorted(d for d in evidence_days if start <= d <= end)
 
-    legend = [
+    legend = tuple(
         (kind, text)
         for kind, text in (
             ("ratings", labels.legend_ratings),
@@ -301,9 +301,9 @@ def progress_chart(
             ("evidence", labels.legend_evidence),
         )
         if text
-    ]
-    longest = max(len(labels.rating_name(v)) for v in range(MIN_RATING, MAX_RATING + 1))
-    left = min(170.0, max(40.0, 16 + longest * _CHAR_WIDTH))
+    )
+    names = tuple(labels.rating_name(v) for v in range(MIN_RATING, MAX_RATING + 1))
+    left = min(170.0, max(40.0, 16 + max(len(name) for name in names) * _CHAR_WIDTH))
     right = CHART_WIDTH - 16.0
     top = 44.0 if legend else 16.0
     bottom = CHART_HEIGHT - 54.0  # the x axis; evidence markers and dates go below it
@@ -317,59 +317,18 @@ def progress_chart(
         return left + inset + (right - left - 2 * inset) * (day - start).days / span
 
     def y_of(value: float) -> float:
-        return top + 8 + (bottom - top - 16) * (MAX_RATING - value) / (MAX_RATING - MIN_RATING)
+        return _rating_y(value, top, bottom)
 
-    parts: list[str] = []
+    parts: list[str] = [_grid(names, left, right, top, bottom)]
 
-    # Grid: a faint line per rating, the name beside it.
-    for value in range(MIN_RATING, MAX_RATING + 1):
-        y = y_of(value)
-        parts.append(
-            _el(
-                "line",
-                {
-                    "class": "chart-grid",
-                    "x1": left,
-                    "x2": right,
-                    "y1": y,
-                    "y2": y,
-                    "stroke": "currentColor",
-                    "stroke-opacity": "0.15",
-                },
-            )
-        )
-        parts.append(_text(left - 10, y + 4, labels.rating_name(value), anchor="end"))
-
-    # x axis with date ticks.
-    parts.append(
-        _el(
-            "line",
-            {
-                "class": "chart-axis",
-                "x1": left,
-                "x2": right,
-                "y1": bottom,
-                "y2": bottom,
-                "stroke": "currentColor",
-            },
-        )
-    )
+    # Date ticks on the x axis.
     tick_days = [start + timedelta(days=i) for i in _tick_indices(span + 1)]
     tick_positions = list(range(len(tick_days)))
     for i, day in enumerate(tick_days):
         x = x_of(day)
         parts.append(
-            _el(
-                "line",
-                {
-                    "class": "chart-axis",
-                    "x1": x,
-                    "x2": x,
-                    "y1": bottom,
-                    "y2": bottom + 4,
-                    "stroke": "currentColor",
-                },
-            )
+            f'<line class="chart-axis" x1="{_num(x)}" x2="{_num(x)}" y1="{_num(bottom)}"'
+            f' y2="{_num(bottom + 4)}" stroke="currentColor"/>'
         )
         anchor = _anchor(i, tick_positions)
         # With start/end anchors the outer labels line up with the plot's edge, not its inset.
@@ -414,19 +373,10 @@ def progress_chart(
         )
     for r in shown:
         parts.append(
-            _el(
-                "circle",
-                {
-                    "class": "chart-dot",
-                    "cx": x_of(r.day),
-                    "cy": y_of(r.value),
-                    "r": "4.5",
-                    "fill": "currentColor",
-                    "data-day": r.day.isoformat(),
-                    "data-value": r.value,
-                },
-                _tip(f"{labels.format_date(r.day)}: {labels.rating_name(r.value)}"),
-            )
+            f'<circle class="chart-dot" cx="{_num(x_of(r.day))}" cy="{_num(y_of(r.value))}"'
+            f' r="4.5" fill="currentColor" data-day="{r.day.isoformat()}"'
+            f' data-value="{r.value}">'
+            f"{_tip(f'{labels.format_date(r.day)}: {labels.rating_name(r.value)}')}</circle>"
         )
     if not shown:
         parts.append(
@@ -434,20 +384,12 @@ def progress_chart(
         )
 
     # Linked reflections: a small triangle under the axis, pointing up at its day.
+    marker_y = _num(bottom + 8)
     for day in evidence:
-        x = x_of(day)
-        y = bottom + 8
         parts.append(
-            _el(
-                "path",
-                {
-                    "class": "chart-evidence",
-                    "d": f"M{_num(x)} {_num(y)}l5 9h-10z",
-                    "fill": "currentColor",
-                    "data-day": day.isoformat(),
-                },
-                _tip(labels.format_date(day)),
-            )
+            f'<path class="chart-evidence" d="M{_num(x_of(day))} {marker_y}l5 9h-10z"'
+            f' fill="currentColor" data-day="{day.isoformat()}">'
+            f"{_tip(labels.format_date(day))}</path>"
         )
 
     if legend:
@@ -477,7 +419,54 @@ def progress_chart(
     )
 
 
-def _legend(items: list[tuple[str, str]], *, left: float) -> str:
+def _rating_y(value: float, top: float, bottom: float) -> float:
+    """Where a rating (or a point of the trend) sits between the plot's top and bottom."""
+    return top + 8 + (bottom - top - 16) * (MAX_RATING - value) / (MAX_RATING - MIN_RATING)
+
+
+# The grid and the legend hold only the labels' texts (translations, never data), and a page
+# draws them the same on every chart: drawn once for each language and layout.
+
+
+@lru_cache(maxsize=64)
+def _grid(names: tuple[str, ...], left: float, right: float, top: float, bottom: float) -> str:
+    """A faint line per rating with its name beside it, then the x axis."""
+    parts = []
+    for value, name in zip(range(MIN_RATING, MAX_RATING + 1), names, strict=True):
+        y = _rating_y(value, top, bottom)
+        parts.append(
+            _el(
+                "line",
+                {
+                    "class": "chart-grid",
+                    "x1": left,
+                    "x2": right,
+                    "y1": y,
+                    "y2": y,
+                    "stroke": "currentColor",
+                    "stroke-opacity": "0.15",
+                },
+            )
+        )
+        parts.append(_text(left - 10, y + 4, name, anchor="end"))
+    parts.append(
+        _el(
+            "line",
+            {
+                "class": "chart-axis",
+                "x1": left,
+                "x2": right,
+                "y1": bottom,
+                "y2": bottom,
+                "stroke": "currentColor",
+            },
+        )
+    )
+    return "".join(parts)
+
+
+@lru_cache(maxsize=64)
+def _legend(items: tuple[tuple[str, str], ...], *, left: float) -> str:
     """A single row of keys above the plot: line with dot, dashed line, triangle."""
     parts = []
     x = left
@@ -583,25 +572,15 @@ def weekly_bars(
     slot = (right - left) / max(len(counts), 1)
     bar_width = min(24.0, slot * 0.7)
     ticks = _tick_indices(len(counts))
+    width = _num(bar_width)
     for i, (monday, n) in enumerate(counts):
         centre = left + slot * (i + 0.5)
         height = (bottom - top) * n / scale_top
         parts.append(
-            _el(
-                "rect",
-                {
-                    "class": "chart-bar",
-                    "x": centre - bar_width / 2,
-                    "y": bottom - height,
-                    "width": bar_width,
-                    "height": height,
-                    "rx": "2",
-                    "fill": "currentColor",
-                    "data-week": monday.isoformat(),
-                    "data-count": n,
-                },
-                _tip(f"{labels.format_date(monday)}: {n}"),
-            )
+            f'<rect class="chart-bar" x="{_num(centre - bar_width / 2)}"'
+            f' y="{_num(bottom - height)}" width="{width}" height="{_num(height)}" rx="2"'
+            f' fill="currentColor" data-week="{monday.isoformat()}" data-count="{n}">'
+            f"{_tip(f'{labels.format_date(monday)}: {n}')}</rect>"
         )
         if i in ticks:
             anchor = _anchor(i, ticks)
@@ -650,45 +629,21 @@ def sparkline(ratings: Sequence[Rating], *, width: int = 120, height: int = 28) 
     def y_of(value: int) -> float:
         return pad + (height - 2 * pad) * (MAX_RATING - value) / (MAX_RATING - MIN_RATING)
 
-    parts = []
+    # Written out: a list page draws one per goal. Numbers only, nothing to escape.
+    line = ""
     if len(shown) >= 2:
         points = " ".join(f"{_num(x_of(i))},{_num(y_of(r.value))}" for i, r in enumerate(shown))
-        parts.append(
-            _el(
-                "polyline",
-                {
-                    "class": "chart-line",
-                    "points": points,
-                    "fill": "none",
-                    "stroke": "currentColor",
-                    "stroke-width": "1.5",
-                    "stroke-linejoin": "round",
-                    "stroke-linecap": "round",
-                },
-            )
+        line = (
+            f'<polyline class="chart-line" points="{points}" fill="none" stroke="currentColor"'
+            ' stroke-width="1.5" stroke-linejoin="round" stroke-linecap="round"/>'
         )
     last = len(shown) - 1
-    parts.append(
-        _el(
-            "circle",
-            {
-                "class": "chart-dot",
-                "cx": x_of(last),
-                "cy": y_of(shown[last].value),
-                "r": "2.5",
-                "fill": "currentColor",
-            },
-        )
+    dot = (
+        f'<circle class="chart-dot" cx="{_num(x_of(last))}" cy="{_num(y_of(shown[last].value))}"'
+        ' r="2.5" fill="currentColor"/>'
     )
-    head = _attrs(
-        {
-            "xmlns": SVG_NS,
-            "class": "sparkline",
-            "viewBox": f"0 0 {width} {height}",
-            "width": width,
-            "height": height,
-            "aria-hidden": "true",
-            "focusable": "false",
-        }
+    head = (
+        f'<svg xmlns="{SVG_NS}" class="sparkline" viewBox="0 0 {width} {height}"'
+        f' width="{width}" height="{height}" aria-hidden="true" focusable="false">'
     )
-    return Markup(f"<svg{head}>{''.join(parts)}</svg>")  # noqa: S704 - no text, numbers only
+    return Markup(f"{head}{line}{dot}</svg>")  # noqa: S704 - no text, numbers only

@@ -2,8 +2,9 @@
 
 from dataclasses import replace
 from datetime import date, timedelta
+from functools import lru_cache
 
-from flask_babel import format_date, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -17,12 +18,38 @@ from journal.goals.charts import (
 )
 from journal.goals.forms import RATING_NAMES
 from journal.goals.services import Progress
+from journal.i18n import format_day
 
 CHART_WEEKS = 104
 
 
 def chart_labels() -> ChartLabels:
-    """Every text of the charts, translated."""
+    """Every text of the charts, in the active language."""
+    return _chart_labels(str(get_locale()))
+
+
+def rating_names() -> dict[int, str]:
+    """The names of the ratings 1..5 in the active language.
+
+    Translated once per language: a page of check-ins shows one per row.
+    """
+    return chart_labels().rating_names
+
+
+@lru_cache(maxsize=4096)
+def _short_day(day: date, language: str) -> str:
+    # A chart labels a hundred days: cached per day and language, with the language known
+    # to the caller rather than looked up in the request for each day.
+    return format_day(day, "d. MMM")
+
+
+@lru_cache(maxsize=8)
+def _chart_labels(language: str) -> ChartLabels:
+    """The charts' texts in `language` (the active one: the key of the cache).
+
+    Built once per language rather than for every chart (a review draws one per goal): they
+    are translations only, and the two summaries translate their sentences when called.
+    """
 
     def summary(count, first, latest, trend, evidence):
         if not count:
@@ -50,7 +77,7 @@ def chart_labels() -> ChartLabels:
     return ChartLabels(
         title=_("How it has gone"),
         rating_names={value: str(name) for value, name in RATING_NAMES.items()},
-        format_date=lambda day: format_date(day, "d. MMM"),
+        format_date=lambda day: _short_day(day, language),
         empty=_("No check-ins yet"),
         trend_up=_("The trend is rising."),
         trend_down=_("The trend is falling."),

@@ -10,7 +10,7 @@ from journal.entries.services import today_for
 from journal.framework.routes import current_framework, stale_task_keys
 from journal.goals import services
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
-from journal.goals.progress import goal_charts, goal_sparkline, sparkline_of
+from journal.goals.progress import goal_charts, goal_sparkline, rating_names, sparkline_of
 from journal.sharing import services as sharing
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
@@ -20,7 +20,7 @@ bp = Blueprint("goals", __name__, url_prefix="/goals")
 def goal_labels() -> dict:
     """Rating and status names, and sparklines, for every template."""
     return {
-        "rating_names": RATING_NAMES,
+        "rating_names": rating_names(),
         "status_names": STATUS_NAMES,
         "goal_sparkline": goal_sparkline,
         "sparkline_of": sparkline_of,
@@ -118,7 +118,8 @@ def new():
 def render_goal(goal, check_in_form: CheckInForm):
     """The goal page, with a check-in form (fresh, or as posted with its errors)."""
     today = today_for(current_user)
-    (progress,) = services.progress_of(current_user, [goal], today)
+    (progress,) = services.progress_of(current_user, [goal], today, notes=True)
+    share = sharing.share_of(goal)
     return render_template(
         "goals/view.html",
         goal=goal,
@@ -129,8 +130,9 @@ def render_goal(goal, check_in_form: CheckInForm):
         status_form=StatusForm(status=goal.status),
         framework=current_framework(),
         today=today,
-        share=sharing.share_of(goal),
-        manager_link=sharing.open_link_of(current_user),
+        share=share,
+        # Only a shared goal names the manager.
+        manager_link=sharing.open_link_of(current_user) if share else None,
         comments=sharing.comments_on(goal),
     )
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import abort
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import joinedload
 
 from journal.entries.services import open_entries
 from journal.extensions import db
@@ -188,15 +188,29 @@ def delete_check_in(user: User, check_in: CheckIn) -> None:
     db.session.commit()
 
 
-def check_ins_by_goal(goal_ids: list[int]) -> dict[int, list[CheckIn]]:
-    """The check-ins of these goals, oldest first, in one query."""
-    result: dict[int, list[CheckIn]] = {goal_id: [] for goal_id in goal_ids}
+def check_in_rows(
+    goal_ids: list[int],
+    start: date | None = None,
+    end: date | None = None,
+    *,
+    notes: bool = False,
+) -> dict[int, list[Row]]:
+    """Per goal, the id, day and rating (and the note, if asked for) of its check-ins,
+    oldest first, in one query; with `start` and `end`, only those from `start` to `end`.
+
+    Plain rows, not `CheckIn` objects: pages only show check-ins, and a year of them on a few
+    goals is many objects to build. The caller passes only goals the viewer may see.
+    """
+    result: dict[int, list[Row]] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
-        rows = db.session.scalars(
-            select(CheckIn).where(CheckIn.goal_id.in_(goal_ids)).order_by(CheckIn.day, CheckIn.id)
-        )
-        for check_in in rows:
-            result[check_in.goal_id].append(check_in)
+        columns = [CheckIn.goal_id, CheckIn.id, CheckIn.day, CheckIn.rating]
+        if notes:
+            columns.append(CheckIn.note)
+        query = select(*columns).where(CheckIn.goal_id.in_(goal_ids))
+        if start is not None and end is not None:
+            query = query.where(CheckIn.day.between(start, end))
+        for row in db.session.execute(query.order_by(CheckIn.day, CheckIn.id)):
+            result[row.goal_id].append(row)
     return result
 
 
@@ -208,7 +222,10 @@ def _owned_by(user: User):
 
 
 def linked_entries(user: User, goal: Goal) -> list[Entry]:
-    """The user's (undeleted) entries linked to this goal, newest first."""
+    """The user's (undeleted) entries linked to this goal, newest first.
+
+    Without their tasks: the goal page lists only title, date and star.
+    """
     return open_entries(
         user,
         db.session.scalars(
@@ -220,16 +237,18 @@ def linked_entries(user: User, goal: Goal) -> list[Entry]:
                 Entry.deleted_at.is_(None),
             )
             .order_by(Entry.entry_date.desc(), Entry.id.desc())
-            .options(selectinload(Entry.task_links))
         ),
     )
 
 
-def evidence_days_by_goal(user: User, goal_ids: list[int]) -> dict[int, list[date]]:
-    """For each goal, the dates of the linked (undeleted) entries, in one query."""
+def evidence_days_by_goal(
+    user: User, goal_ids: list[int], start: date | None = None, end: date | None = None
+) -> dict[int, list[date]]:
+    """For each goal, the dates of the linked (undeleted) entries, in one query; with `start`
+    and `end`, only those from `start` to `end` (both included)."""
     result: dict[int, list[date]] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
-        rows = db.session.execute(
+        query = (
             select(EntryGoal.goal_id, Entry.entry_date)
             .join(Entry, Entry.id == EntryGoal.entry_id)
             .where(
@@ -239,12 +258,15 @@ def evidence_days_by_goal(user: User, goal_ids: list[int]) -> dict[int, list[dat
             )
             .order_by(Entry.entry_date)
         )
+        if start is not None and end is not None:
+            query = query.where(Entry.entry_date.between(start, end))
+        rows = db.session.execute(query)
         for goal_id, day in rows:
             result[goal_id].append(day)
     return result
 
 
-def is_due(goal: Goal, check_ins: list[CheckIn], today: date) -> bool:
+def is_due(goal: Goal, check_ins: list[Row], today: date) -> bool:
     """An active goal is due a check-in when none has been made for DUE_AFTER_DAYS days
     (counted from the start date while there are none)."""
     if goal.status != "active":
@@ -255,28 +277,34 @@ def is_due(goal: Goal, check_ins: list[CheckIn], today: date) -> bool:
 
 @dataclass(frozen=True)
 class Progress:
-    """A goal's check-ins summed up: first and latest rating, counts, and whether it is due."""
+    """A goal's check-ins summed up: first and latest rating, counts, and whether it is due.
+
+    The check-ins are rows of :func:`check_in_rows`, to read, not to change.
+    """
 
     goal: Goal
-    check_ins: list[CheckIn]
+    check_ins: list[Row]
     evidence_days: list[date]
     due: bool
 
     @property
-    def first(self) -> CheckIn | None:
+    def first(self) -> Row | None:
         """The earliest check-in."""
         return self.check_ins[0] if self.check_ins else None
 
     @property
-    def latest(self) -> CheckIn | None:
+    def latest(self) -> Row | None:
         """The most recent check-in."""
         return self.check_ins[-1] if self.check_ins else None
 
 
-def progress_of(user: User, goals: list[Goal], today: date) -> list[Progress]:
-    """Progress for each goal, in two queries whatever the number of goals."""
+def progress_of(
+    user: User, goals: list[Goal], today: date, *, notes: bool = False
+) -> list[Progress]:
+    """Progress for each goal (with the check-ins' notes if asked for), in two queries
+    whatever the number of goals."""
     ids = [goal.id for goal in goals]
-    check_ins = check_ins_by_goal(ids)
+    check_ins = check_in_rows(ids, notes=notes)
     evidence = evidence_days_by_goal(user, ids)
     return [
         Progress(

@@ -58,31 +58,51 @@ def questions(framework, counts: dict[str, int]) -> list[Prompt]:
     return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]
 
 
-def review_context(period: services.Period) -> dict:
-    """Everything the review shows for a period, and the snapshot a save would keep."""
+def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
+    """Everything the review shows for a period, and (with `snapshot`) the snapshot a save
+    would keep: the page leaves it out, which spares it a query."""
     framework = current_framework()
-    today = today_for(current_user)
     goals = services.goals_in(current_user, period)
-    progress = goal_services.progress_of(current_user, goals, today)
-    linked = services.linked_counts(current_user, [goal.id for goal in goals], period)
+    ids = [goal.id for goal in goals]
+    # Only the period's check-ins and linked reflections are read; the latter are counted too.
+    check_ins = goal_services.check_in_rows(ids, period.start, period.end)
+    evidence = goal_services.evidence_days_by_goal(current_user, ids, period.start, period.end)
     counts = services.task_counts(current_user, period)
     rows = []
-    for item in progress:
-        in_period = [c for c in item.check_ins if period.start <= c.day <= period.end]
-        evidence = [d for d in item.evidence_days if period.start <= d <= period.end]
+    for goal in goals:
+        in_period = check_ins[goal.id]
         rows.append(
             {
-                "goal": item.goal,
+                "goal": goal,
                 "check_ins": in_period,
                 "first": in_period[0] if in_period else None,
                 "latest": in_period[-1] if in_period else None,
-                "linked": linked.get(item.goal.id, 0),
-                "chart": period_chart(in_period, evidence, period.start, period.end),
+                "linked": len(evidence[goal.id]),
+                "chart": period_chart(in_period, evidence[goal.id], period.start, period.end),
             }
         )
     table = coverage(framework, counts, {})
     key = services.key_reflections(current_user, period)
-    snapshot = {
+    context = {
+        "period": period,
+        "framework": framework,
+        "goals": rows,
+        "coverage": table,
+        "most": max([1, *counts.values()]),
+        "untouched": [item.task for _, items in table for item in items if not item.reflections],
+        "key_reflections": key,
+        "questions": questions(framework, counts),
+        "reviews": services.reviews_of(current_user),
+    }
+    if snapshot:
+        context["snapshot"] = snapshot_of(period, rows, table, key)
+    return context
+
+
+def snapshot_of(period: services.Period, rows: list[dict], table, key) -> dict:
+    """The figures a saved review keeps: its goals, reflections per task, the number of
+    reflections and which were key ones."""
+    return {
         "goals": [
             {
                 "title": row["goal"].title,
@@ -98,18 +118,6 @@ def review_context(period: services.Period) -> dict:
         "entries": services.entry_count(current_user, period),
         "key_reflections": [entry.id for entry in key],
     }
-    return {
-        "period": period,
-        "framework": framework,
-        "goals": rows,
-        "coverage": table,
-        "most": max([1, *counts.values()]),
-        "untouched": [item.task for _, items in table for item in items if not item.reflections],
-        "key_reflections": key,
-        "questions": questions(framework, counts),
-        "snapshot": snapshot,
-        "reviews": services.reviews_of(current_user),
-    }
 
 
 def render_review(period: services.Period, notes: NotesForm, notice: str | None = None):
@@ -121,7 +129,7 @@ def render_review(period: services.Period, notes: NotesForm, notice: str | None 
         notes=notes,
         notice=notice,
         period_form=PeriodForm(formdata=request.args),
-        **review_context(period),
+        **review_context(period, snapshot=False),
     )
 
 

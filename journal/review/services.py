@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import joinedload
 
 from journal.entries.services import open_entries
 from journal.extensions import db
-from journal.models import Entry, EntryGoal, EntryTask, Goal, Review, User
+from journal.models import Entry, EntryTask, Goal, Review, User
 
 PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
 
@@ -106,7 +106,8 @@ def entry_count(user: User, period: Period) -> int:
 
 
 def key_reflections(user: User, period: Period) -> list[Entry]:
-    """The starred entries of the period, oldest first."""
+    """The starred entries of the period, oldest first (without their tasks: the review
+    shows title, date and an excerpt)."""
     return open_entries(
         user,
         db.session.scalars(
@@ -118,27 +119,8 @@ def key_reflections(user: User, period: Period) -> list[Entry]:
                 Entry.entry_date.between(period.start, period.end),
             )
             .order_by(Entry.entry_date, Entry.id)
-            .options(joinedload(Entry.task_links))  # one query, not two
-        ).unique(),
+        ),
     )
-
-
-def linked_counts(user: User, goal_ids: list[int], period: Period) -> dict[int, int]:
-    """Per goal, the reflections linked to it within the period."""
-    if not goal_ids:
-        return {}
-    rows = db.session.execute(
-        select(EntryGoal.goal_id, func.count())
-        .join(Entry, Entry.id == EntryGoal.entry_id)
-        .where(
-            EntryGoal.goal_id.in_(goal_ids),
-            Entry.owner_id == user.id,
-            Entry.deleted_at.is_(None),
-            Entry.entry_date.between(period.start, period.end),
-        )
-        .group_by(EntryGoal.goal_id)
-    )
-    return dict(rows.all())
 
 
 def save_review(
@@ -165,11 +147,14 @@ def save_review(
     return review
 
 
-def reviews_of(user: User) -> list[Review]:
-    """The user's saved reviews, newest first."""
+def reviews_of(user: User) -> list[Row]:
+    """The user's saved reviews, newest first: id, period and when, for a list of links
+    (not the notes and snapshot, which a list does not show)."""
     return list(
-        db.session.scalars(
-            select(Review).where(Review.owner_id == user.id).order_by(Review.created_at.desc())
+        db.session.execute(
+            select(Review.id, Review.period_start, Review.period_end, Review.created_at)
+            .where(Review.owner_id == user.id)
+            .order_by(Review.created_at.desc())
         )
     )
 

@@ -36,7 +36,8 @@ def team_menu() -> dict:
 def shared_view(goal, share, *, viewer_is_manager: bool):
     """What a manager sees of a shared goal: its text, tasks, status, ratings; notes only
     if the leader chose so. Nothing of the journal: no reflections, counts or streaks."""
-    check_ins = goals.check_ins_by_goal([goal.id])[goal.id]
+    # The notes are not even read unless they are shared.
+    check_ins = goals.check_in_rows([goal.id], notes=share.include_notes)[goal.id]
     return {
         "goal": goal,
         "share": share,
@@ -159,13 +160,14 @@ def delete_comment(comment_id: int):
 @bp.get("/team/")
 def team():
     """My leaders: requests waiting for an answer, and each leader's shared goals."""
-    accepted = services.links_as_manager(current_user, "accepted")
+    links = services.links_as_manager(current_user, "pending", "accepted")
+    accepted = [link for link in links if link.status == "accepted"]
     shared = services.shared_goals_by_link(accepted)
     leaders = [(link, shared[link.id]) for link in accepted]
-    check_ins = goals.check_ins_by_goal([goal.id for _, shared in leaders for goal in shared])
+    check_ins = goals.check_in_rows([goal.id for _, shared in leaders for goal in shared])
     return render_template(
         "sharing/team.html",
-        pending=services.links_as_manager(current_user, "pending"),
+        pending=[link for link in links if link.status == "pending"],
         leaders=leaders,
         check_ins=check_ins,
     )
@@ -194,12 +196,15 @@ def end_as_manager(link_id: int):
 def shared_goal(leader_id: int, goal_id: int):
     """A goal a leader shares with me; the leader's log records that I opened it."""
     goal, share = services.shared_goal_for_manager(current_user, leader_id, goal_id)
-    services.record_view(current_user, goal)
-    return render_template(
+    page = render_template(
         "sharing/shared_goal.html",
         form=CommentForm(),
         **shared_view(goal, share, viewer_is_manager=True),
     )
+    # Recorded once the page is ready: the commit expires every loaded object, and reloading
+    # them one by one for the page would cost a query each.
+    services.record_view(current_user, goal)
+    return page
 
 
 @bp.post("/team/<id:leader_id>/goals/<id:goal_id>/comments")

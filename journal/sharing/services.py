@@ -8,7 +8,7 @@ nothing else of the leader, ever. Everything else answers 404.
 from flask import abort
 from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from journal.extensions import db
 from journal.models import Comment, Goal, ManagerLink, Share, SharingEvent, User
@@ -44,13 +44,13 @@ def open_link_of(leader: User) -> ManagerLink | None:
     )
 
 
-def links_as_manager(manager: User, status: str) -> list[ManagerLink]:
-    """The manager's links of one status, with their leaders, by the leader's name."""
+def links_as_manager(manager: User, *statuses: str) -> list[ManagerLink]:
+    """The manager's links of these statuses, with their leaders, by the leader's name."""
     return list(
         db.session.scalars(
             select(ManagerLink)
             .join(User, User.id == ManagerLink.leader_id)
-            .where(ManagerLink.manager_id == manager.id, ManagerLink.status == status)
+            .where(ManagerLink.manager_id == manager.id, ManagerLink.status.in_(statuses))
             .order_by(User.name, ManagerLink.id)
             .options(selectinload(ManagerLink.leader))
         )
@@ -216,19 +216,23 @@ def shared_goal_for_manager(manager: User, leader_id: int, goal_id: int) -> tupl
 
     Open only while the link between them is accepted and the goal is shared on that link.
     """
-    row = db.session.execute(
-        select(Goal, Share)
-        .join(Share, Share.goal_id == Goal.id)
-        .join(ManagerLink, ManagerLink.id == Share.link_id)
-        .where(
-            Goal.id == goal_id,
-            Goal.owner_id == leader_id,
-            ManagerLink.leader_id == leader_id,
-            ManagerLink.manager_id == manager.id,
-            ManagerLink.status == "accepted",
+    row = (
+        db.session.execute(
+            select(Goal, Share)
+            .join(Share, Share.goal_id == Goal.id)
+            .join(ManagerLink, ManagerLink.id == Share.link_id)
+            .where(
+                Goal.id == goal_id,
+                Goal.owner_id == leader_id,
+                ManagerLink.leader_id == leader_id,
+                ManagerLink.manager_id == manager.id,
+                ManagerLink.status == "accepted",
+            )
+            .options(joinedload(Goal.task_links))  # a task or two: one query, not two
         )
-        .options(selectinload(Goal.task_links))
-    ).first()
+        .unique()
+        .first()
+    )
     if row is None:
         abort(404)
     return row[0], row[1]
@@ -250,7 +254,8 @@ def shared_goals_of(link: ManagerLink) -> list[Goal]:
 
 
 def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[Goal]]:
-    """The goals shared on each of these accepted links, in one query (the team page)."""
+    """The goals shared on each of these accepted links, in one query (the team page, which
+    shows no tasks: they are not loaded)."""
     result: dict[int, list[Goal]] = {link.id: [] for link in links}
     accepted = {link.id: link.leader_id for link in links if link.status == "accepted"}
     if accepted:
@@ -259,7 +264,6 @@ def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[Goal]]:
             .join(Goal, Goal.id == Share.goal_id)
             .where(Share.link_id.in_(accepted))
             .order_by(Goal.position, Goal.id)
-            .options(selectinload(Goal.task_links))
         )
         for link_id, goal in rows:
             if goal.owner_id == accepted[link_id]:

@@ -4,6 +4,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from flask import url_for
 from sqlalchemy import select
 
 from journal.entries import services as entries
@@ -156,6 +157,19 @@ def test_edit_and_delete_a_check_in(leader_client, leader, db):
     leader_client.submit(f"/goals/check-ins/{saved.id}/delete", page=f"/goals/{goal.id}")
     db.session.expire_all()
     assert db.session.scalar(select(CheckIn)) is None
+
+
+def test_the_goal_page_links_each_check_in_to_its_edit_and_delete_routes(
+    app, leader_client, leader
+):
+    goal = make_goal(leader)
+    saved = services.add_check_in(leader, goal, day=date(2026, 2, 1), rating=2, note="")
+    page = leader_client.get(f"/goals/{goal.id}").get_data(as_text=True)
+    with app.test_request_context():
+        edit = url_for("goals.edit_check_in", check_in_id=saved.id)
+        delete = url_for("goals.delete_check_in", check_in_id=saved.id)
+    assert f'href="{edit}"' in page
+    assert f'action="{delete}"' in page
 
 
 def test_one_click_check_in_from_the_dashboard(leader_client, leader, db):
