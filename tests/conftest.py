@@ -201,6 +201,25 @@ def make_entry(app):
 
 
 @pytest.fixture
+def make_goal(app):
+    """Create goals: `make_goal(user, title="…", task_keys=["vision"], start_date=…)`; why,
+    how-I-know and the review date are empty unless given, the start is today."""
+    from journal.entries.services import today_for
+    from journal.goals import services as goals
+
+    def make(user, **values):
+        values.setdefault("title", "lytte før jeg svarer")
+        values.setdefault("why", "")
+        values.setdefault("how_i_know", "")
+        values.setdefault("task_keys", ["vision"])
+        values.setdefault("start_date", today_for(user))
+        values.setdefault("review_date", None)
+        return goals.create_goal(user, **values)
+
+    return make
+
+
+@pytest.fixture
 def login():
     """Log a client in: `login(client, user)`; returns the response."""
 

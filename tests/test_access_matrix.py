@@ -190,7 +190,7 @@ def test_every_route_has_a_row(app):
 
 
 @pytest.fixture
-def world(app, make_user, make_entry):
+def world(app, make_user, make_entry, make_goal):
     """Every actor, and the leader's entries, goals, links, shares and comments."""
     people = {
         "admin": make_user(name="Admin Anne", is_admin=True),
@@ -206,15 +206,7 @@ def world(app, make_user, make_entry):
     entries.trash_entry(leader, trashed)
 
     def goal(title):
-        return goals.create_goal(
-            leader,
-            title=title,
-            why="",
-            how_i_know="",
-            task_keys=["vision"],
-            start_date=entry.entry_date,
-            review_date=None,
-        )
+        return make_goal(leader, title=title, start_date=entry.entry_date)
 
     shared, hidden = goal(f"{SHARED} at lytte"), goal("HIDDENGOAL at vente")
     check_in = goals.add_check_in(leader, shared, day=entry.entry_date, rating=3, note="NOTESECRET")

@@ -23,21 +23,13 @@ TEMPORARY = re.compile(r'class="temporary-password"[^>]*>([a-z0-9-]+)<')
 
 
 @pytest.fixture
-def people(app, make_user, make_entry):
+def people(app, make_user, make_entry, make_goal):
     """An administrator and a leader with an entry, a goal and a check-in."""
     # In English: the Danish of new text arrives with the catalogue (tests/test_i18n.py).
     admin = make_user(name="Admin Anne", email="anne@esbjerg.example", is_admin=True, language="en")
     leader = make_user(name="Lone Leder", email="lone@esbjerg.example")
     entry = make_entry(leader, body=SENTENCE)
-    goal = goals.create_goal(
-        leader,
-        title=GOAL,
-        why=NOTE,
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=entry.entry_date,
-        review_date=None,
-    )
+    goal = make_goal(leader, title=GOAL, why=NOTE, start_date=entry.entry_date)
     goals.add_check_in(leader, goal, day=entry.entry_date, rating=3, note=NOTE)
     return {"admin": admin, "leader": leader, "entry": entry}
 

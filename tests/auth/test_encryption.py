@@ -16,7 +16,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from journal import crypto
 from journal.auth import keys, services
 from journal.extensions import db as database
-from journal.goals import services as goals
 from journal.models import Entry, Goal, Review, User
 from journal.review.export import export_data
 from journal.review.importer import import_data
@@ -220,7 +219,7 @@ def test_an_administrators_reset_locks_the_journal_until_the_recovery_key(
 
 
 def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
-    app, db, leader, leader_client, login, make_user
+    app, db, leader, leader_client, login, make_user, make_goal
 ):
     """Whoever holds the temporary password (the administrator who set it, say) may be the
     one starting over: the new journal must show nothing the leader or their team wrote."""
@@ -242,15 +241,7 @@ def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
     db.session.commit()
     # The leader is also a manager: a member of their team shares a goal with them.
     member = make_user(name="Tina Team")
-    shared = goals.create_goal(
-        member,
-        title="Tydelige rammer for teamet",
-        why="",
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=date(2026, 3, 1),
-        review_date=None,
-    )
+    shared = make_goal(member, title="Tydelige rammer for teamet", start_date=date(2026, 3, 1))
     link = sharing.request_link(member, leader)
     sharing.respond(leader, link, accept=True)
     sharing.share(member, shared, include_notes=False)

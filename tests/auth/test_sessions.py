@@ -6,7 +6,6 @@ import pytest
 
 from journal.auth import sessions
 from journal.entries import services
-from journal.goals import services as goals
 from tests.conftest import TEST_PASSWORD, stored_entries
 from tests.entries.test_nothing_lost import TEXT, entry_form_token, fields
 
@@ -146,18 +145,10 @@ NOTE = "Samtalen med Jonas gik bedre, fordi jeg lyttede færdigt før jeg svared
 
 @pytest.mark.parametrize("where", ["check-in", "comment"])
 def test_a_note_posted_after_the_idle_limit_is_shown_to_copy(
-    app, clock, leader, leader_client, where
+    app, clock, leader, leader_client, where, make_goal
 ):
     """Forms without their own rescue still never swallow what was typed."""
-    goal = goals.create_goal(
-        leader,
-        title="Lytte færdigt",
-        why="",
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=date(2026, 3, 1),
-        review_date=None,
-    )
+    goal = make_goal(leader, title="Lytte færdigt", start_date=date(2026, 3, 1))
     page = f"/goals/{goal.id}"
     token = leader_client.csrf_token(page)
     clock.now += app.config["SESSION_IDLE_MINUTES"] * 60 + 1

@@ -10,23 +10,15 @@ from journal.goals import services as goals
 from tests.entries.test_journal_list import add_entries, counting_queries
 
 
-def make_goal(user, title="lytte før jeg svarer", tasks=("clear-and-present-leadership",), **kw):
-    values = {
-        "why": "",
-        "how_i_know": "",
-        "start_date": entries.today_for(user),
-        "review_date": None,
-    }
-    return goals.create_goal(user, title=title, task_keys=list(tasks), **(values | kw))
-
-
-def test_coverage_counts_reflections_and_goals_and_finds_blind_spots(app, leader, make_entry):
+def test_coverage_counts_reflections_and_goals_and_finds_blind_spots(
+    app, leader, make_entry, make_goal
+):
     today = entries.today_for(leader)
     make_entry(leader, task_keys=["vision", "delegation"])
     make_entry(leader, task_keys=["vision"], entry_date=today - timedelta(days=10))
     make_entry(leader, task_keys=["follow-up"], entry_date=today - timedelta(days=91))  # too old
-    make_goal(leader, tasks=("feedback-and-facilitation", "vision"))
-    paused = make_goal(leader, tasks=("follow-up",))
+    make_goal(leader, task_keys=["feedback-and-facilitation", "vision"])
+    paused = make_goal(leader, task_keys=["follow-up"])
     goals.set_status(leader, paused, "paused")  # only active goals count
 
     framework = app.extensions["framework"]
@@ -42,7 +34,7 @@ def test_coverage_counts_reflections_and_goals_and_finds_blind_spots(app, leader
     assert [theme.key for theme, _ in table] == [t.key for t in framework.themes]
 
 
-def test_the_dashboard_answers_what_am_i_practising(leader_client, leader, make_entry):
+def test_the_dashboard_answers_what_am_i_practising(leader_client, leader, make_entry, make_goal):
     goal = make_goal(leader, title="give feedback der hjælper")
     goals.add_check_in(leader, goal, day=entries.today_for(leader), rating=4, note="")
     make_entry(leader, title="Dagens refleksion", task_keys=["vision"])
@@ -57,7 +49,7 @@ def test_the_dashboard_answers_what_am_i_practising(leader_client, leader, make_
 
 
 def test_the_dashboard_query_count_does_not_grow_with_the_data(
-    leader_client, leader, db, make_entry
+    leader_client, leader, db, make_entry, make_goal
 ):
     goal = make_goal(leader)
     goals.add_check_in(leader, goal, day=entries.today_for(leader), rating=3, note="")
@@ -65,7 +57,7 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     with counting_queries(db.engine) as few:
         assert leader_client.get("/").status_code == 200
     for i in range(6):
-        more = make_goal(leader, title=f"mål {i}", tasks=("vision", "delegation"))
+        more = make_goal(leader, title=f"mål {i}", task_keys=["vision", "delegation"])
         for day in range(4):
             goals.add_check_in(
                 leader, more, day=entries.today_for(leader) - timedelta(days=day), rating=2, note=""
@@ -76,7 +68,9 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     assert len(many) == len(few)
 
 
-def test_the_goal_page_query_count_does_not_grow_with_check_ins(leader_client, leader, db):
+def test_the_goal_page_query_count_does_not_grow_with_check_ins(
+    leader_client, leader, db, make_goal
+):
     goal = make_goal(leader)
     goals.add_check_in(leader, goal, day=entries.today_for(leader), rating=3, note="")
     with counting_queries(db.engine) as few:
@@ -90,7 +84,7 @@ def test_the_goal_page_query_count_does_not_grow_with_check_ins(leader_client, l
     assert len(many) == len(few)
 
 
-def test_the_goal_chart_holds_the_check_ins(leader_client, leader):
+def test_the_goal_chart_holds_the_check_ins(leader_client, leader, make_goal):
     start = entries.today_for(leader) - timedelta(days=40)
     goal = make_goal(leader, start_date=start)
     for week, rating in enumerate([1, 2, 4, 5]):

@@ -30,19 +30,11 @@ def rows_referring_to(db, user_id: int) -> dict[str, int]:
 
 
 def test_erase_removes_everything_the_leader_owns(
-    app, leader_client, leader, make_user, make_entry, db
+    app, leader_client, leader, make_user, make_entry, make_goal, db
 ):
     manager, report = make_user(name="Mads Chef"), make_user(name="Rikke Rapport")
     entry = make_entry(leader, task_keys=["vision"])
-    goal = goals.create_goal(
-        leader,
-        title="lytte",
-        why="",
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=date(2026, 1, 5),
-        review_date=None,
-    )
+    goal = make_goal(leader, title="lytte", start_date=date(2026, 1, 5))
     goals.add_check_in(leader, goal, day=date(2026, 2, 1), rating=3, note="note")
     link = sharing.request_link(leader, manager)
     sharing.respond(manager, link, accept=True)

@@ -37,16 +37,13 @@ def test_periods(app, leader):
     assert (since.start, since.end) == (date(2026, 7, 1), today)
 
 
-def test_the_review_shows_the_period(leader_client, leader, make_entry):
+def test_the_review_shows_the_period(leader_client, leader, make_entry, make_goal):
     today = entries.today_for(leader)
-    goal = goals.create_goal(
+    goal = make_goal(
         leader,
         title="give feedback der hjælper",
-        why="",
-        how_i_know="",
         task_keys=["feedback-and-facilitation"],
         start_date=today - timedelta(days=80),
-        review_date=None,
     )
     goals.add_check_in(leader, goal, day=today - timedelta(days=70), rating=2, note="")
     goals.add_check_in(leader, goal, day=today - timedelta(days=10), rating=4, note="")

@@ -25,18 +25,6 @@ def browser(app, login, user):
     return client
 
 
-def make_goal(user, title="lytte før jeg svarer"):
-    return goals.create_goal(
-        user,
-        title=title,
-        why="",
-        how_i_know="",
-        task_keys=["vision"],
-        start_date=date(2026, 1, 5),
-        review_date=None,
-    )
-
-
 def linked(people):
     link = services.request_link(people["leader"], people["manager"])
     services.respond(people["manager"], link, accept=True)
@@ -111,7 +99,7 @@ def test_the_database_refuses_a_second_open_link(app, people, db):
 
 
 def test_an_administrator_sets_and_ends_links_without_seeing_content(
-    app, login, people, make_user, db
+    app, login, people, make_user, db, make_goal
 ):
     admin = browser(app, login, make_user(name="Admin Anne", is_admin=True))
     goal = make_goal(people["leader"], title="HEMMELIGT")
@@ -131,7 +119,7 @@ def test_an_administrator_sets_and_ends_links_without_seeing_content(
     assert services.open_link_of(people["leader"]) is None
 
 
-def test_share_preview_and_unshare_take_effect_at_once(app, login, people, db):
+def test_share_preview_and_unshare_take_effect_at_once(app, login, people, db, make_goal):
     link = linked(people)
     goal = make_goal(people["leader"])
     goals.add_check_in(people["leader"], goal, day=date(2026, 2, 2), rating=4, note="MIN NOTE")
@@ -162,7 +150,9 @@ def test_share_preview_and_unshare_take_effect_at_once(app, login, people, db):
     assert link.id  # the link itself is untouched
 
 
-def test_ending_the_link_ends_access_and_a_new_manager_sees_nothing_old(app, login, people, db):
+def test_ending_the_link_ends_access_and_a_new_manager_sees_nothing_old(
+    app, login, people, db, make_goal
+):
     link = linked(people)
     goal = make_goal(people["leader"])
     services.share(people["leader"], goal, include_notes=False)
@@ -178,7 +168,9 @@ def test_ending_the_link_ends_access_and_a_new_manager_sees_nothing_old(app, log
     assert "lytte" not in newcomer.get("/team/").get_data(as_text=True)
 
 
-def test_comments_reply_delete_and_survive_unsharing_with_the_leader(app, login, people, db):
+def test_comments_reply_delete_and_survive_unsharing_with_the_leader(
+    app, login, people, db, make_goal
+):
     linked(people)
     goal = make_goal(people["leader"])
     services.share(people["leader"], goal, include_notes=False)
@@ -205,7 +197,7 @@ def test_comments_reply_delete_and_survive_unsharing_with_the_leader(app, login,
     assert [c.id for c in db.session.scalars(select(Comment))] == [theirs.id]
 
 
-def test_an_empty_comment_is_refused_with_a_message(app, login, people, db):
+def test_an_empty_comment_is_refused_with_a_message(app, login, people, db, make_goal):
     linked(people)
     goal = make_goal(people["leader"])
     services.share(people["leader"], goal, include_notes=False)
@@ -218,7 +210,7 @@ def test_an_empty_comment_is_refused_with_a_message(app, login, people, db):
     assert db.session.scalar(select(Comment)) is None
 
 
-def test_the_log_records_links_shares_and_views(app, login, people, db):
+def test_the_log_records_links_shares_and_views(app, login, people, db, make_goal):
     linked(people)
     goal = make_goal(people["leader"])
     services.share(people["leader"], goal, include_notes=False)
@@ -236,7 +228,9 @@ def test_the_log_records_links_shares_and_views(app, login, people, db):
     assert "Du stoppede delingen af" in page
 
 
-def test_the_manager_never_sees_counts_or_journal_traces(app, login, people, make_entry, db):
+def test_the_manager_never_sees_counts_or_journal_traces(
+    app, login, people, make_entry, db, make_goal
+):
     from journal.entries import services as entries
 
     linked(people)
@@ -260,7 +254,7 @@ def test_the_manager_never_sees_counts_or_journal_traces(app, login, people, mak
     assert "chart-evidence" not in page and "arbejdsdag" not in page
 
 
-def test_the_team_page_query_count_does_not_grow_with_leaders(app, login, make_user, db):
+def test_the_team_page_query_count_does_not_grow_with_leaders(app, login, make_user, db, make_goal):
     from tests.entries.test_journal_list import counting_queries
 
     manager = make_user(name="Mads Chef")
