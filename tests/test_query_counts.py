@@ -9,10 +9,11 @@ search (tests/entries/test_search_index.py), the dashboard and a goal
 
 from datetime import timedelta
 
+import pytest
+
 from journal.entries import services as entries
 from journal.goals import services as goals
 from journal.sharing import services as sharing
-from tests.dashboard.test_dashboard import make_goal
 from tests.entries.test_journal_list import add_entries, counting_queries, next_url
 
 TASKS = ("vision", "delegation", "feedback-and-facilitation")
@@ -27,18 +28,29 @@ def statements(client, db, url: str, *, shows: str = "", times: int = 1) -> list
     return executed
 
 
-def add_goals(user, count: int, check_ins: int, *, first: int = 0) -> list:
-    """`count` goals, each with `check_ins` daily check-ins ending today."""
-    today = entries.today_for(user)
-    made = []
-    for number in range(first, first + count):
-        goal = make_goal(user, title=f"øvelse {number}", tasks=TASKS[: 1 + number % 3])
-        for day in range(check_ins):
-            goals.add_check_in(
-                user, goal, day=today - timedelta(days=day), rating=1 + day % 5, note=f"note {day}"
+@pytest.fixture
+def add_goals(make_goal):
+    """`add_goals(user, count, check_ins)`: goals, each with daily check-ins ending today."""
+
+    def add(user, count: int, check_ins: int, *, first: int = 0) -> list:
+        today = entries.today_for(user)
+        made = []
+        for number in range(first, first + count):
+            goal = make_goal(
+                user, title=f"øvelse {number}", task_keys=list(TASKS[: 1 + number % 3])
             )
-        made.append(goal)
-    return made
+            for day in range(check_ins):
+                goals.add_check_in(
+                    user,
+                    goal,
+                    day=today - timedelta(days=day),
+                    rating=1 + day % 5,
+                    note=f"note {day}",
+                )
+            made.append(goal)
+        return made
+
+    return add
 
 
 def test_a_deep_journal_page(leader_client, leader, db):
@@ -60,7 +72,7 @@ def test_an_entry(leader_client, leader, db, make_entry):
     assert len(many) == len(few)
 
 
-def test_the_goals_list(leader_client, leader, db):
+def test_the_goals_list(leader_client, leader, db, add_goals):
     add_goals(leader, 1, check_ins=1)
     few = statements(leader_client, db, "/goals/")
     add_goals(leader, 8, check_ins=12, first=1)
@@ -68,7 +80,7 @@ def test_the_goals_list(leader_client, leader, db):
     assert len(many) == len(few)
 
 
-def test_the_review(leader_client, leader, db):
+def test_the_review(leader_client, leader, db, add_goals):
     today = entries.today_for(leader)
     add_entries(db, leader, 6, start=today - timedelta(days=30), tasks=TASKS[:1])
     add_goals(leader, 1, check_ins=2)
@@ -79,7 +91,7 @@ def test_the_review(leader_client, leader, db):
     assert len(many) == len(few)
 
 
-def shared_with_a_manager(app, leader, make_user, login, logged_in: str):
+def shared_with_a_manager(app, leader, make_user, login, add_goals, logged_in: str):
     """A manager linked to `leader`, one goal shared; a client logged in as `logged_in`."""
     manager = make_user(name="Mads Chef")
     sharing.respond(manager, sharing.request_link(leader, manager), accept=True)
@@ -90,8 +102,8 @@ def shared_with_a_manager(app, leader, make_user, login, logged_in: str):
     return manager, goal, client
 
 
-def test_the_sharing_page(app, leader, make_user, login, db):
-    manager, _, client = shared_with_a_manager(app, leader, make_user, login, "leader")
+def test_the_sharing_page(app, leader, make_user, login, db, add_goals):
+    manager, _, client = shared_with_a_manager(app, leader, make_user, login, add_goals, "leader")
     few = statements(client, db, "/sharing/")
     for goal in add_goals(leader, 6, check_ins=3, first=1):
         sharing.share(leader, goal, include_notes=True)
@@ -100,8 +112,10 @@ def test_the_sharing_page(app, leader, make_user, login, db):
     assert len(many) == len(few)
 
 
-def test_a_shared_goal_as_the_manager_sees_it(app, leader, make_user, login, db):
-    manager, goal, client = shared_with_a_manager(app, leader, make_user, login, "manager")
+def test_a_shared_goal_as_the_manager_sees_it(app, leader, make_user, login, db, add_goals):
+    manager, goal, client = shared_with_a_manager(
+        app, leader, make_user, login, add_goals, "manager"
+    )
     url = f"/team/{leader.id}/goals/{goal.id}"
     few = statements(client, db, url)
     today = entries.today_for(leader)
