@@ -29,6 +29,19 @@ RUN_AXE = """(tags, part) => axe.run(part ? {include: [part]} : document, {
     targets: rule.nodes.slice(0, 5).map(node => node.target.join(" ")),
     more: Math.max(0, rule.nodes.length - 5),
 })))"""
+
+
+def axe_violations(tab) -> list[str]:
+    """What axe finds on the page in `tab` (WCAG 2.1 A and AA and the rules above), one line
+    per rule: for pages other tests reach, such as the rescue page after an expired session."""
+    if not tab.evaluate("() => typeof axe !== 'undefined'"):
+        tab.evaluate(AXE_SCRIPT)  # not a script tag: the app's CSP refuses inline scripts
+    return [
+        f"{rule['id']} ({rule['impact']}): {rule['help']}: " + ", ".join(rule["targets"])
+        for rule in tab.evaluate(f"([tags, part]) => ({RUN_AXE})(tags, part)", [RULE_TAGS, None])
+    ]
+
+
 # An error message must be tied to what it is about (aria-describedby), and a control
 # marked invalid must say why; otherwise a screen reader announces "invalid" and nothing else.
 CHECK_ERRORS = """() => {

@@ -16,6 +16,7 @@ from journal.auth import sessions
 from journal.extensions import db
 from tests.browser.conftest import log_in
 from tests.browser.e2e import Tab, log_in_with_labels, wait_for_drafts
+from tests.browser.test_accessibility import axe_violations
 from tests.conftest import TEST_PASSWORD, stored_entries
 
 NAME, EMAIL = "Jonas Friis", "jonas.friis@esbjerg.dk"
@@ -116,6 +117,7 @@ def test_save_after_the_session_expired_keeps_every_word(
     expect(page.get_by_label("Din refleksion")).to_have_value(BODY)
     expect(page.get_by_label("Titel (valgfri)")).to_have_value(TITLE)
     assert saved_entries(live_server, key) == []  # nothing saved behind the leader's back
+    assert axe_violations(page) == []  # the page that keeps the text, for everyone
 
     login = page.get_by_role("group", name="Log ind for at gemme")
     login.get_by_label("E-mail").fill(EMAIL)
