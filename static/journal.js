@@ -1,7 +1,8 @@
 // Ledelsesjournal: small enhancements; every page works without them.
 // - the keyboard shortcut "n" opens a new entry (and can be turned off: WCAG 2.1.4);
 // - drafts are kept in this browser (localStorage) while writing and offered back;
-// - a character count on long texts.
+// - a character count on long texts;
+// - a chart wider than a phone scrolls in its frame, reachable by keyboard too.
 (function () {
   "use strict";
 
@@ -190,6 +191,25 @@
     });
   }
 
+  function chartFrames() {
+    var frames = document.querySelectorAll(".chart-frame");
+    function fit() {
+      frames.forEach(function (frame) {
+        var scrolls = frame.scrollWidth > frame.clientWidth + 1;
+        // A region that scrolls must take the focus, so that arrow keys can scroll it.
+        if (scrolls && !frame.hasAttribute("tabindex")) {
+          frame.setAttribute("tabindex", "0");
+        } else if (!scrolls && frame.hasAttribute("tabindex")) {
+          frame.removeAttribute("tabindex");
+        }
+      });
+    }
+    if (frames.length) {
+      fit();
+      window.addEventListener("resize", fit);
+    }
+  }
+
   function printButtons() {
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
@@ -201,6 +221,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     printButtons();
+    chartFrames();
     var store = storage();
     shortcut(store);
     counters();

@@ -16,6 +16,7 @@ from contextlib import ExitStack
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.browser import pages
 from tests.browser.conftest import DESKTOP, PHONE, LiveServer
@@ -175,3 +176,26 @@ def test_every_page_reflows_at_320_px(browser, site, language):
     assert not found, f"{len(found)} pages scroll sideways at 320 px ({language}):\n" + "\n".join(
         found
     )
+
+
+def test_a_chart_wider_than_a_phone_scrolls_in_its_own_frame(browser, site):
+    """On a phone a goal's chart keeps labels that can be read: it is wider than the screen
+    and scrolls in its frame, which the keyboard reaches and scrolls too. On a laptop the
+    chart fits, and its frame is no tab stop."""
+    pages.set_language(site, "da")
+    goal = next(spec for spec in pages.main_pages(site.data) if spec.name == "goal")
+    for viewport, phone in ((PHONE, True), (DESKTOP, False)):
+        with pages.profiles(browser, site, viewport, "da") as open_as:
+            tab = pages.visit(open_as, goal)
+            frame = tab.locator(".chart-frame").first
+            width, room = frame.evaluate("frame => [frame.scrollWidth, frame.clientWidth]")
+            assert (width > room) is phone
+            assert (frame.get_attribute("tabindex") == "0") is phone
+            label = frame.locator(".chart-label").first.evaluate(
+                "label => label.getBoundingClientRect().height"
+            )
+            assert label >= 10, f"chart labels are {label:.1f}px high"
+            if phone:
+                frame.focus()
+                tab.keyboard.press("ArrowRight")
+                expect(frame).not_to_have_js_property("scrollLeft", 0)
