@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import lru_cache
 
+from babel.dates import format_date as babel_format_date
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from markupsafe import Markup
@@ -18,7 +19,6 @@ from journal.goals.charts import (
 )
 from journal.goals.forms import RATING_NAMES
 from journal.goals.services import Progress
-from journal.i18n import format_day
 
 CHART_WEEKS = 104
 
@@ -38,9 +38,9 @@ def rating_names() -> dict[int, str]:
 
 @lru_cache(maxsize=4096)
 def _short_day(day: date, language: str) -> str:
-    # A chart labels a hundred days: cached per day and language, with the language known
-    # to the caller rather than looked up in the request for each day.
-    return format_day(day, "d. MMM")
+    # A chart labels a hundred days: cached per day and language, with the language passed
+    # in rather than looked up in the request for each day (as the heat map does).
+    return babel_format_date(day, "d. MMM", locale=language)
 
 
 @lru_cache(maxsize=8)
