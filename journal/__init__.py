@@ -10,15 +10,17 @@ from journal import cli, database, errors, headers, i18n
 from journal.admin.routes import bp as admin_bp
 from journal.auth import access
 from journal.auth.routes import bp as auth_bp
-from journal.config import PROJECT_ROOT, default_instance_path, load_config
+from journal.config import default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
-from journal.entries import search_cache
+from journal.entries import search_index
 from journal.entries.routes import bp as entries_bp
 from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
 from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
-from journal.review.routes import allow_large_imports
+from journal.my_data.importer import allow_large_imports
+from journal.my_data.routes import bp as my_data_bp
+from journal.rescue.routes import bp as rescue_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
 
@@ -33,8 +35,6 @@ def create_app(config: dict | None = None) -> Flask:
         __name__,
         instance_path=str(Path(instance_path).resolve()),
         instance_relative_config=True,
-        template_folder=str(PROJECT_ROOT / "templates"),
-        static_folder=str(PROJECT_ROOT / "static"),
     )
     load_config(app, config)
     if app.config["PROXY_COUNT"]:
@@ -45,7 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["FRAMEWORK_FILE"] or DEFAULT_FRAMEWORK_FILE
     )
     database.init_app(app)
-    search_cache.init_app(app)
+    search_index.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     app.before_request(allow_large_imports)  # before the CSRF check reads the upload
     csrf.init_app(app)
@@ -75,7 +75,9 @@ BLUEPRINTS = (
     entries_bp,
     goals_bp,
     review_bp,
+    my_data_bp,
     framework_bp,
     sharing_bp,
     admin_bp,
+    rescue_bp,
 )

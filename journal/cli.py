@@ -10,7 +10,7 @@ from flask_babel import force_locale
 
 from journal import backup
 from journal.admin import services as admin_services
-from journal.auth import services
+from journal.auth import keys, services
 from journal.auth.passwords import password_problem
 from journal.demo import generate as demo
 from journal.entries import services as entries
@@ -129,7 +129,7 @@ encryption = AppGroup("encryption", help="Journal text encrypted at rest.")
 @encryption.command("status")
 def encryption_status() -> None:
     """How many leaders still have entries from before encryption, in plain text."""
-    waiting = entries.plaintext_entry_counts()
+    waiting = keys.plaintext_entry_counts()
     if not waiting:
         click.echo("Every entry is encrypted.")
         return

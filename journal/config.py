@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
 from flask import Flask
@@ -9,12 +10,18 @@ from flask import Flask
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 MIN_SECRET_KEY_LENGTH = 32
 MIB = 1024 * 1024
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PACKAGE_ROOT = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_ROOT.parent
 
 
 def default_instance_path() -> Path:
-    """INSTANCE_PATH from the environment, else `instance/` in the checkout."""
-    return Path(os.environ.get("INSTANCE_PATH") or PROJECT_ROOT / "instance").resolve()
+    """INSTANCE_PATH from the environment; else `instance/` in a source checkout (`make run`),
+    or, for a package installed with pip, `<prefix>/var/journal-instance` as Flask would."""
+    if os.environ.get("INSTANCE_PATH"):
+        return Path(os.environ["INSTANCE_PATH"]).resolve()
+    if (PROJECT_ROOT / "pyproject.toml").is_file():
+        return (PROJECT_ROOT / "instance").resolve()
+    return (Path(sys.prefix) / "var" / "journal-instance").resolve()
 
 
 class DefaultConfig:

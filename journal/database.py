@@ -1,9 +1,10 @@
-"""Database engine set-up: SQLite pragmas, the one-commit-per-request rule, and requests
-that end cleanly even when the database dropped their connection."""
+"""The database: SQLite pragmas, one transaction per action (`atomic`), and requests that
+end cleanly even when the database dropped their connection."""
 
 import os
 import sqlite3
-from contextlib import suppress
+from collections.abc import Callable
+from contextlib import ContextDecorator, suppress
 from pathlib import Path
 
 from flask import Flask
@@ -14,6 +15,57 @@ from sqlalchemy.exc import SQLAlchemyError
 from journal.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+_DEPTH = "atomic_depth"
+_AFTER_COMMIT = "after_commit"
+
+
+class atomic(ContextDecorator):
+    """One action, one transaction: the outermost `atomic` commits, or rolls back if anything
+    inside raised; an `atomic` inside another joins it and decides nothing.
+
+    Every service that changes state is decorated with it, so a view's call to a service is
+    one transaction, and a service that calls others (an administrator's "link to a new
+    manager" ends the old link, opens the new one and writes the audit line) succeeds or
+    fails as a whole. Nothing in a service calls `commit()` itself.
+    """
+
+    def __enter__(self):
+        session = db.session()
+        session.info[_DEPTH] = session.info.get(_DEPTH, 0) + 1
+        return session
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        session = db.session()
+        depth = session.info[_DEPTH] - 1
+        session.info[_DEPTH] = depth
+        if depth:
+            return False
+        callbacks = session.info.pop(_AFTER_COMMIT, [])
+        if kind is not None:
+            session.rollback()
+            return False
+        try:
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        for callback in callbacks:
+            callback()
+        return False
+
+
+def in_transaction() -> bool:
+    """Whether an `atomic` block is open (and will commit what is done now)."""
+    return db.session().info.get(_DEPTH, 0) > 0
+
+
+def on_commit(callback: Callable[[], None]) -> None:
+    """Run `callback` once the outermost `atomic` has committed (never if it rolls back):
+    for what may happen only after the change is durable. Outside `atomic`, at once."""
+    if in_transaction():
+        db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
+    else:
+        callback()
 
 
 @event.listens_for(Engine, "connect")

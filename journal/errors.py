@@ -8,9 +8,10 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from journal.auth.access import kept_text_page, referring_page, rescue_for
+from journal import rescue
 from journal.auth.throttle import TooManyAttempts
 from journal.extensions import db, login_manager
+from journal.redirects import referring_page
 
 MESSAGES = {
     400: (
@@ -114,15 +115,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):
-        # Never throw away writing because a token expired: such views show it again.
-        if rescue := rescue_for(request.endpoint):
-            try:
-                return rescue()
-            except HTTPException as error:  # e.g. 404: not the user's entry
-                return http_error(error)
-        if kept := kept_text_page(400):  # refused, but what was written is shown to copy
-            return kept
-        return render_error(400, *CSRF_MESSAGE)
+        # Never throw away writing because a token expired: it is shown again.
+        try:
+            kept = rescue.answer(400)
+        except HTTPException as error:  # e.g. 404: not the user's entry
+            return http_error(error)
+        return kept or render_error(400, *CSRF_MESSAGE)
 
 
 def form_page() -> str | None:

@@ -1,13 +1,15 @@
-"""Language and time zone: chosen per user, remembered in a cookie before login."""
+"""Language and time zone: chosen per user, remembered in a cookie before login; and the
+leader's own today, which every date check and overview counts from."""
 
-from datetime import date
+from datetime import date, datetime
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, get_locale, get_translations
 from flask_login import current_user
 
-from journal.models import LANGUAGES
+from journal.models import LANGUAGES, User
 
 LANGUAGE_COOKIE = "lang"
 LANGUAGE_NAMES = {"da": "Dansk", "en": "English"}
@@ -30,6 +32,11 @@ def select_timezone() -> str | None:
     if current_user.is_authenticated:
         return current_user.timezone
     return None
+
+
+def today_for(user: User) -> date:
+    """Today's date where the leader is (their own time zone), not the server's."""
+    return datetime.now(ZoneInfo(user.timezone)).date()
 
 
 def current_language() -> str:

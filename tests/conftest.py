@@ -1,18 +1,32 @@
-"""Fixtures: an app on a fresh database per test, on SQLite and on PostgreSQL."""
+"""Fixtures: an app on a fresh database per test, on SQLite, and for the tests marked
+`both_engines` on PostgreSQL too.
+
+A fresh SQLite database is a copy of an empty one made once per run; PostgreSQL's tables are
+made once per run and emptied after each test. A test logs a browser in with `log_in_as`
+(a session as a log-in leaves it, without the form) unless the log-in is what it tests.
+"""
 
 import contextvars
 import os
 import re
+import shutil
 from contextlib import ExitStack
 from urllib.parse import urlencode
 
 import pytest
+from flask import Flask, session
 from flask.testing import FlaskClient
-from sqlalchemy import select, text
+from flask_login import login_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import create_engine, select, text
 
-from journal import create_app, crypto
-from journal.auth import keys, services
+from journal import create_app, crypto, journal_key
+from journal.auth import keys, services, sessions
+from journal.entries import services as entries
 from journal.extensions import db as _db
+from journal.goals import services as goals
+from journal.i18n import today_for
+from journal.models import Entry, User
 from journal.models.user import utcnow
 from tests.postgres import PostgresUnavailable, throwaway_cluster
 
@@ -37,14 +51,44 @@ def pytest_configure(config):
 
 
 def pytest_generate_tests(metafunc):
-    """Run every test that uses the app once per database engine."""
+    """Run a test that uses the app on SQLite; one marked `both_engines` (it depends on the
+    engine: SQL, locking, concurrency, cascades) on PostgreSQL as well."""
     if "backend" not in metafunc.fixturenames:
         return
-    choice = metafunc.config.getoption("--db")
-    backends = ["sqlite", "postgresql"] if choice == "all" else [choice]
-    if metafunc.definition.get_closest_marker("sqlite_only"):
-        backends = [b for b in backends if b == "sqlite"]
+    backends = ["sqlite"]
+    marked = metafunc.definition.get_closest_marker
+    if marked("both_engines") and not marked("sqlite_only"):
+        backends.append("postgresql")
     metafunc.parametrize("backend", backends, scope="session")
+
+
+# The longest tests, run first so that parallel workers (`make test`: pytest-xdist) start
+# them at once and the run does not wait for one of them at its end.
+LONGEST_FIRST = ("tests/browser/test_accessibility.py::test_every_page", "tests/browser/")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest tests first; `--db sqlite` or `--db postgresql` keeps only that engine's
+    runs."""
+
+    def rank(item) -> int:
+        return next(
+            (i for i, prefix in enumerate(LONGEST_FIRST) if item.nodeid.startswith(prefix)),
+            len(LONGEST_FIRST),
+        )
+
+    items.sort(key=rank)
+    choice = config.getoption("--db")
+    if choice == "all":
+        return
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        backend = callspec.params.get("backend") if callspec else None
+        (dropped if backend not in (None, choice) else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def postgres_required() -> bool:
@@ -54,7 +98,8 @@ def postgres_required() -> bool:
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """An empty PostgreSQL database for the session: TEST_DATABASE_URL or a throwaway cluster."""
+    """An empty PostgreSQL database for the session: TEST_DATABASE_URL or a throwaway cluster
+    (one per test process, so parallel workers never share one)."""
     if os.environ.get("TEST_DATABASE_URL"):
         yield os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
         return
@@ -68,12 +113,34 @@ def postgres_url():
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_tables(postgres_url) -> str:
+    """The session's PostgreSQL database with the app's tables, made once."""
+    engine = create_engine(postgres_url)
+    _db.metadata.create_all(engine)
+    engine.dispose()
+    return postgres_url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """An SQLite database with the app's tables and nothing in them, made once: every test
+    that needs a fresh one gets a copy (a copy costs less than making the tables)."""
+    path = tmp_path_factory.mktemp("template") / "journal.sqlite3"
+    engine = create_engine(f"sqlite:///{path}")
+    _db.metadata.create_all(engine)
+    engine.dispose()  # the last connection out leaves no write-ahead log beside the file
+    return path
+
+
 @pytest.fixture
 def database_url(backend, tmp_path, request) -> str:
-    """A fresh database for one test."""
+    """A fresh database, with the app's tables, for one test."""
     if backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'journal.sqlite3'}"
-    return request.getfixturevalue("postgres_url")
+        path = tmp_path / "journal.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_tables")
 
 
 class Client(FlaskClient):
@@ -100,22 +167,27 @@ class Client(FlaskClient):
         return self.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
 
 
-@pytest.fixture
-def app(backend, database_url, tmp_path):
-    """The app on a fresh, empty database; the test runs inside its app context."""
+def configured_app(database_url: str, instance_path) -> Flask:
+    """The app as the tests configure it: cheap password hashing, a fixed secret."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test-secret-key-" + "x" * 32,
-            "INSTANCE_PATH": tmp_path / "instance",
+            "INSTANCE_PATH": instance_path,
             "SQLALCHEMY_DATABASE_URI": database_url,
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "KEY_DERIVATION": FAST_HASH,
         }
     )
     app.test_client_class = Client
+    return app
+
+
+@pytest.fixture
+def app(backend, database_url, tmp_path):
+    """The app on a fresh, empty database; the test runs inside its app context."""
+    app = configured_app(database_url, tmp_path / "instance")
     with app.app_context():
-        _db.create_all()
         yield app
         _db.session.remove()
         if backend == "postgresql":
@@ -148,18 +220,10 @@ def make_user(app):
 
     def make(name: str | None = None, email: str | None = None, **kwargs):
         number = next(counter)
-        password = kwargs.pop("password", TEST_PASSWORD)
-        user = services.create_user(
-            email or f"leader{number}@esbjerg.example",
-            name or f"Leader {number}",
-            password,
-            must_change_password=False,
-            **kwargs,
+        user, key, recovery = new_account(
+            email or f"leader{number}@esbjerg.example", name or f"Leader {number}", **kwargs
         )
-        key, recovery = keys.set_up_keys(user, password)
-        user.recovery_key_confirmed_at = utcnow()
-        _db.session.commit()
-        keys.use_for_request(key)
+        journal_key.use_for_request(key)
         make.recovery_keys[user.id] = crypto.format_recovery_key(recovery)
         return user
 
@@ -167,14 +231,65 @@ def make_user(app):
     return make
 
 
+def new_account(email: str, name: str, password: str = TEST_PASSWORD, **kwargs):
+    """An account as after its first log-in, with its key made and the recovery key kept:
+    (user, journal key, recovery key's bits)."""
+    user = services.create_user(email, name, password, must_change_password=False, **kwargs)
+    key, recovery = keys.set_up_keys(user, password)
+    user.recovery_key_confirmed_at = utcnow()
+    _db.session.commit()
+    return user, key, recovery
+
+
+def signed_session(app, user=None, key=None) -> tuple[str, str]:
+    """A session cookie as logging in leaves it (as `user`, its journal key open), or an
+    anonymous one; and the CSRF token that goes with it. Made in a request of its own."""
+
+    def build():
+        with app.test_request_context():
+            if user is not None:
+                login_user(user)
+                sessions.begin(user)
+                journal_key.keep_in_session(user, key)
+            token = generate_csrf()
+            return dict(session), token
+
+    data, token = contextvars.Context().run(build)
+    return app.session_interface.get_signing_serializer(app).dumps(data), token
+
+
+def give_session(app, client: "Client", cookie: str) -> None:
+    """Hand `client` a session cookie, as the browser keeps it after a response."""
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+
+
+@pytest.fixture
+def log_in_as(app):
+    """Log a browser in without the form (`log_in_as(client, user)`), for tests where the
+    log-in is not what is tested; returns the client. The form: `login`.
+
+    The key is the one the test opened for the user (`make_user` opens it), else the
+    password's; the account is read afresh, as a log-in would (its session version).
+    """
+
+    def log_in(client: "Client", user, password: str = TEST_PASSWORD):
+        _db.session.refresh(user)
+        if journal_key.has_open_journal(user):
+            key = journal_key.journal_key(user)
+        else:
+            key = keys.open_with_password(user, password)
+        give_session(app, client, signed_session(app, user, key)[0])
+        return client
+
+    return log_in
+
+
 def stored_entries(db) -> list:
     """Every entry as the database holds it now, opened with its owner's key."""
-    from journal.models import Entry, User
-
     db.session.expire_all()
     rows = db.session.scalars(select(Entry).order_by(Entry.id)).all()
     for entry in rows:
-        key = keys.journal_key(db.session.get(User, entry.owner_id))
+        key = journal_key.journal_key(db.session.get(User, entry.owner_id))
         entry.open_text(*key.open_entry(entry.id, entry.sealed))
     return rows
 
@@ -188,10 +303,9 @@ def stored_entry(db, entry_id: int):
 @pytest.fixture
 def make_entry(app):
     """Create entries: `make_entry(user, body="…", task_keys=["vision"], entry_date=…)`."""
-    from journal.entries import services as entries
 
     def make(user, **values):
-        values.setdefault("entry_date", entries.today_for(user))
+        values.setdefault("entry_date", today_for(user))
         values.setdefault("title", "")
         values.setdefault("body", "En refleksion.")
         values.setdefault("task_keys", [])
@@ -204,8 +318,6 @@ def make_entry(app):
 def make_goal(app):
     """Create goals: `make_goal(user, title="…", task_keys=["vision"], start_date=…)`; why,
     how-I-know and the review date are empty unless given, the start is today."""
-    from journal.entries.services import today_for
-    from journal.goals import services as goals
 
     def make(user, **values):
         values.setdefault("title", "lytte før jeg svarer")
@@ -238,7 +350,7 @@ def leader(make_user):
 
 
 @pytest.fixture
-def leader_client(client, leader, login) -> Client:
+def leader_client(client, leader, log_in_as) -> Client:
     """A client logged in as `leader`."""
-    login(client, leader)
+    log_in_as(client, leader)
     return client

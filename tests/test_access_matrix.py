@@ -6,24 +6,28 @@ request (from another leader) is still pending; an administrator. A refusal is a
 """
 
 import io
+import shutil
 import zipfile
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from sqlalchemy import select
 
+from journal import journal_key
 from journal.auth import services
+from journal.entries import search_index
 from journal.entries import services as entries
+from journal.entries.sealing import open_entries
+from journal.extensions import db
 from journal.goals import services as goals
-from journal.models import CheckIn, Comment, Entry, Goal, Share
-from journal.review import services as reviews
-from journal.sharing import services as sharing
-from tests.conftest import TEST_PASSWORD
+from journal.models import CheckIn, Comment, Entry, Goal, Share, User
+from tests.conftest import TEST_PASSWORD, configured_app, give_session, signed_session
+from tests.world import PRIVATE, SHARED, build_world
 
 LOGIN = "login"  # a redirect to the login page
 ACTORS = ("anonymous", "leader", "other", "manager", "ended_manager", "pending_manager", "admin")
-# Text that only the leader may ever see, and text only the leader and the manager may see.
-PRIVATE = ("ENTRYSECRET", "HIDDENGOAL", "NOTESECRET")
-SHARED = "SHAREDGOAL"
 
 
 def everyone(anonymous, leader, others=None, **specific):
@@ -51,7 +55,6 @@ MATRIX = {
     ("auth.change_password", "GET"): ("/account/password", everyone(LOGIN, 200)),
     ("auth.change_password", "POST"): ("/account/password", everyone(LOGIN, 200)),
     ("auth.switch_language", "POST"): ("/language", everyone(400, 400)),
-    ("auth.erase", "GET"): ("/account/erase", everyone(LOGIN, 200)),
     # Only for an account whose password an administrator set; anyone else goes home.
     ("auth.choose_password", "GET"): ("/account/choose-password", everyone(LOGIN, 302)),
     ("auth.choose_password", "POST"): ("/account/choose-password", everyone(LOGIN, 302)),
@@ -64,7 +67,6 @@ MATRIX = {
         everyone(LOGIN, 200),
     ),
     ("auth.privacy", "GET"): ("/privacy", everyone(200, 200)),
-    ("auth.erase", "POST"): ("/account/erase", everyone(LOGIN, 200)),
     ("entries.index", "GET"): ("/journal/", everyone(LOGIN, 200)),
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
@@ -81,8 +83,6 @@ MATRIX = {
         "/journal/trash/{trashed}/delete",
         everyone(LOGIN, 302, 404),
     ),
-    # Without credentials or form data the rescue page shows itself again.
-    ("entries.rescue", "POST"): ("/journal/rescue", everyone(200, 200)),
     ("goals.index", "GET"): ("/goals/", everyone(LOGIN, 200)),
     ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
     ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
@@ -91,7 +91,6 @@ MATRIX = {
     ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404)),
     # An empty status is not a status: a message for the owner, 404 for everyone else.
     ("goals.status", "POST"): ("/goals/{goal}/status", everyone(LOGIN, 302, 404)),
-    ("goals.rescue", "POST"): ("/goals/rescue", everyone(200, 200)),
     ("goals.move", "POST"): ("/goals/{goal}/move", everyone(LOGIN, 302, 404)),
     ("goals.delete", "GET"): ("/goals/{goal}/delete", OWNER_ONLY),
     ("goals.delete", "POST"): ("/goals/{goal}/delete", everyone(LOGIN, 302, 404)),
@@ -105,12 +104,17 @@ MATRIX = {
     ("review.index", "GET"): ("/review/", everyone(LOGIN, 200)),
     # Without a period in the form: 400 for anyone logged in; a rescue page for visitors.
     ("review.save", "POST"): ("/review/save", everyone(200, 400)),
-    ("review.rescue", "POST"): ("/review/rescue", everyone(200, 200)),
     ("review.view", "GET"): ("/review/{review}", OWNER_ONLY),
-    ("review.my_data", "GET"): ("/review/my-data", everyone(LOGIN, 200)),
-    ("review.export", "POST"): ("/review/my-data/export", everyone(LOGIN, 200)),
+    ("my_data.index", "GET"): ("/account/my-data", everyone(LOGIN, 200)),
+    # The address My data had before: a bookmark still finds it.
+    ("my_data.old_address", "GET"): ("/review/my-data", everyone(LOGIN, 301)),
+    ("my_data.export", "POST"): ("/account/my-data/export", everyone(LOGIN, 200)),
     # No file chosen: a message and back to the page.
-    ("review.import_file", "POST"): ("/review/my-data/import", everyone(LOGIN, 302)),
+    ("my_data.import_file", "POST"): ("/account/my-data/import", everyone(LOGIN, 302)),
+    ("my_data.erase", "GET"): ("/account/erase", everyone(LOGIN, 200)),
+    ("my_data.erase", "POST"): ("/account/erase", everyone(LOGIN, 200)),
+    # The rescue page's log-in: a post that names no form to bring back is not found.
+    ("rescue.log_in_again", "POST"): ("/rescue", everyone(404, 404)),
     ("review.delete", "POST"): ("/review/{review}/delete", everyone(LOGIN, 302, 404)),
     ("framework.index", "GET"): ("/framework/", everyone(LOGIN, 200)),
     ("sharing.index", "GET"): ("/sharing/", everyone(LOGIN, 200)),
@@ -179,73 +183,67 @@ MATRIX = {
 }
 
 
-def test_every_route_has_a_row(app):
+def test_every_route_has_a_row(built):
     routes = {
         (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
+        for rule in built.app.url_map.iter_rules()
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
     assert routes - MATRIX.keys() == set(), "routes without a row in the access matrix"
     assert MATRIX.keys() - routes == set(), "rows for routes that no longer exist"
 
 
+@dataclass
+class Built:
+    """The module's app, its world as a database file to start each test from, and a
+    logged-in session cookie (with its CSRF token) for each actor."""
+
+    app: Flask
+    database: Path
+    saved: Path
+    people: dict[str, int]
+    keys: dict
+    ids: dict
+    sessions: dict[str, tuple[str, str]]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, sqlite_template) -> Built:
+    """The world, built once for the module (the rules are Python: SQLite is enough)."""
+    folder = tmp_path_factory.mktemp("matrix")
+    database, saved = folder / "journal.sqlite3", folder / "world.sqlite3"
+    shutil.copyfile(sqlite_template, database)
+    app = configured_app(f"sqlite:///{database}", folder / "instance")
+    with app.app_context():
+        people, keys, ids = build_world()
+        sessions = {"anonymous": signed_session(app)} | {
+            actor: signed_session(app, user, keys[user.id]) for actor, user in people.items()
+        }
+        people = {actor: user.id for actor, user in people.items()}
+        db.session.remove()
+        db.engine.dispose()
+    shutil.copyfile(database, saved)
+    return Built(app, database, saved, people, keys, ids, sessions)
+
+
 @pytest.fixture
-def world(app, make_user, make_entry, make_goal):
-    """Every actor, and the leader's entries, goals, links, shares and comments."""
-    people = {
-        "admin": make_user(name="Admin Anne", is_admin=True),
-        "leader": make_user(name="Lone Leder"),
-        "other": make_user(name="Ole Anden"),
-        "manager": make_user(name="Mads Chef"),
-        "ended_manager": make_user(name="Erik Tidligere"),
-        "pending_manager": make_user(name="Pia Afventer"),
-    }
-    leader = people["leader"]
-    entry = make_entry(leader, body="ENTRYSECRET i min journal")
-    trashed = make_entry(leader, body="ENTRYSECRET i papirkurven")
-    entries.trash_entry(leader, trashed)
-
-    def goal(title):
-        return make_goal(leader, title=title, start_date=entry.entry_date)
-
-    shared, hidden = goal(f"{SHARED} at lytte"), goal("HIDDENGOAL at vente")
-    check_in = goals.add_check_in(leader, shared, day=entry.entry_date, rating=3, note="NOTESECRET")
-    goals.add_check_in(leader, hidden, day=entry.entry_date, rating=2, note="NOTESECRET")
-
-    # An earlier manager: linked, shared with, then ended.
-    earlier = sharing.request_link(leader, people["ended_manager"])
-    sharing.respond(people["ended_manager"], earlier, accept=True)
-    sharing.share(leader, shared, include_notes=False)
-    sharing.end_link(earlier)
-    # The current manager: linked and shared with (without the check-ins' notes).
-    link = sharing.request_link(leader, people["manager"])
-    sharing.respond(people["manager"], link, accept=True)
-    sharing.share(leader, shared, include_notes=False)
-    comment = sharing.add_comment(people["manager"], shared, "Godt arbejde")
-    # Another leader's request to a manager who has not answered yet.
-    requester = make_user(name="Rita Anmoder")
-    pending = sharing.request_link(requester, people["pending_manager"])
-
-    review = reviews.save_review(
-        leader,
-        reviews.Period(entry.entry_date, entry.entry_date, "custom"),
-        proud="NOTESECRET stolt",
-        next_practice="",
-        need_from_manager="",
-        snapshot={},
-    )
-    ids = {
-        "review": review.id,
-        "entry": entry.id,
-        "trashed": trashed.id,
-        "goal": shared.id,
-        "check_in": check_in.id,
-        "comment": comment.id,
-        "link": link.id,
-        "pending_link": pending.id,
-        "leader": leader.id,
-    }
-    return {**people, "ids": ids, "hidden": hidden.id}
+def world(built):
+    """The world as it was built, whatever the test before did to it, in an app context."""
+    with built.app.app_context():
+        db.engine.dispose()
+        for leftover in ("-wal", "-shm"):  # of the test before: never replayed onto the copy
+            Path(f"{built.database}{leftover}").unlink(missing_ok=True)
+        shutil.copyfile(built.saved, built.database)
+        search_index.init_app(built.app)  # no index kept from another test's world
+        users = {user.id: user for user in db.session.scalars(select(User))}
+        for key in built.keys.values():
+            journal_key.use_for_request(key)
+        yield {actor: users[user_id] for actor, user_id in built.people.items()} | {
+            "ids": built.ids,
+            "hidden": built.ids["hidden"],
+        }
+        db.session.remove()
+        db.engine.dispose()
 
 
 def readable(response) -> str:
@@ -256,25 +254,26 @@ def readable(response) -> str:
         return "\n".join(archive.read(name).decode() for name in archive.namelist())
 
 
-def client_for(app, world, login, actor):
-    client = app.test_client()
-    if actor != "anonymous":
-        login(client, world[actor])
-    return client
+def client_for(built, actor):
+    """A browser of `actor` (logged in, unless anonymous), and its form token."""
+    client = built.app.test_client()
+    cookie, token = built.sessions[actor]
+    give_session(built.app, client, cookie)
+    return client, token
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[1]} {r[0]}")
-def test_each_actor_gets_the_expected_answer(app, world, login, actor, route):
+def test_each_actor_gets_the_expected_answer(built, world, actor, route):
     leader = world["leader"]
     path = MATRIX[route][0].format(**world["ids"])
     expected = MATRIX[route][1][actor]
-    client = client_for(app, world, login, actor)
+    client, token = client_for(built, actor)
     if route[1] == "GET":
         response = client.get(path)
     else:
         # A valid token, an empty form: access is decided before the form is read.
-        data = {"csrf_token": client.csrf_token("/login" if actor == "anonymous" else "/")}
+        data = {"csrf_token": token}
         if route[0] == "auth.login":
             data |= {"email": leader.email, "password": "wrong" + TEST_PASSWORD}
         response = client.post(path, data=data)
@@ -304,10 +303,10 @@ OPEN_WHILE_LOCKED = {
 }
 
 
-def test_a_locked_journal_leads_every_route_to_choosing_a_password(app, world, login, db):
+def test_a_locked_journal_leads_every_route_to_choosing_a_password(built, world, login):
     """Logged in with a password an administrator set: nothing but the way to open it."""
     services.reset_password(world["leader"], "a temporary password from it")
-    client = app.test_client()
+    client = built.app.test_client()
     login(client, world["leader"], password="a temporary password from it")
     token = client.csrf_token("/account/choose-password")
     for (endpoint, method), (path, _answers) in sorted(MATRIX.items()):
@@ -327,8 +326,8 @@ def test_a_locked_journal_leads_every_route_to_choosing_a_password(app, world, l
     assert goals.find_goal_for(world["leader"], world["ids"]["goal"]).status == "active"
 
 
-def test_the_manager_sees_the_shared_goal_and_nothing_else(app, world, login):
-    client = client_for(app, world, login, "manager")
+def test_the_manager_sees_the_shared_goal_and_nothing_else(built, world):
+    client, _token = client_for(built, "manager")
     ids = world["ids"]
     page = client.get(f"/team/{ids['leader']}/goals/{ids['goal']}").get_data(as_text=True)
     assert SHARED in page and "Godt arbejde" in page
@@ -342,21 +341,21 @@ POSTS = sorted(route for route in MATRIX if route[1] == "POST")
 
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("route", POSTS, ids=lambda r: r[0])
-def test_every_post_without_a_csrf_token_is_refused(app, world, login, db, actor, route):
-    client = client_for(app, world, login, actor)
+def test_every_post_without_a_csrf_token_is_refused(built, world, actor, route):
+    client, _token = client_for(built, actor)
     path = MATRIX[route][0].format(**world["ids"])
     response = client.post(
         path,
         data={"language": "en", "name": "X", "body": "Ny tekst", "rating": "5", "status": "paused"},
     )
-    if rescue_for_route(app, route):
+    if rescue_for_route(built.app, route):
         # Writing is never thrown away: the text comes back (or 404 if not theirs).
         assert response.status_code in (200, 404)
     else:
         assert response.status_code == 400
     db.session.expire_all()
     ids = world["ids"]
-    stored = entries.open_entries(world["leader"], db.session.scalars(select(Entry)))
+    stored = open_entries(world["leader"], db.session.scalars(select(Entry)))
     assert {e.body for e in stored} == {
         "ENTRYSECRET i min journal",
         "ENTRYSECRET i papirkurven",

@@ -8,10 +8,11 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from journal import create_app
+from journal import create_app, journal_key
 from journal.auth import keys, services
 from journal.entries import services as entries
 from journal.extensions import db as _db
+from journal.i18n import today_for
 from journal.models import Entry, User
 from tests.conftest import FAST_HASH, TEST_PASSWORD
 
@@ -31,12 +32,12 @@ class Writer(threading.Thread):
 
     def run(self):
         with self.app.app_context():
-            keys.use_for_request(self.key)
+            journal_key.use_for_request(self.key)
             user = _db.session.get(User, self.user_id)
             while not self.stop.is_set():
                 body = f"Skrevet under backup nr. {len(self.written)}"
                 entry = entries.create_entry(
-                    user, entry_date=entries.today_for(user), title="", body=body, task_keys=[]
+                    user, entry_date=today_for(user), title="", body=body, task_keys=[]
                 )
                 self.written[entry.id] = body
             _db.session.remove()
@@ -45,7 +46,7 @@ class Writer(threading.Thread):
 @pytest.mark.sqlite_only
 def test_a_backup_taken_while_writing_restores_and_opens(app, db, make_user, tmp_path):
     leader = make_user()
-    writer = Writer(app, leader, keys.journal_key(leader))
+    writer = Writer(app, leader, journal_key.journal_key(leader))
     writer.start()
     while len(writer.written) < 20:  # the backup starts in the middle of writing
         writer.stop.wait(0.01)

@@ -1,10 +1,13 @@
 """While the database is down (restarting, unreachable), a 503 page to try again, not a 500."""
 
+import pytest
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from journal.entries import services as entries
 from journal.extensions import login_manager
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def outage(*_args, **_kwargs):

@@ -2,11 +2,13 @@
 
 import html
 
+import pytest
 from sqlalchemy import func, select
 
+from journal import journal_key
 from journal.auth import keys
 from journal.demo import generate as demo
-from journal.framework.routes import current_framework
+from journal.framework import current_framework
 from journal.models import (
     CheckIn,
     Comment,
@@ -19,6 +21,8 @@ from journal.models import (
     Share,
     User,
 )
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def count(db, model) -> int:
@@ -125,7 +129,7 @@ def test_links_shares_and_comments_hang_together(app, db, client, login):
 def test_the_app_goes_on_numbering_after_demo_data(app, db, make_entry):
     demo.make_demo(1, 3, seed=6)
     user = demo_users(db)[0]
-    keys.use_for_request(keys.open_with_password(user, demo.DEMO_PASSWORD))
+    journal_key.use_for_request(keys.open_with_password(user, demo.DEMO_PASSWORD))
     entry = make_entry(user, body="Skrevet i appen efter demo-data.")
     assert entry.id > max(db.session.scalars(select(Entry.id).where(Entry.id != entry.id)))
 

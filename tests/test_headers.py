@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 
 from journal import create_app
-from journal.config import PROJECT_ROOT
+from journal.config import PACKAGE_ROOT
 
-TEMPLATES = PROJECT_ROOT / "templates"
+TEMPLATES = PACKAGE_ROOT / "templates"
 
 
 def policy(response) -> dict[str, str]:

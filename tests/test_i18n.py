@@ -15,7 +15,7 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_ge
 
 def extracted_messages() -> set[str]:
     """Every translatable string in the code and templates, as `make extract-messages` finds."""
-    method_map = [("journal/**.py", "python"), ("templates/**.html", "jinja2")]
+    method_map = [("journal/**.py", "python"), ("journal/templates/**.html", "jinja2")]
     found = set()
     for _filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=method_map, keywords=KEYWORDS

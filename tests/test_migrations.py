@@ -1,5 +1,6 @@
 """The migrations build exactly the schema the models describe, on both databases."""
 
+import re
 import uuid
 
 import pytest
@@ -12,6 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from journal import MIGRATIONS, create_app
 from journal.extensions import db
 from tests.postgres import create_database, drop_database, other_database_url
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 @pytest.fixture
@@ -114,3 +117,21 @@ def test_entries_written_before_encryption_come_through_the_upgrade(empty_databa
             assert connection.scalar(text("SELECT body FROM entries")) == "Skrevet før kryptering"
         downgrade(directory=str(MIGRATIONS), revision="base")
         db.engine.dispose()
+
+
+def test_the_migration_files_sort_in_chain_order():
+    """A newcomer reads the folder top to bottom: its order is the revision chain, oldest
+    first, one head, and each file's name ends with its revision id."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config(str(MIGRATIONS / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = ScriptDirectory.from_config(config)
+    (head,) = scripts.get_heads()
+    chain = [script.revision for script in scripts.walk_revisions("base", head)][::-1]
+    files = sorted(path.name for path in (MIGRATIONS / "versions").glob("*.py"))
+    assert len(files) == len(chain)
+    assert [name.removesuffix(".py").rsplit("_", 1)[1] for name in files] == chain
+    for name in files:  # date and time first: YYYY_MM_DD_HHMM_
+        assert re.fullmatch(r"\d{4}_\d{2}_\d{2}_\d{4}_[a-z_]+_[0-9a-f]{12}\.py", name), name

@@ -11,10 +11,12 @@ from datetime import timedelta
 
 import pytest
 
-from journal.entries import services as entries
 from journal.goals import services as goals
+from journal.i18n import today_for
 from journal.sharing import services as sharing
 from tests.entries.test_journal_list import add_entries, counting_queries, next_url
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 TASKS = ("vision", "delegation", "feedback-and-facilitation")
 
@@ -33,7 +35,7 @@ def add_goals(make_goal):
     """`add_goals(user, count, check_ins)`: goals, each with daily check-ins ending today."""
 
     def add(user, count: int, check_ins: int, *, first: int = 0) -> list:
-        today = entries.today_for(user)
+        today = today_for(user)
         made = []
         for number in range(first, first + count):
             goal = make_goal(
@@ -81,7 +83,7 @@ def test_the_goals_list(leader_client, leader, db, add_goals):
 
 
 def test_the_review(leader_client, leader, db, add_goals):
-    today = entries.today_for(leader)
+    today = today_for(leader)
     add_entries(db, leader, 6, start=today - timedelta(days=30), tasks=TASKS[:1])
     add_goals(leader, 1, check_ins=2)
     few = statements(leader_client, db, "/review/?period=12")
@@ -118,7 +120,7 @@ def test_a_shared_goal_as_the_manager_sees_it(app, leader, make_user, login, db,
     )
     url = f"/team/{leader.id}/goals/{goal.id}"
     few = statements(client, db, url)
-    today = entries.today_for(leader)
+    today = today_for(leader)
     for day in range(1, 40):
         goals.add_check_in(leader, goal, day=today - timedelta(days=day), rating=3, note="ok")
     for number in range(10):

@@ -1,7 +1,8 @@
 """Administrators' operations on accounts and links: account facts only, never content.
 
-Each takes the acting administrator explicitly (None: the command line), records itself in
-the audit log in the same transaction, and commits once.
+Each takes the acting administrator explicitly (None: the command line) and records itself in
+the audit log in the same transaction: the change and its audit line are written together,
+or neither is.
 """
 
 import secrets
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 from journal.admin import audit
 from journal.auth import services as accounts
 from journal.auth import sessions
+from journal.database import atomic
 from journal.extensions import db
 from journal.models import ManagerLink, User
 from journal.models.sharing import OPEN_STATUSES
@@ -42,16 +44,12 @@ def get_account(user_id: int) -> User:
     return user
 
 
+@atomic()
 def create_account(actor: User | None, email: str, name: str, password: str, **options) -> User:
     """Create an account (see `auth.services.create_user`); EmailTaken if the address is used."""
-    detail = "administrator" if options.get("is_admin") else ""
-    return accounts.create_user(
-        email,
-        name,
-        password,
-        before_commit=lambda user: audit.record(actor, audit.ACCOUNT_CREATED, user, detail),
-        **options,
-    )
+    user = accounts.create_user(email, name, password, **options)
+    audit.record(actor, audit.ACCOUNT_CREATED, user, "administrator" if user.is_admin else "")
+    return user
 
 
 def _refuse_losing_an_administrator(actor: User | None, user: User) -> None:
@@ -72,15 +70,16 @@ def _refuse_losing_an_administrator(actor: User | None, user: User) -> None:
 
 
 def _still_an_administrator() -> None:
-    """After the change is written, and before it is committed: refuse it if no active
-    administrator is left. On SQLite, FOR UPDATE locks nothing, but the write just made
-    holds the database's write lock, so this count sees every change committed before."""
+    """After the change is written, and before it is committed: refuse it (the action rolls
+    back) if no active administrator is left. On SQLite, FOR UPDATE locks nothing, but the
+    write just made holds the database's write lock, so this count sees every change
+    committed before."""
     db.session.flush()
     if not db.session.scalar(select(func.count()).where(User.is_admin, User.is_active)):
-        db.session.rollback()
         raise AdminError("last_admin")
 
 
+@atomic()
 def deactivate(actor: User | None, user: User) -> None:
     """Deactivate an account: it cannot log in, and every session of it ends at once."""
     if not user.is_active:
@@ -90,18 +89,18 @@ def deactivate(actor: User | None, user: User) -> None:
     _still_an_administrator()
     sessions.end_sessions(user)
     audit.record(actor, audit.DEACTIVATED, user)
-    db.session.commit()
 
 
+@atomic()
 def reactivate(actor: User | None, user: User) -> None:
     """Let a deactivated account log in again (with the password it had)."""
     if user.is_active:
         return
     user.is_active = True
     audit.record(actor, audit.REACTIVATED, user)
-    db.session.commit()
 
 
+@atomic()
 def set_administrator(actor: User | None, user: User, is_admin: bool) -> None:
     """Give or take the administrator role."""
     if user.is_admin == is_admin:
@@ -112,7 +111,6 @@ def set_administrator(actor: User | None, user: User, is_admin: bool) -> None:
     if not is_admin:
         _still_an_administrator()
     audit.record(actor, audit.ADMIN_GIVEN if is_admin else audit.ADMIN_TAKEN, user)
-    db.session.commit()
 
 
 def temporary_password() -> str:
@@ -121,15 +119,17 @@ def temporary_password() -> str:
     return "-".join(groups)
 
 
+@atomic()
 def reset_password(actor: User | None, user: User, new_password: str) -> None:
     """Give a new password (see `auth.services.reset_password`: the journal stays locked
     until the leader enters the recovery key); every session of the account ends."""
     if actor is not None and actor.id == user.id:
         raise AdminError("self")  # one's own password is changed on the account page
-    audit.record(actor, audit.PASSWORD_RESET, user)  # committed by the reset itself
+    audit.record(actor, audit.PASSWORD_RESET, user)
     accounts.reset_password(user, new_password)
 
 
+@atomic()
 def set_link(actor: User, leader: User, manager: User) -> ManagerLink:
     """Link a leader to a manager directly; a link the leader has already ends first.
 
@@ -146,7 +146,7 @@ def set_link(actor: User, leader: User, manager: User) -> ManagerLink:
     current = sharing.open_link_of(leader)
     if current is not None:
         end_link(actor, current)
-    audit.record(actor, audit.LINK_SET, leader, audit.person(manager))  # committed with it
+    audit.record(actor, audit.LINK_SET, leader, audit.person(manager))
     return sharing.set_link_by_admin(leader, manager)
 
 
@@ -155,6 +155,7 @@ def get_open_link(link_id: int) -> ManagerLink:
     return sharing.get_open_link(link_id)
 
 
+@atomic()
 def end_link(actor: User, link: ManagerLink) -> None:
     """End a link; the manager's access ends at once."""
     if link.status not in OPEN_STATUSES:

@@ -161,18 +161,6 @@ class NewRecoveryKeyForm(Form):
     )
 
 
-class EraseForm(Form):
-    """Confirm erasing the account with the password and a tick."""
-
-    password = PasswordField(
-        _l("Your password"), validators=[DataRequired(_l("Enter your password."))]
-    )
-    understood = BooleanField(
-        _l("I understand that everything I have written is deleted for good."),
-        validators=[DataRequired(_l("Tick the box to confirm."))],
-    )
-
-
 class LanguageForm(Form):
     """The header's language switch."""
 

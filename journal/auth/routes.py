@@ -12,63 +12,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
+from journal import journal_key
 from journal.auth import keys, services, sessions, throttle
-from journal.auth.access import public, safe_next, same_origin
+from journal.auth.access import public
 from journal.auth.forms import (
     AccountForm,
     ChoosePasswordForm,
     ConfirmRecoveryKeyForm,
-    EraseForm,
     LanguageForm,
     LoginForm,
     NewRecoveryKeyForm,
     PasswordChangeForm,
     ProfileForm,
 )
+from journal.auth.login import start_session
 from journal.auth.passwords import verify_password
-from journal.entries import search_cache
-from journal.extensions import db
+from journal.entries import search_index
 from journal.i18n import LANGUAGE_COOKIE, current_language
-from journal.models import User
+from journal.my_data import services as my_data
+from journal.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-
-
-def start_session(user: User, password: str) -> None:
-    """Log `user` in on a fresh session (nothing from before login carries over), with the
-    journal's key opened by the password, or made now for an account that has none yet."""
-    key, recovery = keys.unlock_at_login(user, password)
-    session.clear()
-    login_user(user)
-    sessions.begin(user)
-    if key is None:  # an administrator set this password: the leader chooses one first
-        keys.mark_pending()
-        return
-    keys.keep_in_session(user, key)
-    if recovery is not None:
-        keys.keep_recovery_key(user, recovery)
-
-
-def log_in_again() -> User | None:
-    """For a rescue form (text kept after a session expired): log in whoever typed their
-    email and password, and return them; None if the two do not match or the journal
-    cannot open yet (an administrator has just reset the password). Past the throttle's
-    limit it is None too, and the page answers 429 while still showing the leader's text."""
-    if not same_origin():
-        abort(400)
-    password = request.form.get("password", "")
-    try:
-        user = throttle.authenticate(request.form.get("email", ""), password)
-    except throttle.TooManyAttempts as error:
-        throttle.answer_in_page(error)
-        return None
-    if user is not None and current_user.get_id() != user.get_id():
-        start_session(user, password)
-    return user if user is not None and keys.has_open_journal(user) else None
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -113,9 +81,8 @@ def login():
 def logout():
     """Log out (a POST, so no link or image can do it for you)."""
     if current_user.is_authenticated:
-        search_cache.indexes().forget(current_user.id)
-        sessions.end_sessions(current_user)  # every copy of this session, on every device
-        db.session.commit()
+        search_index.indexes().forget(current_user.id)
+        services.log_out(current_user)  # every copy of this session, on every device
     logout_user()
     session.clear()
     flash(_("You are logged out."), "success")
@@ -186,12 +153,12 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
     """The rest of `choose_password`, once the form is valid: open (or make) the keys."""
     user = current_user._get_current_object()
     try:
-        opened = keys.choose_password(
-            user,
-            form.password.data,
-            recovery_key=form.recovery_key.data or "",
-            start_over=bool(form.start_over.data and not form.recovery_key.data),
-        )
+        if form.start_over.data and not form.recovery_key.data:
+            opened = my_data.start_over(user, form.password.data)
+        else:
+            opened = keys.choose_password(
+                user, form.password.data, recovery_key=form.recovery_key.data or ""
+            )
     except keys.KeysChanged:  # a double click: the first click has done it
         logout_user()
         session.clear()
@@ -203,8 +170,8 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
             _("This recovery key does not open your journal. Check each group of characters.")
         )
         return render_choose_password(form)
-    keys.keep_in_session(user, opened[0])
-    keys.keep_recovery_key(user, opened[1])
+    journal_key.keep_in_session(user, opened[0])
+    journal_key.keep_recovery_key(user, opened[1])
     sessions.begin(user)
     return redirect(url_for("auth.recovery_key"))
 
@@ -221,7 +188,7 @@ def render_recovery_key(form: ConfirmRecoveryKeyForm, replace_form: NewRecoveryK
         render_template(
             "auth/recovery_key.html",
             form=form,
-            recovery_key=keys.shown_recovery_key(current_user),
+            recovery_key=journal_key.shown_recovery_key(current_user),
             replace_form=replace_form,
         )
     )
@@ -261,22 +228,6 @@ def confirm_recovery_key():
 def privacy():
     """Who can read what, in plain words."""
     return render_template("auth/privacy.html")
-
-
-@bp.route("/account/erase", methods=["GET", "POST"])
-def erase():
-    """Erase my account and everything I own, after the password is confirmed."""
-    form = EraseForm()
-    if form.validate_on_submit():
-        throttle.check(current_user.email)
-        if services.erase_account(current_user, form.password.data):
-            logout_user()
-            session.clear()
-            flash(_("Your account and everything in it are deleted."), "success")
-            return redirect(url_for("auth.login"))
-        throttle.record_wrong_secret(current_user, "password")
-        form.password.errors.append(_("The password is not right."))
-    return render_template("auth/erase.html", form=form)
 
 
 @bp.post("/language")

@@ -1,10 +1,9 @@
-"""Account operations; each takes the acting user explicitly and commits once."""
+"""Account operations: each takes the account it acts on, and is one transaction."""
 
-from collections.abc import Callable
 from contextlib import suppress
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import delete, exists, func, insert, literal, select, text
+from sqlalchemy import exists, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
 from journal.auth import keys, sessions
@@ -14,8 +13,10 @@ from journal.auth.passwords import (
     spend_hash_time,
     verify_password,
 )
+from journal.database import atomic
 from journal.extensions import db
 from journal.forms import CONTROL_CHARACTERS
+from journal.journal_key import journal_key, keep_in_session
 from journal.models import User
 from journal.models.user import DEFAULT_TIMEZONE, utcnow
 
@@ -55,6 +56,7 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
+@atomic()
 def create_user(
     email: str,
     name: str,
@@ -64,14 +66,11 @@ def create_user(
     language: str = "da",
     timezone: str = DEFAULT_TIMEZONE,
     must_change_password: bool = True,
-    before_commit: Callable[[User], None] | None = None,
 ) -> User:
-    """Create and commit an account; raise EmailTaken if the address is in use.
+    """Create an account; raise EmailTaken if the address is in use.
 
     An account made by an administrator starts with a password the administrator knows, so
     the leader chooses their own at first login, and only then is the journal's key made.
-    `before_commit(user)`, if given, runs once the account has its id, in the same
-    transaction (the audit log records the creation there).
     """
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
@@ -86,16 +85,13 @@ def create_user(
     )
     db.session.add(user)
     try:
-        if before_commit is not None:
-            db.session.flush()
-            before_commit(user)
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:  # the same address, created a moment ago elsewhere
-        db.session.rollback()
         raise EmailTaken(email) from error
     return user
 
 
+@atomic()
 def create_first_account(email: str, name: str, password: str, language: str = "da") -> User:
     """Create the administrator while no account exists; raise SetupClosed afterwards.
 
@@ -122,12 +118,12 @@ def create_first_account(email: str, name: str, password: str, language: str = "
         .returning(User.id)
     )
     user_id = db.session.execute(statement).scalar_one_or_none()
-    db.session.commit()
     if user_id is None:
         raise SetupClosed()
     return db.session.get(User, user_id)
 
 
+@atomic()
 def authenticate(email: str, password: str) -> User | None:
     """The active account matching email and password, else None (never says which failed)."""
     user = find_user_by_email(email)
@@ -138,7 +134,6 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-        db.session.commit()
     return user
 
 
@@ -146,20 +141,22 @@ def change_password(user: User, current_password: str, new_password: str) -> boo
     """Set a new password if `current_password` is right; return whether it was.
 
     The journal's data key (open in this session) is wrapped again by the new password;
-    the entries themselves stay as they are. The user's other sessions end.
+    the entries themselves stay as they are. The user's other sessions end; this one goes
+    on with the key sealed for the new key version.
     """
     if not verify_password(user.password_hash, current_password):
         return False
-    key = keys.journal_key(user)
-    user.password_hash = hash_password(new_password)
-    keys.change_password(user, key, new_password)
-    sessions.end_sessions(user)
-    db.session.commit()
-    keys.keep_in_session(user, key)  # this session goes on; the others end
+    key = journal_key(user)
+    with atomic():
+        user.password_hash = hash_password(new_password)
+        keys.rewrap_for_password(user, key, new_password)
+        sessions.end_sessions(user)
+    keep_in_session(user, key)
     sessions.begin(user)
     return True
 
 
+@atomic()
 def reset_password(user: User, new_password: str) -> None:
     """An administrator sets a new password (the leader forgot theirs).
 
@@ -172,33 +169,24 @@ def reset_password(user: User, new_password: str) -> None:
     user.key_by_password = None
     user.key_version = User.key_version + 1  # in SQL: no session's key opens any more
     sessions.end_sessions(user)
-    db.session.commit()
 
 
+@atomic()
 def update_profile(user: User, *, name: str, language: str, timezone: str) -> None:
     """Save the display name, language and time zone."""
     user.name = name.strip()
     user.language = language
     user.timezone = timezone
-    db.session.commit()
 
 
-def erase_account(user: User, password: str) -> bool:
-    """Delete the account and everything it owns (GDPR art. 17), if the password is right.
-
-    One DELETE: the database's ON DELETE rules remove entries, goals, check-ins, links,
-    shares, comments and reviews, and clear the account from other people's sharing logs.
-    """
-    if not verify_password(user.password_hash, password):
-        return False
-    user_id = user.id
-    db.session.expunge_all()
-    db.session.execute(delete(User).where(User.id == user_id))
-    db.session.commit()
-    return True
+@atomic()
+def log_out(user: User) -> None:
+    """End every session of the account, on every device: logging out means out everywhere
+    this very session was copied to, too."""
+    sessions.end_sessions(user)
 
 
+@atomic()
 def set_language(user: User, language: str) -> None:
     """Remember the language the user switched to."""
     user.language = language
-    db.session.commit()

@@ -61,7 +61,7 @@ def ended(user: User) -> str | None:
 
 
 def end_sessions(user: User) -> None:
-    """End every session of `user`, on every device (the caller commits).
+    """End every session of `user`, on every device, within the action's transaction.
 
     One UPDATE that counts on from the database's own value, so two at once both count.
     """

@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 from werkzeug.exceptions import TooManyRequests
 
 from journal.auth import services
+from journal.database import atomic
 from journal.extensions import db
 from journal.models import LoginFailure, User
 from journal.models.user import utcnow
@@ -126,20 +127,20 @@ def check(email: str) -> None:
         raise TooManyAttempts(wait)
 
 
+@atomic()
 def record_failure(email: str) -> None:
     """Count a failed attempt against the account and this address; forget expired failures."""
     moment = now()
     # Cheap: a range on the index of `at`, and the table never holds more than one window.
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= moment - window()))
     db.session.add_all(LoginFailure(bucket=bucket, at=moment) for bucket, _ in limits(email))
-    db.session.commit()
 
 
+@atomic()
 def record_success(email: str) -> None:
     """Forget the account's failures (the address's stay: it may be guessing at others)."""
     buckets = (account_bucket(email), account_address_bucket(email))
     db.session.execute(delete(LoginFailure).where(LoginFailure.bucket.in_(buckets)))
-    db.session.commit()
 
 
 def who(email: str) -> str:

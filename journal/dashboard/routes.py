@@ -6,27 +6,27 @@ from flask import Blueprint, render_template
 from flask_login import current_user
 
 from journal.dashboard import services
-from journal.entries import rhythm
-from journal.entries import services as entries
-from journal.entries.prompts import choose_prompt
-from journal.framework.routes import current_framework
+from journal.entries import counts, rhythm
+from journal.entries.listing import recent_entries
+from journal.entries.prompts import prompt_for, prompt_window_start
+from journal.framework import current_framework
 from journal.goals import services as goals
+from journal.i18n import today_for
 
 bp = Blueprint("dashboard", __name__)
 
 COVERAGE_DAYS = 90
-PROMPT_DAYS = 30
 
 
 @bp.get("/")
 def index():
     """Active goals with one-click check-ins, rhythm, coverage of the tasks, recent entries."""
     framework = current_framework()
-    today = entries.today_for(current_user)
+    today = today_for(current_user)
     active = goals.progress_of(current_user, goals.goals_of(current_user, ("active",)), today)
-    days = entries.journaling_days(current_user, rhythm.heatmap_start(today))
-    reflections, recent_counts = entries.task_counts_since_each(
-        current_user, today - timedelta(days=COVERAGE_DAYS), today - timedelta(days=PROMPT_DAYS)
+    days = counts.journaling_days(current_user, rhythm.heatmap_start(today))
+    reflections, recent_counts = counts.task_counts_since_each(
+        current_user, today - timedelta(days=COVERAGE_DAYS), prompt_window_start(today)
     )
     return render_template(
         "dashboard/index.html",
@@ -38,6 +38,6 @@ def index():
         year_days=rhythm.days_in_last_year(days, today),
         coverage=services.coverage(framework, reflections, goals.goal_task_keys(current_user)),
         coverage_days=COVERAGE_DAYS,
-        recent=services.recent_entries(current_user),
-        prompt=choose_prompt(framework, recent_counts),
+        recent=recent_entries(current_user),
+        prompt=prompt_for(current_user, framework, recent_counts=recent_counts),
     )

@@ -1,10 +1,8 @@
-"""What the dashboard sums up: coverage of the framework's tasks and recent entries."""
+"""What the dashboard sums up: how much attention each of the framework's tasks got."""
 
 from dataclasses import dataclass
 
-from journal.entries.services import EntryFilter, ListedEntry, list_entries
 from journal.framework import Framework, Task, Theme
-from journal.models import User
 
 
 @dataclass(frozen=True)
@@ -35,8 +33,3 @@ def coverage(
         )
         for theme in framework.themes
     ]
-
-
-def recent_entries(user: User, limit: int = 5) -> list[ListedEntry]:
-    """The user's latest entries: the first lines of the journal list."""
-    return list_entries(user, EntryFilter(), limit=limit).entries

@@ -21,7 +21,7 @@ from journal.auth.keys import keys_for_new_account
 from journal.auth.passwords import hash_password, normalize
 from journal.demo import texts
 from journal.extensions import db
-from journal.framework.routes import current_framework
+from journal.framework import current_framework
 from journal.models import (
     CheckIn,
     Comment,

@@ -1,9 +1,21 @@
-"""Reflection prompts: the framework's bullets as questions, favouring neglected tasks."""
+"""Reflection prompts: the framework's bullets as questions, favouring neglected tasks.
+
+One policy for every page that asks: the write page and the dashboard offer a question from
+the tasks reflected on least in the last `PROMPT_WINDOW_DAYS` days (`prompt_for`); the review
+asks about the tasks reflected on least in its period (`review_questions`).
+"""
 
 import random
 from dataclasses import dataclass
+from datetime import date, timedelta
 
+from journal.entries.counts import task_counts_since
 from journal.framework import Framework, Task
+from journal.i18n import today_for
+from journal.models import User
+
+PROMPT_WINDOW_DAYS = 30
+REVIEW_QUESTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -56,3 +68,33 @@ def choose_prompt(
     least = min(task_counts.get(p.task.key, 0) for p in candidates)
     fewest = [p for p in candidates if task_counts.get(p.task.key, 0) == least]
     return (rng or random).choice(fewest)
+
+
+def prompt_window_start(today: date) -> date:
+    """The first day whose reflections count when choosing a prompt."""
+    return today - timedelta(days=PROMPT_WINDOW_DAYS)
+
+
+def prompt_for(
+    user: User,
+    framework: Framework,
+    *,
+    recent_counts: dict[str, int] | None = None,
+    exclude: str | None = None,
+) -> Prompt | None:
+    """The question for the write page and the dashboard: from the tasks the leader reflected
+    on least since `prompt_window_start` (`recent_counts`, when the caller has counted them
+    already), other than `exclude` (the one just shown)."""
+    if recent_counts is None:
+        recent_counts = task_counts_since(user, prompt_window_start(today_for(user)))
+    return choose_prompt(framework, recent_counts, exclude=exclude)
+
+
+def review_questions(
+    framework: Framework, counts: dict[str, int], *, rng: random.Random | None = None
+) -> list[Prompt]:
+    """Questions to prepare the appraisal: one for each of the `REVIEW_QUESTIONS` tasks
+    reflected on least in the period (`counts`), chosen at random among the task's prompts."""
+    tasks = sorted(framework.tasks, key=lambda task: counts.get(task.key, 0))[:REVIEW_QUESTIONS]
+    pick = (rng or random).randrange
+    return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]

@@ -1,29 +1,25 @@
-"""Journal views: the list, writing and editing, the trash, and rescuing unsaved text."""
+"""Journal views: the list, writing and editing, and the trash."""
 
 import re
 import secrets
-from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.auth.access import keeps_text, posted_id, public, same_origin
-from journal.auth.routes import log_in_again
 from journal.entries import rhythm, services
 from journal.entries.forms import EntryForm
-from journal.entries.listing import journal_page
+from journal.entries.list_page import journal_page
 from journal.entries.markdown import plain_text, render_markdown
-from journal.entries.prompts import choose_prompt, find_prompt
-from journal.framework.routes import current_framework, stale_task_keys
+from journal.entries.prompts import find_prompt, prompt_for
+from journal.framework import current_framework, stale_task_keys
 from journal.goals import services as goal_services
-from journal.i18n import current_language
+from journal.i18n import current_language, today_for
+from journal.rescue import Rescue, keeps_text, posted_id
 
 bp = Blueprint("entries", __name__, url_prefix="/journal")
 bp.add_app_template_global(rhythm.heatmap_cells)
-
-PROMPT_WINDOW_DAYS = 30
 
 
 @bp.app_template_filter("excerpt")
@@ -56,23 +52,16 @@ def entry_form(user, entry=None, **kwargs) -> EntryForm:
         for goal in goal_services.goals_of(user)
         if goal.status == "active" or goal.id in linked
     ]
-    return EntryForm(
-        today=services.today_for(user), framework=current_framework(), goals=goals, **kwargs
-    )
-
-
-def prompt_for(user, exclude: str | None = None):
-    """A reflection prompt, favouring the tasks reflected on least in the last 30 days."""
-    since = services.today_for(user) - timedelta(days=PROMPT_WINDOW_DAYS)
-    counts = services.task_counts_since(user, since)
-    return choose_prompt(current_framework(), counts, exclude=exclude)
+    return EntryForm(today=today_for(user), framework=current_framework(), goals=goals, **kwargs)
 
 
 def render_form(form: EntryForm, entry=None, **context):
     """The writing page, for a new entry or an edit."""
     prompt = context.pop("prompt", None)
     if prompt is None and entry is None:
-        prompt = find_prompt(current_framework(), form.prompt.data) or prompt_for(current_user)
+        prompt = find_prompt(current_framework(), form.prompt.data) or prompt_for(
+            current_user, current_framework()
+        )
     if prompt is not None:
         form.prompt.data = prompt.id
     return render_template(
@@ -138,29 +127,15 @@ TRASHED_MEANWHILE = _l(
 )
 
 
-def rescue_entry():
-    """Show the text of a save that arrived with an expired session or form, never lose it."""
-    if not same_origin():
-        abort(400)
-    if current_user.is_authenticated:
-        return reshow(
-            current_user,
-            posted_id("entry_id"),
-            _("For your safety the form had expired. Your text is kept below: press Save again."),
-        )
-    return rescue_page()
-
-
-def rescue_page(login_failed: bool = False):
-    """The posted text with a log-in form: whoever logs in gets it back to check and save."""
-    form = EntryForm(formdata=request.form, today=None, framework=current_framework())
-    return render_template(
-        "entries/rescue.html",
-        form=form,
-        entry_id=posted_id("entry_id"),
-        draft=draft_id(),
-        login_failed=login_failed,
-    )
+ENTRY_RESCUE = Rescue(
+    reshow=lambda user, notice: reshow(user, posted_id("entry_id"), notice),
+    form=lambda: EntryForm(formdata=request.form, today=None, framework=current_framework()),
+    shown=("title", "body"),
+    lead=_l(
+        "You were logged out before your reflection was saved, for example after a long time "
+        "without activity. Nothing is lost: your text is below. Log in, check it, and save it."
+    ),
+)
 
 
 @bp.get("/")
@@ -170,7 +145,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@keeps_text(rescue_entry)
+@keeps_text(ENTRY_RESCUE)
 def new():
     """Write a new entry, with a reflection prompt."""
     form = entry_form(current_user)
@@ -187,7 +162,8 @@ def new():
             form.goals.data = [goal.id]
             form.tasks.data = goal.task_keys
     elif action == "another_prompt":
-        return render_form(form, prompt=prompt_for(current_user, exclude=form.prompt.data))
+        another = prompt_for(current_user, current_framework(), exclude=form.prompt.data)
+        return render_form(form, prompt=another)
     elif action == "use_prompt":
         prompt = find_prompt(current_framework(), form.prompt.data)
         if prompt is not None:
@@ -222,7 +198,7 @@ def view(entry_id: int):
 
 
 @bp.route("/<id:entry_id>/edit", methods=["GET", "POST"])
-@keeps_text(rescue_entry)
+@keeps_text(ENTRY_RESCUE)
 def edit(entry_id: int):
     """Edit an entry; a save over a newer version (another tab) is refused, never lost."""
     entry = services.find_entry_for(current_user, entry_id)
@@ -253,21 +229,6 @@ def edit(entry_id: int):
     return render_form(form, entry)
 
 
-@bp.post("/rescue")
-@public
-@keeps_text(rescue_entry)
-def rescue():
-    """Log in again (as whoever types their password) and get the rescued text back to save."""
-    user = log_in_again()
-    if user is None:
-        return rescue_page(login_failed=True)
-    return reshow(
-        user,
-        posted_id("entry_id"),
-        _("You are logged in again. Check your text, then press Save."),
-    )
-
-
 @bp.post("/<id:entry_id>/star")
 def star(entry_id: int):
     """Mark or unmark an entry as a key reflection."""
@@ -282,7 +243,10 @@ def delete(entry_id: int):
     entry = services.get_entry_for(current_user, entry_id)
     services.trash_entry(current_user, entry)
     flash(
-        _("The entry is in the trash. You can restore it for %(days)d days.", days=30),
+        _(
+            "The entry is in the trash. You can restore it for %(days)d days.",
+            days=services.TRASH_DAYS,
+        ),
         "success",
     )
     return redirect(url_for("entries.index"))

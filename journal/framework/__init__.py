@@ -16,6 +16,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, NoReturn
 
+from flask import current_app
+
 DEFAULT_FRAMEWORK_FILE = Path(__file__).with_name("esbjerg.toml")
 
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -112,6 +114,16 @@ class Framework:
             if theme.key == key:
                 return theme
         raise KeyError(key)
+
+
+def current_framework() -> Framework:
+    """The framework this app loaded at start-up from FRAMEWORK_FILE."""
+    return current_app.extensions["framework"]
+
+
+def stale_task_keys(keys: list[str]) -> list[str]:
+    """Tags of tasks no longer in the framework file: kept, never silently dropped."""
+    return [key for key in keys if key not in current_framework().task_keys]
 
 
 def load_framework(path: str | os.PathLike[str]) -> Framework:

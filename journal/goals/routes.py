@@ -1,16 +1,18 @@
 """Goal views: the list, a goal with its progress, check-ins, status and order."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.auth.access import keeps_text, posted_id, public, safe_next, same_origin
-from journal.auth.routes import log_in_again
-from journal.entries.services import today_for
-from journal.framework.routes import current_framework, stale_task_keys
+from journal.entries.listing import linked_entries
+from journal.framework import current_framework, stale_task_keys
 from journal.goals import services
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
 from journal.goals.progress import goal_charts, goal_sparkline, rating_names, sparkline_of
+from journal.i18n import today_for
+from journal.redirects import safe_next
+from journal.rescue import Rescue, keeps_text, posted_id
 from journal.sharing import services as sharing
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
@@ -53,46 +55,27 @@ def render_goal_form(form: GoalForm, goal=None, notice=None):
     )
 
 
-def rescue_goal():
-    """Show a goal's text that arrived with an expired session or form: never lose it."""
-    if not same_origin():
-        abort(400)
-    goal_id = posted_id("goal_id")
-    if current_user.is_authenticated:
-        goal = services.get_goal_for(current_user, goal_id) if goal_id else None
-        notice = _(
-            "For your safety the form had expired. Your text is kept below: press Save again."
-        )
-        return render_goal_form(goal_form(formdata=request.form), goal, notice)
-    return rescue_page()
-
-
-def rescue_page(login_failed: bool = False):
-    """The posted goal with a log-in form: whoever logs in gets it back to check and save."""
-    return render_template(
-        "goals/rescue.html",
-        form=goal_form(formdata=request.form),
-        goal_id=posted_id("goal_id"),
-        login_failed=login_failed,
-    )
-
-
-@bp.post("/rescue")
-@public
-@keeps_text(rescue_goal)
-def rescue():
-    """Log in again and get the rescued goal back, to check and save."""
-    user = log_in_again()
-    if user is None:
-        return rescue_page(login_failed=True)
+def reshow_goal(user, notice: str):
+    """A goal that could not be saved (the session or the form had expired) in its form
+    again, to check and save; a goal that is not the user's is a 404."""
     goal_id = posted_id("goal_id")
     goal = services.get_goal_for(user, goal_id) if goal_id else None
-    notice = _("You are logged in again. Check your text, then press Save.")
     return render_goal_form(goal_form(formdata=request.form), goal, notice)
 
 
+GOAL_RESCUE = Rescue(
+    reshow=reshow_goal,
+    form=lambda: goal_form(formdata=request.form),
+    shown=("title", "why", "how_i_know"),
+    lead=_l(
+        "You were logged out before your goal was saved, for example after a long time "
+        "without activity. Nothing is lost: your text is below. Log in, check it, and save it."
+    ),
+)
+
+
 @bp.route("/new", methods=["GET", "POST"])
-@keeps_text(rescue_goal)
+@keeps_text(GOAL_RESCUE)
 def new():
     """Start practising something new."""
     form = goal_form()
@@ -125,7 +108,7 @@ def render_goal(goal, check_in_form: CheckInForm):
         goal=goal,
         progress=progress,
         charts=goal_charts(progress, today),
-        entries=services.linked_entries(current_user, goal),
+        entries=linked_entries(current_user, goal.id),
         check_in_form=check_in_form,
         status_form=StatusForm(status=goal.status),
         framework=current_framework(),
@@ -147,7 +130,7 @@ def view(goal_id: int):
 
 
 @bp.route("/<id:goal_id>/edit", methods=["GET", "POST"])
-@keeps_text(rescue_goal)
+@keeps_text(GOAL_RESCUE)
 def edit(goal_id: int):
     """Change what the goal says."""
     goal = services.get_goal_for(current_user, goal_id)

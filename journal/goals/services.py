@@ -7,7 +7,7 @@ from flask import abort
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import joinedload
 
-from journal.entries.services import open_entries
+from journal.database import atomic
 from journal.extensions import db
 from journal.models import CheckIn, Entry, EntryGoal, Goal, GoalStatusChange, GoalTask, User
 from journal.models.user import utcnow
@@ -81,6 +81,7 @@ def _next_position(user: User) -> int:
     return (highest or 0) + 1
 
 
+@atomic()
 def create_goal(
     user: User,
     *,
@@ -105,10 +106,11 @@ def create_goal(
         status_changes=[GoalStatusChange(status="active")],
     )
     db.session.add(goal)
-    db.session.commit()
+    db.session.flush()  # the goal has its id for the caller, inside a larger action too
     return goal
 
 
+@atomic()
 def update_goal(
     user: User,
     goal: Goal,
@@ -125,9 +127,9 @@ def update_goal(
     goal.start_date, goal.review_date = start_date, review_date
     goal.task_links = [GoalTask(task_key=key) for key in dict.fromkeys(task_keys)]
     goal.updated_at = utcnow()
-    db.session.commit()
 
 
+@atomic()
 def set_status(user: User, goal: Goal, status: str) -> None:
     """Change the status and keep the date of the change; a goal made active again goes last."""
     if status == goal.status:
@@ -137,9 +139,9 @@ def set_status(user: User, goal: Goal, status: str) -> None:
         goal.position = _next_position(user)
     goal.status_changes.append(GoalStatusChange(status=status))
     goal.updated_at = utcnow()
-    db.session.commit()
 
 
+@atomic()
 def move(user: User, goal: Goal, direction: int) -> None:
     """Swap an active goal with its neighbour in the leader's order (-1 up, +1 down)."""
     active = goals_of(user, ("active",))
@@ -150,15 +152,15 @@ def move(user: User, goal: Goal, direction: int) -> None:
     active[index], active[index + direction] = active[index + direction], active[index]
     for position, each in enumerate(active, start=1):
         each.position = position
-    db.session.commit()
 
 
+@atomic()
 def delete_goal(user: User, goal: Goal) -> None:
     """Delete a goal with its check-ins and history; linked entries stay, unlinked."""
     db.session.delete(goal)
-    db.session.commit()
 
 
+@atomic()
 def add_check_in(user: User, goal: Goal, *, day: date, rating: int, note: str) -> CheckIn:
     """Record how well the leader practised the goal; a second check-in on the same day
     replaces the first (a double click or a change of mind is not a second data point)."""
@@ -171,21 +173,21 @@ def add_check_in(user: User, goal: Goal, *, day: date, rating: int, note: str) -
     check_in.rating = rating
     check_in.note = note.strip() or (check_in.note or "")
     check_in.updated_at = utcnow()
-    db.session.commit()
+    db.session.flush()
     return check_in
 
 
+@atomic()
 def update_check_in(user: User, check_in: CheckIn, *, day: date, rating: int, note: str) -> None:
     """Correct a check-in."""
     check_in.day, check_in.rating, check_in.note = day, rating, note.strip()
     check_in.updated_at = utcnow()
-    db.session.commit()
 
 
+@atomic()
 def delete_check_in(user: User, check_in: CheckIn) -> None:
     """Remove a check-in."""
     db.session.delete(check_in)
-    db.session.commit()
 
 
 def check_in_rows(
@@ -214,33 +216,6 @@ def check_in_rows(
     return result
 
 
-def _owned_by(user: User):
-    """Entry.owner_id == user.id, written so that SQLite does not answer it from the owner's
-    index: without statistics it would walk all the leader's entries (a thousand, after a few
-    years) instead of the goal's few links, and then check the owner of each of those."""
-    return Entry.owner_id + 0 == user.id
-
-
-def linked_entries(user: User, goal: Goal) -> list[Entry]:
-    """The user's (undeleted) entries linked to this goal, newest first.
-
-    Without their tasks: the goal page lists only title, date and star.
-    """
-    return open_entries(
-        user,
-        db.session.scalars(
-            select(Entry)
-            .join(EntryGoal, EntryGoal.entry_id == Entry.id)
-            .where(
-                EntryGoal.goal_id == goal.id,
-                _owned_by(user),
-                Entry.deleted_at.is_(None),
-            )
-            .order_by(Entry.entry_date.desc(), Entry.id.desc())
-        ),
-    )
-
-
 def evidence_days_by_goal(
     user: User, goal_ids: list[int], start: date | None = None, end: date | None = None
 ) -> dict[int, list[date]]:
@@ -253,7 +228,7 @@ def evidence_days_by_goal(
             .join(Entry, Entry.id == EntryGoal.entry_id)
             .where(
                 EntryGoal.goal_id.in_(goal_ids),
-                _owned_by(user),
+                Entry.belongs_to(user.id),
                 Entry.deleted_at.is_(None),
             )
             .order_by(Entry.entry_date)

@@ -1,40 +1,24 @@
 """The review before an appraisal (LUS): a period on screen, printable, and saved as notes."""
 
-import io
 import json
-import random
 from datetime import date
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    send_file,
-    url_for,
-)
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.auth.access import keeps_text, public, same_origin
-from journal.auth.routes import log_in_again
 from journal.dashboard.services import coverage
-from journal.entries.prompts import Prompt
-from journal.entries.services import today_for
-from journal.framework.routes import current_framework
+from journal.entries.prompts import review_questions
+from journal.framework import current_framework
 from journal.goals import services as goal_services
 from journal.goals.progress import period_chart
+from journal.i18n import today_for
+from journal.rescue import Rescue, keeps_text
 from journal.review import services
-from journal.review.export import archive_name, export_zip
 from journal.review.forms import NotesForm, PeriodForm
-from journal.review.importer import ImportRefused, import_data
 
 bp = Blueprint("review", __name__, url_prefix="/review")
-
-QUESTIONS = 3
 
 
 def chosen_period(today: date) -> services.Period:
@@ -48,14 +32,6 @@ def chosen_period(today: date) -> services.Period:
     return services.resolve_period(
         current_user, valid(form.period) or "6", valid(form.date_from), valid(form.date_to), today
     )
-
-
-def questions(framework, counts: dict[str, int]) -> list[Prompt]:
-    """A few questions to prepare the conversation, from the least reflected-on tasks."""
-    tasks = sorted(framework.tasks, key=lambda task: counts.get(task.key, 0))[:QUESTIONS]
-    # Not security: which question to show.
-    pick = random.randrange
-    return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]
 
 
 def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
@@ -91,7 +67,7 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
         "most": max([1, *counts.values()]),
         "untouched": [item.task for _, items in table for item in items if not item.reflections],
         "key_reflections": key,
-        "questions": questions(framework, counts),
+        "questions": review_questions(framework, counts),
         "reviews": services.reviews_of(current_user),
     }
     if snapshot:
@@ -143,19 +119,22 @@ def posted_period() -> services.Period | None:
     return services.Period(start, end, "custom") if start <= end else None
 
 
-def rescue_notes():
-    """Summary notes that arrived with an expired session or form come back, never lost."""
-    if not same_origin():
-        abort(400)
-    period = posted_period()
-    if current_user.is_authenticated and period is not None:
-        notice = _(
-            "For your safety the form had expired. Your text is kept below: press Save again."
-        )
-        return render_review(period, NotesForm(formdata=request.form), notice)
-    return render_template(
-        "review/rescue.html", notes=NotesForm(formdata=request.form), login_failed=False
-    )
+def reshow_notes(user, notice: str):
+    """Summary notes that could not be saved (the session or the form had expired) on the
+    review page again, with the period they were written for, to check and save."""
+    period = posted_period() or chosen_period(today_for(user))
+    return render_review(period, NotesForm(formdata=request.form), notice)
+
+
+NOTES_RESCUE = Rescue(
+    reshow=reshow_notes,
+    form=lambda: NotesForm(formdata=request.form),
+    shown=("proud", "next_practice", "need_from_manager"),
+    lead=_l(
+        "You were logged out before your review was saved. Nothing is lost: your text is "
+        "below. Log in, check it, and save it."
+    ),
+)
 
 
 @bp.get("/")
@@ -165,7 +144,7 @@ def index():
 
 
 @bp.post("/save")
-@keeps_text(rescue_notes)
+@keeps_text(NOTES_RESCUE)
 def save():
     """Save the summary notes with a snapshot of the period's figures."""
     period = posted_period()
@@ -186,21 +165,6 @@ def save():
     return redirect(url_for("review.view", review_id=review.id))
 
 
-@bp.post("/rescue")
-@public
-@keeps_text(rescue_notes)
-def rescue():
-    """Log in again and get the rescued notes back, to check and save."""
-    user = log_in_again()
-    if user is None:
-        return render_template(
-            "review/rescue.html", notes=NotesForm(formdata=request.form), login_failed=True
-        )
-    period = posted_period() or chosen_period(today_for(user))
-    notice = _("You are logged in again. Check your text, then press Save.")
-    return render_review(period, NotesForm(formdata=request.form), notice)
-
-
 @bp.get("/<id:review_id>")
 def view(review_id: int):
     """A saved review, as it was on the day it was saved."""
@@ -219,60 +183,3 @@ def delete(review_id: int):
     services.delete_review(current_user, services.get_review_for(current_user, review_id))
     flash(_("The review is deleted."), "success")
     return redirect(url_for("review.index"))
-
-
-# My data: export and import ----------------------------------------------------------------
-
-IMPORT_LIMIT = 64 * 1024 * 1024
-
-
-def allow_large_imports() -> None:
-    """Registered before the CSRF check reads the form: an import may exceed 4 MiB."""
-    if request.endpoint == "review.import_file":
-        request.max_content_length = IMPORT_LIMIT
-
-
-@bp.get("/my-data")
-def my_data():
-    """Download everything I own, import an earlier export, or erase my account."""
-    return render_template("review/my_data.html")
-
-
-@bp.post("/my-data/export")
-def export():
-    """A ZIP with journal.json (for machines) and Markdown files (for people)."""
-    archive = export_zip(current_user, current_framework())
-    return send_file(
-        io.BytesIO(archive),
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=archive_name(current_user),
-    )
-
-
-@bp.post("/my-data/import")
-def import_file():
-    """Import a journal.json (or a whole export ZIP) into my account; all or nothing."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        flash(_("Choose the file to import."), "error")
-        return redirect(url_for("review.my_data"))
-    try:
-        result = import_data(current_user, upload.read())
-    except ImportRefused as refusal:
-        current_app.logger.info("Import refused for user %s: %s", current_user.id, refusal)
-        flash(_(refusal.message_key), "error")
-        return redirect(url_for("review.my_data"))
-    flash(
-        _(
-            "Imported: %(entries)d reflections, %(goals)d goals, %(check_ins)d check-ins and "
-            "%(reviews)d reviews. Already here and skipped: %(skipped)d.",
-            entries=result.entries_added,
-            goals=result.goals_added,
-            check_ins=result.check_ins_added,
-            reviews=result.reviews_added,
-            skipped=result.entries_skipped + result.goals_skipped + result.reviews_skipped,
-        ),
-        "success",
-    )
-    return redirect(url_for("review.my_data"))

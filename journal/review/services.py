@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import abort
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import joinedload
 
-from journal.entries.services import open_entries
+from journal.database import atomic
+from journal.entries.counts import entry_count_between, task_counts_between
+from journal.entries.sealing import open_entries
 from journal.extensions import db
-from journal.models import Entry, EntryTask, Goal, Review, User
+from journal.models import Entry, Goal, Review, User
 
 PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
 
@@ -79,30 +81,12 @@ def goals_in(user: User, period: Period) -> list[Goal]:
 
 def task_counts(user: User, period: Period) -> dict[str, int]:
     """Reflections per task within the period."""
-    rows = db.session.execute(
-        select(EntryTask.task_key, func.count())
-        .join(Entry, Entry.id == EntryTask.entry_id)
-        .where(
-            Entry.owner_id == user.id,
-            Entry.deleted_at.is_(None),
-            Entry.entry_date.between(period.start, period.end),
-        )
-        .group_by(EntryTask.task_key)
-    )
-    return dict(rows.all())
+    return task_counts_between(user, period.start, period.end)
 
 
 def entry_count(user: User, period: Period) -> int:
     """How many reflections the user wrote in the period."""
-    return db.session.scalar(
-        select(func.count())
-        .select_from(Entry)
-        .where(
-            Entry.owner_id == user.id,
-            Entry.deleted_at.is_(None),
-            Entry.entry_date.between(period.start, period.end),
-        )
-    )
+    return entry_count_between(user, period.start, period.end)
 
 
 def key_reflections(user: User, period: Period) -> list[Entry]:
@@ -123,6 +107,7 @@ def key_reflections(user: User, period: Period) -> list[Entry]:
     )
 
 
+@atomic()
 def save_review(
     user: User,
     period: Period,
@@ -143,7 +128,7 @@ def save_review(
         snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
     )
     db.session.add(review)
-    db.session.commit()
+    db.session.flush()
     return review
 
 
@@ -169,7 +154,7 @@ def get_review_for(user: User, review_id: int) -> Review:
     return review
 
 
+@atomic()
 def delete_review(user: User, review: Review) -> None:
     """Delete a saved review."""
     db.session.delete(review)
-    db.session.commit()

@@ -7,11 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from journal.auth import services as accounts
-from journal.auth.access import safe_next
-from journal.entries.services import today_for
-from journal.framework.routes import current_framework
+from journal.framework import current_framework
 from journal.goals import services as goals
 from journal.goals.progress import shared_chart
+from journal.i18n import today_for
+from journal.redirects import safe_next
 from journal.sharing import services
 from journal.sharing.forms import CommentForm, LinkRequestForm, ShareForm
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from journal.database import atomic
 from journal.extensions import db
 from journal.models import Comment, Goal, ManagerLink, Share, SharingEvent, User
 from journal.models.sharing import OPEN_STATUSES
@@ -25,7 +26,7 @@ class SharingError(Exception):
 
 
 def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None) -> None:
-    """Add a line to the leader's sharing log (committed with the change it records)."""
+    """Add a line to the leader's sharing log, in the transaction of the change it records."""
     leader_id = leader if isinstance(leader, int) else leader.id
     db.session.add(
         SharingEvent(leader_id=leader_id, kind=kind, goal_id=goal_id, manager_id=manager_id)
@@ -62,6 +63,7 @@ def is_manager(user: User) -> bool:
     return user.manages_anyone
 
 
+@atomic()
 def _open(leader: User, manager: User, status: str) -> ManagerLink:
     if manager.id == leader.id:
         raise SharingError("self")
@@ -80,13 +82,13 @@ def _open(leader: User, manager: User, status: str) -> ManagerLink:
     if status == "accepted":
         log(leader, "link_accepted", manager_id=manager.id)
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError as error:  # another request won the race for the one open link
-        db.session.rollback()
         raise SharingError("already_linked") from error
     return link
 
 
+@atomic()
 def request_link(leader: User, manager: User) -> ManagerLink:
     """The leader names their manager; the manager sees a request to accept or decline."""
     if not manager.is_active:
@@ -105,6 +107,7 @@ def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
     return link
 
 
+@atomic()
 def respond(manager: User, link: ManagerLink, accept: bool) -> None:
     """The manager accepts or declines a pending request."""
     if link.status != "pending" or link.manager_id != manager.id:
@@ -112,17 +115,17 @@ def respond(manager: User, link: ManagerLink, accept: bool) -> None:
     link.status = "accepted" if accept else "declined"
     link.responded_at = utcnow()
     log(link.leader_id, "link_accepted" if accept else "link_declined", manager_id=manager.id)
-    db.session.commit()
 
 
+@atomic()
 def end_link(link: ManagerLink) -> None:
     """End a link (either side, or an administrator): the manager's access ends at once."""
     _end(link)
-    db.session.commit()
 
 
+@atomic()
 def end_every_link(user: User) -> None:
-    """End every open link of `user`, as leader and as manager (the caller commits)."""
+    """End every open link of `user`, as leader and as manager."""
     links = db.session.scalars(
         select(ManagerLink).where(
             or_(ManagerLink.leader_id == user.id, ManagerLink.manager_id == user.id),
@@ -142,6 +145,7 @@ def _end(link: ManagerLink) -> None:
     log(link.leader_id, "link_ended", manager_id=link.manager_id)
 
 
+@atomic()
 def set_link_by_admin(leader: User, manager: User) -> ManagerLink:
     """An administrator links a leader to a manager directly (ending any open link first)."""
     if manager.id == leader.id:  # refused before the current link is touched
@@ -180,6 +184,7 @@ def share_of(goal: Goal) -> Share | None:
     return db.session.get(Share, goal.id)
 
 
+@atomic()
 def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
     """Share a goal with the leader's accepted manager (or change whether notes are shown)."""
     link = open_link_of(leader)
@@ -188,7 +193,6 @@ def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
     current = share_of(goal)
     if current is not None and current.link_id == link.id:
         current.include_notes = include_notes
-        db.session.commit()
         return current
     if current is not None:
         db.session.delete(current)
@@ -196,10 +200,10 @@ def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
     new = Share(goal_id=goal.id, link_id=link.id, include_notes=include_notes)
     db.session.add(new)
     log(leader, "shared", goal_id=goal.id, manager_id=link.manager_id)
-    db.session.commit()
     return new
 
 
+@atomic()
 def unshare(leader: User, goal: Goal) -> None:
     """Stop sharing a goal: the manager's next request for it is a 404."""
     current = share_of(goal)
@@ -208,7 +212,6 @@ def unshare(leader: User, goal: Goal) -> None:
     link = db.session.get(ManagerLink, current.link_id)
     db.session.delete(current)
     log(leader, "unshared", goal_id=goal.id, manager_id=link.manager_id if link else None)
-    db.session.commit()
 
 
 def shared_goal_for_manager(manager: User, leader_id: int, goal_id: int) -> tuple[Goal, Share]:
@@ -271,10 +274,10 @@ def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[Goal]]:
     return result
 
 
+@atomic()
 def record_view(manager: User, goal: Goal) -> None:
     """Log that the manager opened the goal (the leader sees when)."""
     log(goal.owner_id, "viewed", goal_id=goal.id, manager_id=manager.id)
-    db.session.commit()
 
 
 def sharing_log(leader: User, limit: int = 200) -> list[SharingEvent]:
@@ -305,11 +308,12 @@ def comments_on(goal: Goal) -> list[Comment]:
     )
 
 
+@atomic()
 def add_comment(author: User, goal: Goal, body: str) -> Comment:
     """A comment by the manager (through shared_goal_for_manager) or the leader (own goal)."""
     comment = Comment(goal_id=goal.id, author_id=author.id, body=body.strip())
     db.session.add(comment)
-    db.session.commit()
+    db.session.flush()
     return comment
 
 
@@ -323,7 +327,7 @@ def get_own_comment(author: User, comment_id: int) -> Comment:
     return comment
 
 
+@atomic()
 def delete_comment(author: User, comment: Comment) -> None:
     """Delete one's own comment."""
     db.session.delete(comment)
-    db.session.commit()

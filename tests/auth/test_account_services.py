@@ -9,6 +9,8 @@ from journal.auth import services
 from journal.models import User
 from tests.conftest import TEST_PASSWORD
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 
 def test_an_address_has_one_spelling(make_user):
     make_user(email="Bo@Bücher.example")

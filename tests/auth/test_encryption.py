@@ -13,14 +13,16 @@ import pytest
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm.attributes import set_committed_value
 
-from journal import crypto
+from journal import crypto, journal_key
 from journal.auth import keys, services
 from journal.extensions import db as database
 from journal.models import Entry, Goal, Review, User
-from journal.review.export import export_data
-from journal.review.importer import import_data
+from journal.my_data.export import export_data
+from journal.my_data.importer import import_data
 from journal.sharing import services as sharing
 from tests.conftest import TEST_PASSWORD, stored_entries
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 # Sentences only the leader may ever read; each word is checked on its own too.
 TITLE = "Samtalen med Birgitte om budgettet"
@@ -87,7 +89,7 @@ def test_the_database_holds_none_of_the_words_a_leader_wrote(
     assert "Kasper" in found and f"/journal/{entry_id}" in found
     review = leader_client.get("/review/?period=custom&date_from=2026-01-01&date_to=2026-12-31")
     assert "Kasper fortjente" in review.get_data(as_text=True)  # the starred entry's excerpt
-    exported = leader_client.submit("/review/my-data/export", page="/review/my-data")
+    exported = leader_client.submit("/account/my-data/export", page="/account/my-data")
     with zipfile.ZipFile(io.BytesIO(exported.get_data())) as archive:
         assert EDITED in json.loads(archive.read("journal.json"))["entries"][0]["body"]
 
@@ -105,13 +107,13 @@ def test_the_database_holds_none_of_the_words_a_leader_wrote(
 
 
 def test_a_seal_opens_only_with_its_key_for_its_own_entry_and_owner():
-    key = keys.JournalKey(7, crypto.new_key())
+    key = journal_key.JournalKey(7, crypto.new_key())
     sealed = key.seal_entry(41, TITLE, BODY)
     assert key.open_entry(41, sealed) == (TITLE, BODY)
     assert key.seal_entry(41, TITLE, BODY) != sealed  # a fresh nonce every time
 
-    stranger = keys.JournalKey(7, crypto.new_key())
-    same_key_other_owner = keys.JournalKey(8, key._key)
+    stranger = journal_key.JournalKey(7, crypto.new_key())
+    same_key_other_owner = journal_key.JournalKey(8, key._key)
     tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
     for opener, entry_id, value in [
         (stranger, 41, sealed),  # the wrong key
@@ -126,7 +128,9 @@ def test_a_seal_opens_only_with_its_key_for_its_own_entry_and_owner():
 
 
 def test_a_wrapped_key_opens_only_with_its_own_password_or_recovery_key(app, leader, make_user):
-    assert keys.open_with_password(leader, TEST_PASSWORD)._key == keys.journal_key(leader)._key
+    assert (
+        keys.open_with_password(leader, TEST_PASSWORD)._key == journal_key.journal_key(leader)._key
+    )
     with pytest.raises(crypto.CannotOpen):
         keys.open_with_password(leader, "not the password at all")
     recovery = make_user.recovery_keys[leader.id]
@@ -389,19 +393,21 @@ def test_the_data_key_is_never_in_plain_text_in_the_cookie_or_the_logs(
     login(browser, leader)
     entry_id = write(browser, title=TITLE, body=BODY)
     browser.get(f"/journal/{entry_id}")
-    data_key = keys.journal_key(leader)._key
+    data_key = journal_key.journal_key(leader)._key
 
     cookie, stored = session_data(app, browser)
-    assert keys.SESSION_KEY in stored  # the sealed key is there…
+    assert journal_key.SESSION_KEY in stored  # the sealed key is there…
     everything = cookie + repr(stored) + caplog.text
     for spelling in spellings(data_key):
         assert spelling not in everything  # …but never the key itself
     assert TEST_PASSWORD not in caplog.text and BODY not in caplog.text
-    assert "JournalKey" not in repr(stored) and data_key.hex() not in repr(keys.journal_key(leader))
+    assert "JournalKey" not in repr(stored) and data_key.hex() not in repr(
+        journal_key.journal_key(leader)
+    )
 
     browser.submit("/logout", page="/")
     assert browser.get_cookie(app.config["SESSION_COOKIE_NAME"]) is None or (
-        keys.SESSION_KEY not in session_data(app, browser)[1]
+        journal_key.SESSION_KEY not in session_data(app, browser)[1]
     )
 
 
@@ -410,13 +416,13 @@ def test_a_session_whose_key_does_not_open_counts_as_logged_out(app, db, leader,
     login(browser, leader)
     assert browser.get("/journal/").status_code == 200
     with browser.session_transaction() as session:
-        session[keys.SESSION_KEY] = session[keys.SESSION_KEY][:-4] + "AAAA"
+        session[journal_key.SESSION_KEY] = session[journal_key.SESSION_KEY][:-4] + "AAAA"
     assert browser.get("/journal/").headers["Location"].startswith("/login")
 
     # A session from before encryption: logged in, but without a key.
     login(browser, leader)
     with browser.session_transaction() as session:
-        del session[keys.SESSION_KEY]
+        del session[journal_key.SESSION_KEY]
     assert browser.get("/journal/").headers["Location"].startswith("/login")
 
     # Another user's sealed key does not fit this user.

@@ -2,10 +2,13 @@
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from journal.models import User
 from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 FIRST = {
     "name": "Mette Madsen",

@@ -111,6 +111,7 @@ def test_an_unknown_email_costs_as_much_hashing_as_a_wrong_password(client, lead
     assert spent == ["some guess here"]
 
 
+@pytest.mark.both_engines  # PostgreSQL cannot compare text that holds a NUL
 @pytest.mark.parametrize("email", ["a\x00b@esbjerg.example", "\x00", "x" * 5000])
 def test_hostile_emails_get_an_answer_not_an_error(client, leader, email):
     response = client.submit("/login", {"email": email, "password": "anything at all"})

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from journal.auth import sessions
-from journal.entries import services
+from journal.i18n import today_for
 from tests.conftest import TEST_PASSWORD, stored_entries
 from tests.entries.test_nothing_lost import TEXT, entry_form_token, fields
 
@@ -127,8 +127,13 @@ def test_text_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in(
 
     rescue_token = leader_client.csrf_token("/no-such-page")
     saved = leader_client.post(
-        "/journal/rescue",
-        data=fields(csrf_token=rescue_token, email=leader.email, password=TEST_PASSWORD),
+        "/rescue",
+        data=fields(
+            csrf_token=rescue_token,
+            email=leader.email,
+            password=TEST_PASSWORD,
+            rescue_for="entries.new",
+        ),
     )
     assert saved.status_code == 200 and TEXT in saved.get_data(as_text=True)
     assert stored_entries(db) == []  # shown once more to save, as after any expiry
@@ -137,7 +142,7 @@ def test_text_posted_after_the_idle_limit_is_kept_and_saved_after_logging_in(
     )
     assert final.status_code == 302
     assert [entry.body for entry in stored_entries(db)] == [TEXT]
-    assert services.today_for(leader)  # the leader is logged in again
+    assert today_for(leader)  # the leader is logged in again
 
 
 NOTE = "Samtalen med Jonas gik bedre, fordi jeg lyttede færdigt før jeg svarede."

@@ -13,6 +13,8 @@ from journal.extensions import db as _db
 from journal.models import LoginFailure
 from tests.conftest import FAST_HASH, TEST_PASSWORD, Client
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 WRONG = "not the right password at all"
 TEXT = "Tyve minutters refleksion over dagens svære samtale med æ, ø og å."
 
@@ -247,7 +249,7 @@ def rescue(app, user, password):
     token = client.csrf_token("/login")
     data = {"csrf_token": token, "email": user.email, "password": password}
     data |= {"entry_date": "2026-03-02", "title": "Lang dag", "body": TEXT}
-    return client, client.post("/journal/rescue", data=data)
+    return client, client.post("/rescue", data={**data, "rescue_for": "entries.new"})
 
 
 @pytest.mark.parametrize(

@@ -9,9 +9,9 @@ times per query, for the target "5,000 entries well under 100 ms", two ways side
 
 - plain: the entries already in memory as text; a time is parse_query plus search;
 - encrypted: what a search request pays, as the journal page calls it: parse_query plus
-  services.search_entries over the same texts sealed with the leader's data key in a SQLite
+  search_index.search_entries over the same texts sealed with the leader's data key in a SQLite
   database file made by the app. Three cases:
-  - kept index: the leader's sealed index kept from an earlier search (search_cache) is
+  - kept index: the leader's sealed index kept from an earlier search (search_index) is
     checked against the database (ids and nonces, no text), opened and searched;
   - 10 changed: as kept, with 10 entries saved since, opened from the database and searched
     beside the index;
@@ -31,13 +31,15 @@ from datetime import date, timedelta
 
 from sqlalchemy import insert, update
 
-from journal import create_app
+from journal import create_app, journal_key
 from journal.auth import keys
 from journal.auth.services import create_user
-from journal.entries import search_cache, services
+from journal.entries import search_index
+from journal.entries.listing import EntryFilter
 from journal.entries.search import Document, parse_query, search
 from journal.extensions import db
 from journal.models import Entry
+from journal.models.user import utcnow
 
 DOCUMENTS = 5_000
 BODY_CHARS = 600
@@ -359,14 +361,14 @@ def seal_into_database(texts: list[tuple[str, str]]):
     """A leader with `texts` as sealed entries in the app's database; returns (user, ids).
 
     Call inside an app context. Rows are inserted with an empty seal and sealed by id, as
-    services.create_entry does, in two bulk statements.
+    entries.services.create_entry does, in two bulk statements.
     """
     db.create_all()
     user = create_user("leder@example.dk", "Bente Leder", PASSWORD, must_change_password=False)
     key, _ = keys.set_up_keys(user, PASSWORD)
     db.session.commit()
-    keys.use_for_request(key)
-    now = services.utcnow()
+    journal_key.use_for_request(key)
+    now = utcnow()
     rows = [
         {
             "owner_id": user.id,
@@ -395,17 +397,17 @@ def search_plain(documents: list[Document], text: str):
 
 def search_encrypted(user, text: str):
     """As listing.find does it, up to the hits (the page of entries shown is not loaded)."""
-    return services.search_entries(user, services.EntryFilter(), parse_query(text))
+    return search_index.search_entries(user, EntryFilter(), parse_query(text))
 
 
 def forget_index(user) -> None:
     next_request(user)
-    search_cache.indexes().forget(user.id)
+    search_index.indexes().forget(user.id)
 
 
 def change_entries(user, ids: list[int], texts: list[tuple[str, str]], count: int) -> None:
     """Seal `count` entries again, with the same text, as saving them unchanged would."""
-    key = keys.journal_key(user)
+    key = journal_key.journal_key(user)
     db.session.execute(
         update(Entry),
         [{"id": ids[i], "sealed": key.seal_entry(ids[i], *texts[i])} for i in range(count)],

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from journal import create_app, crypto
+from journal import create_app, crypto, journal_key
 from journal.auth import keys, services
 from journal.extensions import db
 from journal.models.user import utcnow
@@ -132,7 +132,7 @@ class LiveServer:
         """Run `function()` in an app context with `open_keys` open, and commit."""
         with self.app.app_context():
             for key in open_keys:
-                keys.use_for_request(key)
+                journal_key.use_for_request(key)
             result = function()
             db.session.commit()
             return result

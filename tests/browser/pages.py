@@ -19,6 +19,7 @@ from journal.auth import services as accounts
 from journal.entries import services as entries
 from journal.extensions import db
 from journal.goals import services as goals
+from journal.i18n import today_for
 from journal.models import User
 from journal.review import services as reviews
 from journal.review.routes import review_context
@@ -115,7 +116,7 @@ def seed_dataset(server) -> Dataset:
     def journal():
         leader = db.session.get(User, leader_id)
         manager = db.session.get(User, manager_id)
-        today = entries.today_for(leader)
+        today = today_for(leader)
         made = []
         for number, (title, why, how, tasks, ratings) in enumerate(GOALS):
             goal = goals.create_goal(
@@ -295,7 +296,7 @@ def main_pages(data: Dataset) -> list[Page]:
         ),
         Page("review", "/review/", LEADER),
         Page("saved-review", f"/review/{data.review_id}", LEADER),
-        Page("my-data", "/review/my-data", LEADER),
+        Page("my-data", "/account/my-data", LEADER),
         Page("framework", "/framework/", LEADER),
         Page("account", "/account", LEADER),
         Page("account-errors", "/account", LEADER, submit("main form", {"input[name=name]": ""})),

@@ -1,25 +1,27 @@
 """Accessibility: axe-core's WCAG 2.1 A and AA rules on every main page, with no violations.
 
 Each test walks every page (as the leader, her manager, an administrator, a new account
-and a visitor) in one language, at desktop and phone width side by side, and reports
+and a visitor) in one language, at desktop and phone width, and reports
 everything it found at once: page, width, rule, impact and the elements concerned. Form
 pages are checked again after invalid input, with a check of our own that every error
-message is tied to its field and announced. Every page is also opened at 320 px, where it
-must not scroll sideways (WCAG 1.4.10, which axe cannot check).
+message is tied to its field and announced. On the same walk every page is narrowed to
+320 px, where it must not scroll sideways (WCAG 1.4.10, which axe cannot check), and the
+Danish walk photographs every main page at both widths for a person to look through
+(`<artifacts>/screenshots/<desktop|phone>/<page>.png`): one visit of a page does it all.
 The Danish public sector must meet WCAG 2.1 AA. The run includes axe's WCAG 2.2 AA rules
 (target size) and its best practices (one main landmark, heading order, a level-one
 heading) as well: the app meets them, and they catch what a screen-reader user trips over.
 """
 
 import logging
-from contextlib import ExitStack
+import struct
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.browser import pages
-from tests.browser.conftest import DESKTOP, PHONE, LiveServer
+from tests.browser.conftest import DESKTOP, PHONE, LiveServer, artifacts_dir
 
 RULE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 AXE_SCRIPT = Axe().axe_script
@@ -83,7 +85,7 @@ def empty_site(tmp_path_factory):
 
 
 def start_axe(tab, spec: pages.Page) -> None:
-    """Start axe on the page in `tab` without waiting, so two tabs check at the same time."""
+    """Start axe on the page in `tab`; `problems_on` waits for what it finds."""
     tab.evaluate(
         "([tags, part]) => { window.axeResults = (" + RUN_AXE + ")(tags, part); }",
         [RULE_TAGS, spec.part],
@@ -112,41 +114,6 @@ def problems_on(tab, spec: pages.Page, language: str, size: str) -> list[str]:
     return [f"{spec.name} at {size} ({spec.url}): {problem}" for problem in found]
 
 
-@pytest.mark.parametrize("language", ["da", "en"])
-def test_every_page_meets_wcag_21_aa(browser, site, empty_site, language):
-    """axe finds nothing on any page, in the language, on a laptop and on a phone.
-
-    The language is an account setting, so one test per language walks both widths, side by
-    side in two browser profiles, with axe running in both at once.
-    """
-    newcomers = {size: pages.first_login_account(site) for size in SIZES}
-    pages.set_language(site, language)
-    found, seen = [], 0
-    for server, specs_for in [
-        (site, lambda size: pages.main_pages(site.data) + pages.first_login_pages(newcomers[size])),
-        (empty_site, lambda size: pages.SETUP_PAGES),
-    ]:
-        with ExitStack() as stack:
-            open_as = {
-                size: stack.enter_context(
-                    pages.profiles(browser, server, viewport, language, AXE_SCRIPT)
-                )
-                for size, viewport in SIZES.items()
-            }
-            for row in zip(*(specs_for(size) for size in SIZES), strict=True):
-                checks = [
-                    (size, spec, pages.visit(open_as[size], spec))
-                    for size, spec in zip(SIZES, row, strict=True)
-                ]
-                for _, spec, tab in checks:
-                    start_axe(tab, spec)
-                for size, spec, tab in checks:
-                    found += problems_on(tab, spec, language, size)
-                    seen += 1
-    assert seen >= 2 * 50
-    assert not found, f"{len(found)} problems ({language}):\n" + "\n".join(found)
-
-
 # WCAG 1.4.10 (Reflow): 320 CSS pixels wide, a laptop's window at 400% zoom, or a small phone.
 REFLOW = {"width": 320, "height": 640}
 # What sticks out past the window, to say where a sideways scroll comes from.
@@ -155,27 +122,109 @@ WIDER_THAN_WINDOW = """() => [...document.body.querySelectorAll("*")]
     .slice(0, 5)
     .map(element => element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
         + [...element.classList].map(name => "." + name).join(""))"""
+# The screenshots: every page but its error states, of which one shows how errors look.
+PHOTOGRAPHED_ERRORS = {"new-entry-errors"}
+
+
+# The browser runs the page's resize handlers in its next rendering step, before the frame's
+# animation callbacks: once one has run, the page is as the new width leaves it.
+AFTER_RESIZE = "() => new Promise(done => requestAnimationFrame(() => setTimeout(done)))"
+
+
+def resize(tab, viewport: dict) -> None:
+    """Give the tab another width, and wait until the page has reacted to it."""
+    tab.set_viewport_size(viewport)
+    tab.evaluate(AFTER_RESIZE)
+
+
+def reflow_problems(tab, spec: pages.Page) -> list[str]:
+    """Whether the page in `tab` scrolls sideways at 320 px; the tab keeps its own width."""
+    viewport = tab.viewport_size
+    resize(tab, REFLOW)
+    try:
+        width, window = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if width <= window:
+            return []
+        wide = ", ".join(tab.evaluate(WIDER_THAN_WINDOW))
+        return [f"{spec.name} ({spec.url}): {width}px wide at 320 px; sticking out: {wide}"]
+    finally:
+        resize(tab, viewport)
+
+
+def photographed(spec: pages.Page) -> bool:
+    """Whether the walk keeps a screenshot of this page."""
+    return not spec.name.endswith("-errors") or spec.name in PHOTOGRAPHED_ERRORS
+
+
+def photograph(tab, spec: pages.Page, size: str):
+    """A full-page screenshot of the page in `tab`, kept as an artifact; its path."""
+    folder = artifacts_dir() / "screenshots" / size
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{spec.name}.png"
+    path.unlink(missing_ok=True)
+    tab.screenshot(path=path, full_page=True, animations="disabled", caret="initial")
+    return path
+
+
+def png_size(path) -> tuple[int, int]:
+    """Width and height from a PNG's header."""
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return struct.unpack(">II", header[16:24])
+
+
+def picture_problems(written: list[tuple[str, object]]) -> list[str]:
+    """Screenshots that are not a real, page-wide picture of a page."""
+    wrong = []
+    for size, path in written:
+        viewport = SIZES[size]
+        width, height = png_size(path)
+        # Wider than the viewport: the page scrolls sideways (on a phone, text overflows).
+        if width != viewport["width"]:
+            wrong.append(f"{size}/{path.name} is {width}px wide, the window {viewport['width']}px")
+        if height < viewport["height"] or path.stat().st_size < 10_000:
+            wrong.append(f"{size}/{path.name} is nearly empty ({height}px)")
+    return wrong
 
 
 @pytest.mark.parametrize("language", ["da", "en"])
-def test_every_page_reflows_at_320_px(browser, site, language):
-    """At 320 px no page scrolls sideways: text wraps, tables and forms fit (Danish has the
-    longest words, English the longest sentences)."""
-    pages.set_language(site, language)
+def test_every_page_meets_wcag_21_aa(browser, site, empty_site, language):
+    """axe finds nothing on any page, in the language, on a laptop and on a phone; no page
+    scrolls sideways at 320 px (Danish has the longest words, English the longest
+    sentences); and in Danish every main page is photographed at both widths.
+
+    The language is an account setting, so one test per language walks every page once:
+    each page is opened in its state, then checked at each width in turn (the window is
+    resized, as when a laptop's window is narrowed: the stylesheet follows at once).
+    """
     newcomer = pages.first_login_account(site)
-    found, seen = [], 0
-    with pages.profiles(browser, site, REFLOW, language) as open_as:
-        for spec in pages.main_pages(site.data) + pages.first_login_pages(newcomer):
-            tab = pages.visit(open_as, spec)
-            width, window = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
-            if width > window:
-                wide = ", ".join(tab.evaluate(WIDER_THAN_WINDOW))
-                found.append(f"{spec.name} ({spec.url}): {width}px wide; sticking out: {wide}")
-            seen += 1
-    assert seen >= 50
-    assert not found, f"{len(found)} pages scroll sideways at 320 px ({language}):\n" + "\n".join(
-        found
+    pages.set_language(site, language)
+    found, reflow, written, seen = [], [], [], 0
+    walks = [
+        (site, pages.main_pages(site.data) + pages.first_login_pages(newcomer)),
+        (empty_site, pages.SETUP_PAGES),
+    ]
+    for server, specs in walks:
+        with pages.profiles(browser, server, DESKTOP, language, AXE_SCRIPT) as open_as:
+            for spec in specs:
+                tab = pages.visit(open_as, spec)
+                for size, viewport in SIZES.items():
+                    resize(tab, viewport)
+                    start_axe(tab, spec)
+                    found += problems_on(tab, spec, language, size)
+                    seen += 1
+                    if language == "da" and photographed(spec):
+                        written.append((size, photograph(tab, spec, size)))
+                reflow += reflow_problems(tab, spec)
+    assert seen >= 2 * 50
+    assert not found, f"{len(found)} problems ({language}):\n" + "\n".join(found)
+    assert not reflow, f"{len(reflow)} pages scroll sideways at 320 px ({language}):\n" + (
+        "\n".join(reflow)
     )
+    if language == "da":
+        assert len(written) >= 2 * 40
+        wrong = picture_problems(written)
+        assert not wrong, "\n".join(wrong)
 
 
 def test_a_chart_wider_than_a_phone_scrolls_in_its_own_frame(browser, site):

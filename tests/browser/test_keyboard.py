@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from journal.entries import services as entries
+from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.models import Entry, User
 from tests.browser.conftest import log_in
@@ -156,7 +156,7 @@ def test_writing_an_entry_with_the_keyboard_alone(live_server, page):
     def saved():
         user = db.session.get(User, user_id)
         (entry,) = db.session.scalars(select(Entry).where(Entry.owner_id == user_id)).all()
-        (entry,) = entries.open_entries(user, [entry])
+        (entry,) = open_entries(user, [entry])
         return entry.entry_date, entry.title, entry.body, entry.task_keys
 
     assert live_server.seed(saved, key) == (day, TITLE, BODY, [TASK]), "the entry was not saved"

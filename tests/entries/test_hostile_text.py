@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import stored_entries
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 # Emoji (with skin tone and a flag), Arabic and Hebrew (right to left), combining marks.
 TEXTS = [
     "I dag 🙂👩🏽‍💼🇩🇰 gik det godt",
@@ -110,16 +112,14 @@ def test_the_oversized_page_speaks_english_to_an_english_leader(client, make_use
 )
 def test_an_oversized_rescue_leads_back_to_the_page_it_came_from(client, referrer, back):
     headers = {"Referer": referrer} if referrer else {}
-    response = client.post(
-        "/journal/rescue", data={"body": "x" * HUGE, "csrf_token": "x"}, headers=headers
-    )
+    response = client.post("/rescue", data={"body": "x" * HUGE, "csrf_token": "x"}, headers=headers)
     assert response.status_code == 413
     assert back in response.get_data(as_text=True)
 
 
 def test_a_foreign_referrer_is_not_offered_as_the_way_back(client):
     response = client.post(
-        "/journal/rescue",
+        "/rescue",
         data={"body": "x" * HUGE},
         headers={"Referer": "https://evil.example/journal/new"},
     )

@@ -7,9 +7,11 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, insert, update
 
-from journal.auth.keys import journal_key
 from journal.entries import services
+from journal.journal_key import journal_key
 from journal.models import Entry, EntryTask
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def add_entries(db, owner, count, *, start=date(2024, 1, 1), per_day=3, tasks=("vision",)):

@@ -38,8 +38,14 @@ def post_after_expiry(app, url, **changes):
 def rescue(browser, user, password=TEST_PASSWORD, **changes):
     token = browser.csrf_token("/no-such-page")  # any page: logged in or not
     return browser.post(
-        "/journal/rescue",
-        data=fields(csrf_token=token, email=user.email, password=password, **changes),
+        "/rescue",
+        data=fields(
+            csrf_token=token,
+            email=user.email,
+            password=password,
+            rescue_for="entries.new",
+            **changes,
+        ),
     )
 
 

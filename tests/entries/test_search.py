@@ -8,6 +8,8 @@ import pytest
 
 from journal.entries.search import Document, Hit, parse_query, search
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 
 def doc(id, body, title="", key=None):
     return Document(id=id, title=title, body=body, key=key if key is not None else (id,))

@@ -5,22 +5,26 @@ from datetime import date
 import pytest
 from sqlalchemy import update
 
-from journal.auth import keys
-from journal.entries import search_cache, services
+from journal import journal_key
+from journal.entries import listing, search_index, services
 from journal.entries.search import parse_query
 from journal.models import Entry
 from tests.entries.test_journal_list import add_entries, counting_queries
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def found(user, text, **filters) -> list[int]:
     """The ids a search finds, as the journal page asks for them."""
     query = parse_query(text)
-    return [hit.id for hit in services.search_entries(user, services.EntryFilter(**filters), query)]
+    return [
+        hit.id for hit in search_index.search_entries(user, listing.EntryFilter(**filters), query)
+    ]
 
 
 def kept(user):
     """The leader's index as this process keeps it between requests."""
-    return search_cache.indexes()._sealed.get(user.id)
+    return search_index.indexes()._sealed.get(user.id)
 
 
 def test_an_edit_is_found_at_once_and_the_old_words_are_not(leader, make_entry):
@@ -69,9 +73,9 @@ def test_many_changes_build_the_index_again(leader, db, make_entry):
     make_entry(leader, body="Tillid.")
     found(leader, "tillid")
     before = kept(leader)
-    add_entries(db, leader, search_cache.REBUILD_AFTER + 1)
-    assert len(found(leader, "tekst")) == search_cache.REBUILD_AFTER + 1
-    assert kept(leader) is not before and len(kept(leader).nonces) == search_cache.REBUILD_AFTER + 2
+    add_entries(db, leader, search_index.REBUILD_AFTER + 1)
+    assert len(found(leader, "tekst")) == search_index.REBUILD_AFTER + 1
+    assert kept(leader) is not before and len(kept(leader).nonces) == search_index.REBUILD_AFTER + 2
 
 
 def test_a_few_changes_are_searched_beside_the_index(leader, db, make_entry):
@@ -94,16 +98,16 @@ def test_the_index_holds_no_text_in_plain(leader, make_entry):
 
 
 def leader_key_opens(user, sealed: bytes, part: str) -> bytes:
-    return keys.journal_key(user).open_index(part, sealed)
+    return journal_key.journal_key(user).open_index(part, sealed)
 
 
 def test_an_index_that_does_not_open_with_the_key_is_built_again(leader, make_user, make_entry):
     make_entry(leader, body="Tillid.")
     found(leader, "tillid")
     # The leader started a new journal: a new data key, the old index cannot open.
-    keys.use_for_request(keys.JournalKey(leader.id, b"\x07" * 32))
-    indexes = search_cache.indexes()
-    assert indexes.get(keys.journal_key(leader)) is None
+    journal_key.use_for_request(journal_key.JournalKey(leader.id, b"\x07" * 32))
+    indexes = search_index.indexes()
+    assert indexes.get(journal_key.journal_key(leader)) is None
     assert kept(leader) is None and indexes.size == 0
 
 
@@ -111,8 +115,8 @@ def test_another_leaders_key_never_opens_an_index(leader, make_user, make_entry)
     other = make_user(name="Anden Leder")
     make_entry(leader, body="Tillid.")
     found(leader, "tillid")
-    with pytest.raises(search_cache.CannotOpen):
-        keys.journal_key(other).open_index("folded", kept(leader).folded)
+    with pytest.raises(search_index.CannotOpen):
+        journal_key.journal_key(other).open_index("folded", kept(leader).folded)
 
 
 def test_indexes_stay_within_their_bytes_least_recently_used_out(app, make_user, make_entry):
@@ -121,7 +125,7 @@ def test_indexes_stay_within_their_bytes_least_recently_used_out(app, make_user,
         make_entry(leader, body="Tillid. " * 2000)  # 16,000 characters each
     for leader in leaders[:3]:
         found(leader, "tillid")
-    indexes = search_cache.indexes()
+    indexes = search_index.indexes()
     one = kept(leaders[0]).size
     indexes.max_bytes = 2 * one + one // 2
     found(leaders[0], "tillid")  # used: now the most recent
@@ -131,7 +135,7 @@ def test_indexes_stay_within_their_bytes_least_recently_used_out(app, make_user,
 
 
 def test_no_index_is_kept_when_switched_off(app, leader, make_entry):
-    search_cache.indexes().max_bytes = 0
+    search_index.indexes().max_bytes = 0
     entry = make_entry(leader, body="Tillid.")
     assert found(leader, "tillid") == [entry.id]
     assert kept(leader) is None
@@ -161,7 +165,7 @@ def test_a_search_with_a_current_index_costs_the_same_queries_at_any_size(
     leader_client.get("/journal/?q=tekst")
     with counting_queries(db.engine) as few:
         assert leader_client.get("/journal/?q=tekst").status_code == 200
-    add_entries(db, leader, 2 * search_cache.REBUILD_AFTER, start=date(2025, 1, 1))
+    add_entries(db, leader, 2 * search_index.REBUILD_AFTER, start=date(2025, 1, 1))
     leader_client.get("/journal/?q=tekst")  # builds the index again
     with counting_queries(db.engine) as many:
         assert leader_client.get("/journal/?q=tekst").status_code == 200

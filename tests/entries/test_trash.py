@@ -2,11 +2,14 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from journal.entries import services
 from journal.models import Entry, EntryTask
 from journal.models.user import utcnow
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def test_delete_restore_and_delete_forever(leader_client, leader, make_entry, db):

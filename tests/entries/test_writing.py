@@ -6,8 +6,11 @@ import pytest
 from sqlalchemy import select
 
 from journal.entries import services
+from journal.i18n import today_for
 from journal.models import Entry
 from tests.conftest import stored_entries, stored_entry
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def entry_data(**changes):
@@ -40,11 +43,11 @@ def test_write_and_read_an_entry(leader_client, leader, db):
 
 def test_the_date_defaults_to_today_where_the_leader_is(leader_client, leader):
     page = leader_client.get("/journal/new").get_data(as_text=True)
-    assert f'value="{services.today_for(leader).isoformat()}"' in page
+    assert f'value="{today_for(leader).isoformat()}"' in page
 
 
 def test_a_future_date_is_refused_and_the_text_kept(leader_client, leader, db):
-    tomorrow = services.today_for(leader) + timedelta(days=1)
+    tomorrow = today_for(leader) + timedelta(days=1)
     response = leader_client.submit(
         "/journal/new", entry_data(entry_date=tomorrow.isoformat(), body="Mine tanker")
     )
@@ -213,7 +216,14 @@ def test_a_huge_version_or_entry_id_in_a_form_is_not_an_error(leader_client, lea
     )
     assert response.status_code == 200
     response = leader_client.submit(
-        "/journal/rescue", {"entry_id": "9" * 30, "email": leader.email, "password": "x"}, page="/"
+        "/rescue",
+        {
+            "rescue_for": "entries.edit",
+            "entry_id": "9" * 30,
+            "email": leader.email,
+            "password": "x",
+        },
+        page="/",
     )
     assert response.status_code == 200
 

@@ -5,7 +5,7 @@ import traceback
 import pytest
 
 from tests.fuzz.hostile import build_path, harvest, harvest_page, routes, rule_arguments
-from tests.test_access_matrix import world  # noqa: F401 (the access matrix's fixture, reused)
+from tests.world import build_world
 
 # Which of the world's ids an argument of a route names; the rest are tried too.
 ID_FOR_ARGUMENT = {
@@ -27,6 +27,13 @@ ACTOR_BLUEPRINTS = {
 }
 
 
+@pytest.fixture
+def world(app):
+    """The access matrix's world (tests/world.py), on this test's database."""
+    people, _keys, ids = build_world()
+    return {**people, "ids": ids, "hidden": ids["hidden"]}
+
+
 def world_path(rule, ids: dict, overrides: dict | None = None) -> str | None:
     """The rule's path with the world's own ids (or `overrides` for some arguments),
     or None if an argument has no value to use."""
@@ -46,7 +53,7 @@ def world_path(rule, ids: dict, overrides: dict | None = None) -> str | None:
 
 
 @pytest.fixture
-def actor_client(app, login, request):
+def actor_client(app, log_in_as, request):
     """A fresh client for `actor`, logged in unless anonymous.
 
     Fuzzing the rescue forms types many wrong passwords; the log-in pause that follows is
@@ -60,7 +67,7 @@ def actor_client(app, login, request):
             app.config["LOGIN_FAILURES_PER_ADDRESS"] = 10**6
         client = app.test_client()
         if actor != "anonymous":
-            login(client, people[actor])
+            log_in_as(client, people[actor])
         return client
 
     return make

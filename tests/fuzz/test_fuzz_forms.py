@@ -29,6 +29,8 @@ from tests.fuzz.hostile import (
     value,
 )
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 EXAMPLES = {"leader": 14, "anonymous": 5, "manager": 10, "admin": 12}
 TOKEN = ("valid", "valid", "valid", "valid", "missing", "forged")
 ORIGIN = (None, None, "same-origin", "cross-site")

@@ -22,6 +22,8 @@ from tests.fuzz.hostile import (
     text,
 )
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 EXAMPLES = {"leader": 10, "anonymous": 4, "manager": 8, "admin": 8}
 IDS = [
     "0",

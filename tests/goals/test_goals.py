@@ -9,7 +9,10 @@ from sqlalchemy import select
 
 from journal.entries import services as entries
 from journal.goals import services
+from journal.i18n import today_for
 from journal.models import CheckIn, Entry, Goal
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def goal_data(**changes):
@@ -115,7 +118,7 @@ def check_in(client, goal, **data):
 
 def test_check_in_from_the_goal_page(leader_client, leader, db):
     goal = make_goal(leader)
-    today = entries.today_for(leader)
+    today = today_for(leader)
     response = check_in(leader_client, goal, day=today.isoformat(), rating="4", note="Godt møde")
     assert response.status_code == 302
     saved = db.session.scalars(select(CheckIn)).one()
@@ -136,7 +139,7 @@ def test_check_in_from_the_goal_page(leader_client, leader, db):
 )
 def test_bad_check_ins_get_a_form_error_never_a_500(leader_client, leader, db, data, message):
     goal = make_goal(leader)
-    data = {"day": entries.today_for(leader).isoformat(), **data}
+    data = {"day": today_for(leader).isoformat(), **data}
     response = check_in(leader_client, goal, **data)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -178,7 +181,7 @@ def test_one_click_check_in_from_the_dashboard(leader_client, leader, db):
     assert f'action="/goals/{goal.id}/check-ins"' in page
     response = leader_client.submit(
         f"/goals/{goal.id}/check-ins",
-        {"day": entries.today_for(leader).isoformat(), "rating": "3", "next": "/"},
+        {"day": today_for(leader).isoformat(), "rating": "3", "next": "/"},
         page="/",
     )
     assert response.headers["Location"] == "/"
@@ -200,9 +203,7 @@ def test_a_goal_is_due_after_14_days_without_a_check_in(app, leader):
 
 
 def test_due_goals_are_marked_on_dashboard_and_list(leader_client, leader):
-    make_goal(
-        leader, title="gammelt mål", start_date=entries.today_for(leader) - timedelta(days=30)
-    )
+    make_goal(leader, title="gammelt mål", start_date=today_for(leader) - timedelta(days=30))
     for url in ("/", "/goals/"):
         assert "Tid til opfølgning" in leader_client.get(url).get_data(as_text=True)
 
@@ -291,7 +292,7 @@ def test_deleting_a_goal_keeps_its_reflections(leader_client, leader, make_entry
 
 def test_a_second_check_in_the_same_day_replaces_the_first(leader_client, leader, db):
     goal = make_goal(leader)
-    today = entries.today_for(leader).isoformat()
+    today = today_for(leader).isoformat()
     check_in(leader_client, goal, day=today, rating="2", next="/")
     response = check_in(leader_client, goal, day=today, rating="4", next="/")
     assert db.session.scalars(select(CheckIn.rating)).all() == [4]
@@ -321,8 +322,9 @@ def test_a_goal_typed_when_the_session_expired_comes_back(app, leader, db):
         as_text=True
     )
     back = browser.post(
-        "/goals/rescue",
+        "/rescue",
         data=goal_data(
+            rescue_for="goals.new",
             csrf_token=browser.csrf_token("/no-such-page"),
             email=leader.email,
             password="a calm walk by the harbour",

@@ -3,12 +3,15 @@
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
-from journal.entries import services as entries
 from journal.goals import services as goals
+from journal.i18n import today_for
 from journal.models import Review
 from journal.review import services
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def test_months_before_keeps_the_day_or_takes_the_months_last():
@@ -38,7 +41,7 @@ def test_periods(app, leader):
 
 
 def test_the_review_shows_the_period(leader_client, leader, make_entry, make_goal):
-    today = entries.today_for(leader)
+    today = today_for(leader)
     goal = make_goal(
         leader,
         title="give feedback der hjælper",
@@ -113,9 +116,10 @@ def test_notes_written_when_the_session_expired_come_back(app, leader, db):
         as_text=True
     )
     back = browser.post(
-        "/review/rescue",
+        "/rescue",
         data={
             **data,
+            "rescue_for": "review.save",
             "csrf_token": browser.csrf_token("/no-such-page"),
             "email": leader.email,
             "password": "a calm walk by the harbour",

@@ -9,6 +9,8 @@ from journal.goals import services as goals
 from journal.models import Comment, ManagerLink, SharingEvent
 from journal.sharing import services
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 
 @pytest.fixture
 def people(make_user):

@@ -38,11 +38,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
+from flask import request
 from sqlalchemy import func, select
 
-from journal.auth.keys import journal_key
-from journal.entries.services import open_entries
+from journal.database import atomic
+from journal.entries.sealing import open_entries
 from journal.extensions import db
+from journal.journal_key import journal_key
 from journal.models import (
     CheckIn,
     Entry,
@@ -57,7 +59,18 @@ from journal.models import (
 from journal.models.entry import MAX_BODY_LENGTH, MAX_TITLE_LENGTH, TASK_KEY_LENGTH
 from journal.models.goal import MAX_GOAL_TEXT, MAX_GOAL_TITLE, MAX_NOTE, RATINGS, STATUSES
 from journal.models.review import MAX_REVIEW_TEXT
-from journal.review.export import FORMAT, JSON_NAME, REVIEWS_SUPPORTED, SCHEMA_VERSION
+from journal.my_data.journal_json import (
+    CHECK_IN_FIELDS,
+    ENTRY_FIELDS,
+    FORMAT,
+    GOAL_FIELDS,
+    HISTORY_FIELDS,
+    JSON_NAME,
+    REVIEW_FIELDS,
+    REVIEWS_SUPPORTED,
+    SCHEMA_VERSION,
+    TOP_FIELDS,
+)
 
 # Far beyond a lifetime of journaling, small enough that one upload cannot exhaust memory.
 MAX_JSON_BYTES = 200 * 1024 * 1024
@@ -272,62 +285,6 @@ class _Journal:
 def _entry_identity(entry_date: date, created_at: datetime, title: str, body: str) -> tuple:
     digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
     return (entry_date, created_at.astimezone(UTC), title, digest)
-
-
-TOP_FIELDS = (
-    "format",
-    "schema_version",
-    "exported_at",
-    "framework",
-    "account",
-    "entries",
-    "goals",
-    "reviews",
-    "comments",
-    "sharing_log",
-    "manager",
-)
-ENTRY_FIELDS = (
-    "id",
-    "entry_date",
-    "title",
-    "body",
-    "starred",
-    "version",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-    "task_keys",
-    "goal_ids",
-)
-GOAL_FIELDS = (
-    "id",
-    "title",
-    "why",
-    "how_i_know",
-    "task_keys",
-    "start_date",
-    "review_date",
-    "status",
-    "position",
-    "created_at",
-    "updated_at",
-    "status_history",
-    "check_ins",
-    "shared",
-)
-HISTORY_FIELDS = ("status", "changed_at")
-CHECK_IN_FIELDS = ("day", "rating", "note", "created_at", "updated_at")
-REVIEW_FIELDS = (
-    "id",
-    "period_start",
-    "period_end",
-    "proud",
-    "next_practice",
-    "need_from_manager",
-    "snapshot",
-    "created_at",
-)
 
 
 class _Checker:
@@ -728,7 +685,7 @@ def import_data(user: User, data: dict | bytes) -> ImportResult:
     """
     journal = _Checker().journal(load(data))
     result = ImportResult(not_imported=journal.not_imported)
-    try:
+    with atomic():
         # Lock the account row (PostgreSQL) so that two imports of the same file at once
         # (a double click) run one after the other and the second finds everything there.
         db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
@@ -736,8 +693,15 @@ def import_data(user: User, data: dict | bytes) -> ImportResult:
         _write_entries(user, journal.entries, goal_ids, result)
         if REVIEWS_SUPPORTED:
             _write_reviews(user, journal.reviews, result)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return result
+
+
+# Set aside for an import's upload; every other request keeps MAX_CONTENT_LENGTH (4 MiB).
+IMPORT_LIMIT = 64 * 1024 * 1024
+
+
+def allow_large_imports() -> None:
+    """Registered (by `create_app`) before the CSRF check reads the form: an import's upload
+    may exceed the 4 MiB every other request is held to."""
+    if request.endpoint == "my_data.import_file":
+        request.max_content_length = IMPORT_LIMIT

@@ -4,14 +4,17 @@ import io
 import json
 import zipfile
 
+import pytest
 from sqlalchemy import func, select
 
 from journal.models import Entry
 
+pytestmark = pytest.mark.both_engines  # the database engine matters here
+
 
 def test_one_click_gives_a_zip_of_my_data(leader_client, leader, make_entry):
     make_entry(leader, title="Min refleksion", body="Tekst")
-    response = leader_client.submit("/review/my-data/export", page="/review/my-data")
+    response = leader_client.submit("/account/my-data/export", page="/account/my-data")
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert "attachment" in response.headers["Content-Disposition"]
     with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
@@ -25,9 +28,9 @@ def test_one_click_gives_a_zip_of_my_data(leader_client, leader, make_entry):
 
 def upload(client, content: bytes, name="journal.json"):
     return client.post(
-        "/review/my-data/import",
+        "/account/my-data/import",
         data={
-            "csrf_token": client.csrf_token("/review/my-data"),
+            "csrf_token": client.csrf_token("/account/my-data"),
             "file": (io.BytesIO(content), name),
         },
         content_type="multipart/form-data",
@@ -39,7 +42,7 @@ def test_import_through_the_page_and_twice_without_duplicates(
     app, leader_client, leader, make_user, make_entry, login, db
 ):
     make_entry(leader, title="Flyttes med", body="Tekst")
-    archive = leader_client.submit("/review/my-data/export", page="/review/my-data").get_data()
+    archive = leader_client.submit("/account/my-data/export", page="/account/my-data").get_data()
     newcomer = app.test_client()
     login(newcomer, make_user())
     first = upload(newcomer, archive, "export.zip").get_data(as_text=True)

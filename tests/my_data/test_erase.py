@@ -2,6 +2,7 @@
 
 from datetime import date
 
+import pytest
 from sqlalchemy import inspect, text
 
 from journal.extensions import db as _db
@@ -10,6 +11,8 @@ from journal.models import User
 from journal.review import services as reviews
 from journal.sharing import services as sharing
 from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def rows_referring_to(db, user_id: int) -> dict[str, int]:

@@ -13,20 +13,19 @@ from journal.entries import services as entries
 from journal.extensions import db as database
 from journal.goals import services as goals
 from journal.models import Entry, Goal, Review
-from journal.review import importer
-from journal.review.export import (
+from journal.my_data import importer
+from journal.my_data.export import (
     REVIEWS_SUPPORTED,
     SCHEMA_VERSION,
     export_data,
     export_zip,
     slugify,
 )
-from journal.review.importer import ImportRefused, import_data
+from journal.my_data.importer import ImportRefused, import_data
+from journal.my_data.journal_json import ENTRY_FIELDS, GOAL_FIELDS, REVIEW_FIELDS
 from journal.sharing import services as sharing
 
-ENTRY_FIELDS = importer.ENTRY_FIELDS
-GOAL_FIELDS = importer.GOAL_FIELDS
-REVIEW_FIELDS = importer.REVIEW_FIELDS
+pytestmark = pytest.mark.both_engines  # the database engine matters here
 
 
 def make_goal(user, title, **changes):
@@ -362,6 +361,30 @@ def test_zip_holds_json_readme_and_markdown_per_entry_and_goal(app, db, leader_w
     assert "| 2026-01-12 | 2 – Lidt | Afbrød to gange. |" in goal_text
     assert "| 2026-02-09 | 4 – For det meste | Bedre.<br>Meget \\| bedre. |" in goal_text
     assert "Godt set – hvad hjalp?" in goal_text  # the manager's comment, for the reader
+
+
+def test_the_markdown_speaks_the_leaders_language(app, db, leader_with_journal):
+    """The labels come from the app's catalogue, in the leader's language, as on the pages."""
+    leader, _, objects = leader_with_journal
+
+    def files(language):
+        leader.language = language
+        archive = zipfile.ZipFile(io.BytesIO(export_zip(leader, framework_of(app))))
+        goal = f"goals/{objects['goals'][0].id}-lytte-foer-jeg-svarer.md"
+        (review,) = [n for n in archive.namelist() if n.startswith("reviews/")] or [None]
+        return archive.read(goal).decode(), archive.read(review).decode() if review else ""
+
+    goal_da, review_da = files("da")
+    assert "# Jeg øver mig på at lytte før jeg svarer" in goal_da
+    assert "- **Status:** Aktivt" in goal_da and "| 2026-01-12 | 2 – Lidt |" in goal_da
+    goal_en, review_en = files("en")
+    assert "# I'm practising lytte før jeg svarer" in goal_en
+    assert "## Why it matters" in goal_en and "## History" in goal_en
+    assert "- **Status:** Active" in goal_en and "| 2026-01-12 | 2 – A little |" in goal_en
+    assert "| Date | Rating | Note |" in goal_en and "Hvorfor" not in goal_en
+    if REVIEWS_SUPPORTED:
+        assert review_da.startswith("---") and "# Udviklingssamtale:" in review_da
+        assert "# Appraisal review:" in review_en
 
 
 def test_slugs_are_ascii_and_safe():

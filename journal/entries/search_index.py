@@ -1,4 +1,5 @@
-"""Each leader's search index, kept between requests in this process, and kept sealed.
+"""Searching a leader's journal: the search index, kept between requests in this process
+and kept sealed, and `search_entries`, which uses it.
 
 To search, the application must open every entry: 5,000 entries cost about 40 ms to load and
 open and 10 ms more to join and fold, before a word is matched. Most searches follow one
@@ -8,14 +9,14 @@ leader's data key. AES-GCM opens the 3 MB of a 5,000-entry index in under a mill
 Between requests this process holds the index only sealed: a request can use it only when
 it has the leader's key open, exactly as with the entries in the database.
 
-Each search checks the index against the database (see `services.search_entries`): it selects
+Each search checks the index against the database (see `search_entries`): it selects
 the id, date and seal nonce of the entries the filters allow, no text. Every save seals with
 a fresh random nonce, so an entry whose nonce is not the one indexed is new or changed; those
 are opened from the database and searched beside the index, until more than `REBUILD_AFTER`
 differ and the index is built again. Entries deleted since are not among those selected.
 
 Indexes are per process (each gunicorn worker keeps its own) and bounded in bytes
-(`SEARCH_INDEX_MB`); the least recently used goes first.
+(`SEARCH_INDEX_MB`); the least recently used goes first. Logging out drops the leader's.
 """
 
 from __future__ import annotations
@@ -28,10 +29,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import LargeBinary, func, select
 
-from journal.auth.keys import JournalKey
-from journal.crypto import CannotOpen
-from journal.entries.search import Corpus, Document
+from journal.crypto import NONCE_BYTES, CannotOpen
+from journal.entries.listing import EntryFilter, filtered
+from journal.entries.sealing import text_of
+from journal.entries.search import Corpus, Document, Hit, Query, rank, search
+from journal.extensions import db
+from journal.journal_key import JournalKey, journal_key
+from journal.models import Entry, User
 
 log = logging.getLogger(__name__)
 
@@ -156,9 +162,74 @@ class SearchIndexes:
 
 
 def init_app(app) -> None:
+    """Give the app its (empty) search indexes."""
     app.extensions["search_indexes"] = SearchIndexes(app.config["SEARCH_INDEX_MB"] * 1024 * 1024)
 
 
 def indexes() -> SearchIndexes:
     """This application's search indexes."""
     return current_app.extensions["search_indexes"]
+
+
+def search_entries(user: User, filters: EntryFilter, query: Query) -> list[Hit]:
+    """The user's entries allowed by `filters` that match `query`, best first.
+
+    Text search happens in the application (the database holds the text sealed), over the
+    leader's kept index and, beside it, the entries changed since it was built. Costs three
+    queries when the index is current, four or five otherwise.
+    """
+    if not query:
+        return []
+    key = journal_key(user)
+    kept = indexes()
+    rows = db.session.execute(
+        filtered(user, filters).with_only_columns(Entry.id, Entry.entry_date, _SEAL_NONCE)
+    ).all()
+    index = kept.get(key)
+    changed = index.changed(rows) if index is not None else None
+    if changed is None or len(changed) > REBUILD_AFTER:
+        index = kept.build(key, *_all_documents(user, key))
+        changed = index.changed(rows)
+    places = index.places
+    keys = {
+        places[entry_id]: (day, entry_id)
+        for entry_id, day, _nonce in rows
+        if entry_id in places and entry_id not in changed
+    }
+    hits = index.corpus.search(query, keys)
+    if changed:
+        hits += search(_documents(user, key, Entry.id.in_(changed)), query)
+    return rank(hits)
+
+
+# The nonce of an entry's seal (after the format byte): new with every save.
+_SEAL_NONCE = func.substr(Entry.sealed, 2, NONCE_BYTES, type_=LargeBinary)
+
+
+def _documents(user: User, key: JournalKey, *where) -> list[Document]:
+    """The opened text of the user's live entries that match `where`."""
+    rows = db.session.execute(
+        select(Entry.id, Entry.entry_date, Entry.sealed, Entry.plain_title, Entry.plain_body).where(
+            Entry.owner_id == user.id, Entry.deleted_at.is_(None), *where
+        )
+    )
+    documents = []
+    for entry_id, day, sealed, plain_title, plain_body in rows:
+        if text := text_of(key, entry_id, sealed, plain_title, plain_body):
+            documents.append(Document(entry_id, *text, key=(day, entry_id)))
+    return documents
+
+
+def _all_documents(user: User, key: JournalKey) -> tuple[list[Document], dict[int, bytes]]:
+    """The opened text of all the user's sealed live entries, and every such entry's nonce."""
+    rows = db.session.execute(
+        select(Entry.id, Entry.entry_date, Entry.sealed).where(
+            Entry.owner_id == user.id, Entry.deleted_at.is_(None), Entry.sealed.is_not(None)
+        )
+    )
+    documents, nonces = [], {}
+    for entry_id, day, sealed in rows:
+        nonces[entry_id] = sealed[1 : 1 + NONCE_BYTES]
+        if text := text_of(key, entry_id, sealed, "", ""):
+            documents.append(Document(entry_id, *text, key=(day, entry_id)))
+    return documents, nonces

@@ -2,9 +2,7 @@
 
 GDPR art. 15 and 20: the export holds all the leader's own data and nothing of anyone else's
 beyond what the leader already sees (the names of the manager and of comment authors). The
-schema of `journal.json` is documented in docs/journal-json.md; `SCHEMA_VERSION` grows with
-every change to it, and the importer (journal/review/importer.py) reads every version up to
-its own.
+format of `journal.json` is `journal_json.py`'s, shared with the importer.
 
 Every function takes the acting user explicitly and queries by that user's id only, so it
 works the same from a view, a CLI command or a test.
@@ -17,16 +15,19 @@ import json
 import re
 import unicodedata
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, has_app_context
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from journal.entries.services import open_entries
+from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.framework import Framework
+from journal.goals.forms import RATING_NAMES, STATUS_NAMES
 from journal.models import (
     CheckIn,
     Comment,
@@ -39,74 +40,47 @@ from journal.models import (
     User,
 )
 from journal.models.sharing import OPEN_STATUSES
-from journal.models.user import utcnow
+from journal.models.user import LANGUAGES, utcnow
+from journal.my_data.journal_json import (
+    FORMAT,
+    JSON_NAME,
+    REVIEWS_SUPPORTED,
+    SCHEMA_VERSION,
+    iso_date,
+    iso_datetime,
+    to_bytes,
+)
 
-FORMAT = "ledelsesjournal"
-SCHEMA_VERSION = 1
-# Saved reviews exist (journal/models/review.py), so they travel in the export and import.
-REVIEWS_SUPPORTED = True
-JSON_NAME = "journal.json"
 SLUG_LENGTH = 50
 
-# The Markdown files are for a person to read, so their labels follow the leader's language.
-# They are kept here rather than in the gettext catalogue because an export can be made
-# outside a request (a CLI, a test), where no locale is selected.
-LABELS = {
-    "da": {
-        "status": "Status",
-        "start_date": "Startdato",
-        "review_date": "Dato for opfølgning",
-        "tasks": "Ledelsesopgaver",
-        "why": "Hvorfor det er vigtigt",
-        "how_i_know": "Sådan ved jeg det",
-        "history": "Historik",
-        "check_ins": "Opfølgninger",
-        "no_check_ins": "Ingen opfølgninger endnu.",
-        "date": "Dato",
-        "rating": "Vurdering",
-        "note": "Note",
-        "comments": "Kommentarer",
-        "me": "mig",
-        "practising": "Jeg øver mig på at",
-        "review": "Udviklingssamtale",
-        "period": "Periode",
-        "proud": "Det er jeg stolt af",
-        "next_practice": "Det vil jeg øve mig på nu",
-        "need_from_manager": "Det har jeg brug for fra min leder",
-        "shared": "Delt med min leder",
-    },
-    "en": {
-        "status": "Status",
-        "start_date": "Start date",
-        "review_date": "Review date",
-        "tasks": "Leadership tasks",
-        "why": "Why it matters",
-        "how_i_know": "How I will know",
-        "history": "History",
-        "check_ins": "Check-ins",
-        "no_check_ins": "No check-ins yet.",
-        "date": "Date",
-        "rating": "Rating",
-        "note": "Note",
-        "comments": "Comments",
-        "me": "me",
-        "practising": "I'm practising",
-        "review": "Appraisal review",
-        "period": "Period",
-        "proud": "What I'm proud of",
-        "next_practice": "What I want to practise next",
-        "need_from_manager": "What I need from my manager",
-        "shared": "Shared with my manager",
-    },
-}
-STATUS_NAMES = {
-    "da": {"active": "Aktivt", "paused": "På pause", "achieved": "Nået", "let_go": "Givet slip"},
-    "en": {"active": "Active", "paused": "Paused", "achieved": "Achieved", "let_go": "Let go"},
-}
-RATING_NAMES = {
-    "da": {1: "Næsten ikke", 2: "Lidt", 3: "Delvist", 4: "For det meste", 5: "Helt"},
-    "en": {1: "Hardly at all", 2: "A little", 3: "Partly", 4: "Mostly", 5: "Fully"},
-}
+
+def labels() -> dict[str, str]:
+    """The Markdown files' labels, in the active language: they are for a person to read,
+    so `export_zip` makes them under `force_locale` with the leader's language."""
+    return {
+        "status": _("Status"),
+        "start_date": _("Start date"),
+        "review_date": _("Review date"),
+        "tasks": _("Leadership tasks"),
+        "why": _("Why it matters"),
+        "how_i_know": _("How I will know"),
+        "history": _("History"),
+        "check_ins": _("Check-ins"),
+        "no_check_ins": _("No check-ins yet."),
+        "date": _("Date"),
+        "rating": _("Rating"),
+        "note": _("Note"),
+        "comments": _("Comments"),
+        "me": _("me"),
+        "practising": _("I'm practising"),
+        "review": _("Appraisal review"),
+        "period": _("Period"),
+        "proud": _("What I'm proud of"),
+        "next_practice": _("What I want to practise next"),
+        "need_from_manager": _("What I need from my manager"),
+        "shared": _("Shared with my manager"),
+    }
+
 
 README = """\
 # Ledelsesjournal – eksport / export
@@ -154,20 +128,6 @@ on the installation they come from.
 
 
 # Values -----------------------------------------------------------------------------------
-
-
-def iso_datetime(value: datetime | None) -> str | None:
-    """A moment as ISO 8601 in UTC with its offset ("…+00:00"), microseconds kept."""
-    if value is None:
-        return None
-    if value.tzinfo is None:  # the UTCDateTime column never hands these out; be safe anyway
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat()
-
-
-def iso_date(value: date | None) -> str | None:
-    """A calendar day as ISO 8601 (YYYY-MM-DD)."""
-    return value.isoformat() if value is not None else None
 
 
 _TRANSLITERATE = str.maketrans(
@@ -396,11 +356,6 @@ def export_data(user: User, framework: Framework | None = None) -> dict:
     }
 
 
-def journal_json(data: dict) -> bytes:
-    """`data` as the bytes of journal.json: UTF-8, indented, Danish letters as they are."""
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-
-
 # Markdown ---------------------------------------------------------------------------------
 
 # Characters YAML does not allow raw in a double-quoted scalar (or reads as line breaks);
@@ -479,12 +434,12 @@ def entry_markdown(entry: dict, framework: Framework, goal_titles: dict[int, str
     return f"{front}\n{body.rstrip()}\n"
 
 
-def goal_markdown(
-    goal: dict, framework: Framework, comments: list[dict], language: str, zone: ZoneInfo
-) -> str:
-    """One goal (as in journal.json) as Markdown: front matter, texts, history, check-ins."""
-    labels, statuses = LABELS[language], STATUS_NAMES[language]
-    ratings = RATING_NAMES[language]
+def goal_markdown(goal: dict, framework: Framework, comments: list[dict], zone: ZoneInfo) -> str:
+    """One goal (as in journal.json) as Markdown: front matter, texts, history, check-ins;
+    labels in the active language."""
+    words = labels()
+    statuses = {status: str(name) for status, name in STATUS_NAMES.items()}
+    ratings = {value: str(name) for value, name in RATING_NAMES.items()}
     front = _front_matter(
         [
             ("id", goal["id"]),
@@ -496,34 +451,34 @@ def goal_markdown(
             ("task_keys", goal["task_keys"]),
         ]
     )
-    parts = [front, f"# {labels['practising']} {goal['title']}\n"]
+    parts = [front, f"# {words['practising']} {goal['title']}\n"]
     facts = [
-        f"- **{labels['status']}:** {statuses.get(goal['status'], goal['status'])}",
-        f"- **{labels['start_date']}:** {goal['start_date']}",
+        f"- **{words['status']}:** {statuses.get(goal['status'], goal['status'])}",
+        f"- **{words['start_date']}:** {goal['start_date']}",
     ]
     if goal["review_date"]:
-        facts.append(f"- **{labels['review_date']}:** {goal['review_date']}")
+        facts.append(f"- **{words['review_date']}:** {goal['review_date']}")
     if goal["task_keys"]:
         names = ", ".join(_task_name(framework, key) for key in goal["task_keys"])
-        facts.append(f"- **{labels['tasks']}:** {names}")
+        facts.append(f"- **{words['tasks']}:** {names}")
     if goal["shared"]:
         since = _local_day(datetime.fromisoformat(goal["shared"]["shared_at"]), zone)
-        facts.append(f"- **{labels['shared']}:** {since}")
+        facts.append(f"- **{words['shared']}:** {since}")
     parts.append("\n".join(facts) + "\n")
     for key in ("why", "how_i_know"):
         if goal[key].strip():
-            parts.append(f"## {labels[key]}\n\n{goal[key].strip()}\n")
+            parts.append(f"## {words[key]}\n\n{goal[key].strip()}\n")
     history = [
         f"- {_local_day(datetime.fromisoformat(change['changed_at']), zone)}: "
         f"{statuses.get(change['status'], change['status'])}"
         for change in goal["status_history"]
     ]
     if history:
-        parts.append(f"## {labels['history']}\n\n" + "\n".join(history) + "\n")
-    parts.append(f"## {labels['check_ins']}\n")
+        parts.append(f"## {words['history']}\n\n" + "\n".join(history) + "\n")
+    parts.append(f"## {words['check_ins']}\n")
     if goal["check_ins"]:
         rows = [
-            f"| {labels['date']} | {labels['rating']} | {labels['note']} |",
+            f"| {words['date']} | {words['rating']} | {words['note']} |",
             "|---|---|---|",
             *(
                 f"| {c['day']} | {c['rating']} – {ratings[c['rating']]} | "
@@ -533,11 +488,11 @@ def goal_markdown(
         ]
         parts.append("\n".join(rows) + "\n")
     else:
-        parts.append(f"{labels['no_check_ins']}\n")
+        parts.append(f"{words['no_check_ins']}\n")
     if comments:
-        lines = [f"## {labels['comments']}\n"]
+        lines = [f"## {words['comments']}\n"]
         for comment in comments:
-            author = labels["me"] if comment["by_me"] else comment["author_name"]
+            author = words["me"] if comment["by_me"] else comment["author_name"]
             day = _local_day(datetime.fromisoformat(comment["created_at"]), zone)
             quoted = "\n".join(f"> {line}" if line else ">" for line in comment["body"].split("\n"))
             lines.append(f"**{author}**, {day}:\n\n{quoted}\n")
@@ -545,9 +500,10 @@ def goal_markdown(
     return "\n".join(parts)
 
 
-def review_markdown(review: dict, language: str) -> str:
-    """One saved review (as in journal.json) as Markdown: front matter and the three notes."""
-    labels = LABELS[language]
+def review_markdown(review: dict) -> str:
+    """One saved review (as in journal.json) as Markdown: front matter and the three notes;
+    labels in the active language."""
+    words = labels()
     front = _front_matter(
         [
             ("period_start", date.fromisoformat(review["period_start"])),
@@ -557,11 +513,11 @@ def review_markdown(review: dict, language: str) -> str:
     )
     parts = [
         front,
-        f"# {labels['review']}: {review['period_start']} – {review['period_end']}\n",
+        f"# {words['review']}: {review['period_start']} – {review['period_end']}\n",
     ]
     for key in ("proud", "next_practice", "need_from_manager"):
         if review[key].strip():
-            parts.append(f"## {labels[key]}\n\n{review[key].strip()}\n")
+            parts.append(f"## {words[key]}\n\n{review[key].strip()}\n")
     return "\n".join(parts)
 
 
@@ -592,7 +548,7 @@ def export_zip(user: User, framework: Framework) -> bytes:
     """Everything `user` owns as a ZIP: journal.json, README.md, and Markdown files per
     (non-trashed) entry, per goal and per saved review."""
     data = export_data(user, framework)
-    language = user.language if user.language in LABELS else "da"
+    language = user.language if user.language in LANGUAGES else "da"
     zone = _zone(user)
     exported_at = datetime.fromisoformat(data["exported_at"])
     goal_titles = {goal["id"]: goal["title"] for goal in data["goals"]}
@@ -601,7 +557,7 @@ def export_zip(user: User, framework: Framework) -> bytes:
         comments_by_goal.setdefault(comment["goal_id"], []).append(comment)
 
     files: list[tuple[str, str | bytes]] = [
-        (JSON_NAME, journal_json(data)),
+        (JSON_NAME, to_bytes(data)),
         (
             "README.md",
             README.format(
@@ -615,16 +571,17 @@ def export_zip(user: User, framework: Framework) -> bytes:
         for entry in data["entries"]
         if entry["deleted_at"] is None  # the trash is in journal.json only
     )
-    files.extend(
-        (
-            goal_filename(goal),
-            goal_markdown(goal, framework, comments_by_goal.get(goal["id"], []), language, zone),
+    with force_locale(language):  # the Markdown is for the leader to read
+        files.extend(
+            (
+                goal_filename(goal),
+                goal_markdown(goal, framework, comments_by_goal.get(goal["id"], []), zone),
+            )
+            for goal in data["goals"]
         )
-        for goal in data["goals"]
-    )
-    files.extend(
-        (review_filename(review), review_markdown(review, language)) for review in data["reviews"]
-    )
+        files.extend(
+            (review_filename(review), review_markdown(review)) for review in data["reviews"]
+        )
 
     # ZIP stores local wall-clock times; the leader's own clock is the least surprising.
     stamp = exported_at.astimezone(zone).timetuple()[:6]

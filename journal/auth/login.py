@@ -1,0 +1,39 @@
+"""Logging in: the journal's key opened by the password, and a fresh session that holds it."""
+
+from flask import request, session
+from flask_login import current_user, login_user
+
+from journal import journal_key
+from journal.auth import keys, sessions, throttle
+from journal.models import User
+
+
+def start_session(user: User, password: str) -> None:
+    """Log `user` in on a fresh session (nothing from before login carries over), with the
+    journal's key opened by the password, or made now for an account that has none yet."""
+    key, recovery = keys.unlock_at_login(user, password)
+    session.clear()
+    login_user(user)
+    sessions.begin(user)
+    if key is None:  # an administrator set this password: the leader chooses one first
+        journal_key.mark_pending()
+        return
+    journal_key.keep_in_session(user, key)
+    if recovery is not None:
+        journal_key.keep_recovery_key(user, recovery)
+
+
+def log_in_again() -> User | None:
+    """For the rescue page (text kept after a session expired): log in whoever typed their
+    email and password in this post, and return them; None if the two do not match or the
+    journal cannot open yet (an administrator has just reset the password). Past the
+    throttle's limit it is None too, and the page answers 429 while still showing the text."""
+    password = request.form.get("password", "")
+    try:
+        user = throttle.authenticate(request.form.get("email", ""), password)
+    except throttle.TooManyAttempts as error:
+        throttle.answer_in_page(error)
+        return None
+    if user is not None and current_user.get_id() != user.get_id():
+        start_session(user, password)
+    return user if user is not None and journal_key.has_open_journal(user) else None

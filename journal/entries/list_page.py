@@ -1,0 +1,140 @@
+"""The journal list page: filters from the URL, text search, keyset pages, the rhythm
+(the queries are `listing.py` and `search_index.py`)."""
+
+from dataclasses import dataclass
+from itertools import groupby
+from urllib.parse import urlencode
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from wtforms import SelectChoice
+
+from journal.entries import counts, rhythm
+from journal.entries.forms import FilterForm
+from journal.entries.listing import Cursor, EntryFilter, entries_by_ids, list_entries
+from journal.entries.search import parse_query
+from journal.entries.search_index import search_entries
+from journal.framework import current_framework
+from journal.goals import services as goal_services
+from journal.i18n import current_language, today_for
+
+SEARCH_PAGE_SIZE = 30
+
+
+@dataclass
+class Listing:
+    """What the list shows: entries (with snippets when searching) and links onwards."""
+
+    entries: list
+    snippets: dict
+    older_url: str | None = None
+    newer_url: str | None = None
+    total: int | None = None  # number of search hits
+
+
+def filter_form(user) -> FilterForm:
+    """The filters as submitted in the URL, with choices in the user's language."""
+    framework, language = current_framework(), current_language()
+    form = FilterForm(formdata=request.args)
+    form.goal.choices = [SelectChoice("", "—")] + [
+        SelectChoice(goal_id, _("I'm practising %(what)s", what=title))
+        for goal_id, title in goal_services.goal_titles(user)
+    ]
+    form.theme.choices = [SelectChoice("", "—")] + [
+        SelectChoice(theme.key, theme.name.get(language)) for theme in framework.themes
+    ]
+    form.task.choices = [SelectChoice("", "—")] + [
+        SelectChoice(task.key, task.name.get(language), optgroup=theme.name.get(language))
+        for theme in framework.themes
+        for task in theme.tasks
+    ]
+    form.validate()
+    return form
+
+
+def entry_filter(form: FilterForm) -> EntryFilter:
+    """The SQL-side filter from the valid fields of the form (invalid ones are ignored)."""
+
+    def valid(field):
+        return field.data if not field.errors else None
+
+    framework = current_framework()
+    task_keys: tuple[str, ...] = ()
+    if task := valid(form.task):
+        task_keys = (task,)
+    elif theme := valid(form.theme):
+        task_keys = tuple(task.key for task in framework.theme(theme).tasks)
+    goal_ids = {choice.value for choice in form.goal.choices}
+    return EntryFilter(
+        task_keys=task_keys,
+        goal_id=form.goal.data if not form.goal.errors and form.goal.data in goal_ids else None,
+        starred=bool(form.starred.data),
+        date_from=valid(form.date_from),
+        date_to=valid(form.date_to),
+    )
+
+
+def page_url(**changes) -> str:
+    """This page's URL, filters kept, with another position in the list."""
+    args = {k: v for k, v in request.args.items() if k not in ("after", "before", "page")}
+    args.update({k: str(v) for k, v in changes.items() if v is not None})
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def browse(user, filters: EntryFilter) -> Listing:
+    """Newest first, a keyset page at a time."""
+    page = list_entries(
+        user,
+        filters,
+        after=Cursor.parse(request.args.get("after")),
+        before=Cursor.parse(request.args.get("before")),
+    )
+    return Listing(
+        entries=page.entries,
+        snippets={},
+        older_url=page_url(after=page.older) if page.older else None,
+        newer_url=page_url(before=page.newer) if page.newer else None,
+    )
+
+
+def find(user, filters: EntryFilter, text: str) -> Listing:
+    """Ranked text search over the user's own entries, in the application."""
+    query = parse_query(text)
+    hits = search_entries(user, filters, query)
+    number = max(request.args.get("page", 1, type=int), 1)
+    shown = hits[(number - 1) * SEARCH_PAGE_SIZE : number * SEARCH_PAGE_SIZE]
+    return Listing(
+        entries=entries_by_ids(user, [hit.id for hit in shown]),
+        snippets={hit.id: hit for hit in shown},
+        older_url=page_url(page=number + 1) if len(hits) > number * SEARCH_PAGE_SIZE else None,
+        newer_url=page_url(page=number - 1) if number > 1 else None,
+        total=len(hits),
+    )
+
+
+def journal_page(user):
+    """Render the journal list for `user`."""
+    form = filter_form(user)
+    filters = entry_filter(form)
+    text = form.q.data.strip() if form.q.data and not form.q.errors else ""
+    listing = find(user, filters, text) if text else browse(user, filters)
+    today = today_for(user)
+    days = counts.journaling_days(user, rhythm.heatmap_start(today))
+    grouped = (
+        [(None, listing.entries)]
+        if text
+        else [(day, list(items)) for day, items in groupby(listing.entries, lambda e: e.entry_date)]
+    )
+    return render_template(
+        "entries/index.html",
+        form=form,
+        searching=bool(text),
+        filtering=bool(text or filters != EntryFilter()),
+        listing=listing,
+        grouped=grouped,
+        framework=current_framework(),
+        streak=rhythm.streak(days, today),
+        heatmap=rhythm.heatmap(days, today),
+        year_days=rhythm.days_in_last_year(days, today),
+        today=today,
+    )

@@ -1,0 +1,167 @@
+"""The journal key held for this request and this session: a leader's open data key.
+
+The data key seals the leader's entries (and the leader's search index). Opened at log-in
+(`journal/auth/keys.py` keeps its lifecycle: made, wrapped, re-wrapped), it lives for the
+session in the session cookie, sealed again under a key derived from the server's secret,
+and for one request in `g`. Nothing here writes the key itself to the database, a cookie or
+a log. This module depends on `crypto` only, so that every domain can use the key without
+depending on the accounts that make it.
+"""
+
+from functools import cache
+from typing import Protocol
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from flask import current_app, g, session
+
+from journal import crypto
+
+SESSION_KEY = "journal_key"
+SESSION_RECOVERY = "recovery_key"
+SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
+
+
+class Account(Protocol):
+    """What a key needs of an account: its id, and the version of its keys."""
+
+    id: int
+    key_version: int
+
+
+class JournalLocked(Exception):
+    """The user's data key is not open in this request (a bug if it reaches a page)."""
+
+
+class JournalKey:
+    """A leader's open data key, for sealing and opening that leader's entries."""
+
+    __slots__ = ("_aead", "_key", "user_id")
+
+    def __init__(self, user_id: int, data_key: bytes):
+        self.user_id = user_id
+        self._key = data_key
+        self._aead = AESGCM(data_key)  # made once: search opens thousands of entries
+
+    def __repr__(self) -> str:
+        return f"<JournalKey of user {self.user_id}>"
+
+    def _context(self, entry_id: int) -> bytes:
+        # The format byte is authenticated too: a seal cannot be passed off as another format.
+        return crypto.SEALED_FORMAT + f"entry:{entry_id}:owner:{self.user_id}".encode()
+
+    def seal_entry(self, entry_id: int, title: str, body: str) -> bytes:
+        """An entry's title and body sealed for its row: fresh nonce, bound to id and owner."""
+        sealed = crypto.seal(self._aead, crypto.pack_text(title, body), self._context(entry_id))
+        return crypto.SEALED_FORMAT + sealed
+
+    def open_entry(self, entry_id: int, sealed: bytes) -> tuple[str, str]:
+        """(title, body) of a sealed entry; CannotOpen if the key or the row is not its own."""
+        if sealed[:1] != crypto.SEALED_FORMAT:
+            raise crypto.CannotOpen()
+        plaintext = crypto.open_sealed(self._aead, sealed[1:], self._context(entry_id))
+        return crypto.unpack_text(plaintext)
+
+    def seal_index(self, part: str, data: bytes) -> bytes:
+        """A part of the leader's search index sealed for keeping in memory between requests.
+
+        The context names the owner and the part; it can never equal an entry's context (that
+        begins with the format byte), so neither can be passed off as the other.
+        """
+        return crypto.seal(self._aead, data, self._index_context(part))
+
+    def open_index(self, part: str, sealed: bytes) -> bytes:
+        """What `seal_index(part, data)` sealed; CannotOpen for anything else."""
+        return crypto.open_sealed(self._aead, sealed, self._index_context(part))
+
+    def _index_context(self, part: str) -> bytes:
+        return f"search-index:{part}:owner:{self.user_id}".encode()
+
+
+# --- This request ------------------------------------------------------------------------
+
+
+def journal_key(user: Account) -> JournalKey:
+    """The user's data key, opened for this request; JournalLocked if it is not."""
+    key = g.get("journal_keys", {}).get(user.id)
+    if key is None:
+        raise JournalLocked(user.id)
+    return key
+
+
+def has_open_journal(user: Account) -> bool:
+    """Whether the user's data key is open in this request."""
+    return user.id in g.get("journal_keys", {})
+
+
+def use_for_request(key: JournalKey) -> None:
+    """Make `key` the open data key of its user for the rest of this request."""
+    g.setdefault("journal_keys", {})[key.user_id] = key
+
+
+# --- This session ------------------------------------------------------------------------
+
+
+@cache
+def _session_key(secret: str) -> bytes:
+    return crypto.derive_key(secret.encode(), "session-wrap")
+
+
+def _session_context(user: Account, purpose: str) -> bytes:
+    # Bound to the key version: once the keys change (a reset, a new password), every
+    # session sealed before no longer opens, and so counts as logged out.
+    return f"session:{purpose}:user:{user.id}:keys:{user.key_version}".encode()
+
+
+def _session_seal(user: Account, secret_bytes: bytes, purpose: str) -> str:
+    context = _session_context(user, purpose)
+    sealed = crypto.seal(_session_key(current_app.secret_key), secret_bytes, context)
+    return crypto.b64(sealed)
+
+
+def _session_open(user: Account, text: str | None, purpose: str) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    context = _session_context(user, purpose)
+    try:
+        return crypto.open_sealed(_session_key(current_app.secret_key), crypto.unb64(text), context)
+    except (crypto.CannotOpen, ValueError):
+        return None
+
+
+def keep_in_session(user: Account, key: JournalKey) -> None:
+    """Keep the data key for this session, sealed under a key from the server's secret."""
+    session[SESSION_KEY] = _session_seal(user, key._key, "data-key")
+    session.pop(SESSION_PENDING, None)
+    use_for_request(key)
+
+
+def key_from_session(user: Account) -> JournalKey | None:
+    """The data key this session holds for `user`, if it holds one that opens."""
+    data_key = _session_open(user, session.get(SESSION_KEY), "data-key")
+    return JournalKey(user.id, data_key) if data_key is not None else None
+
+
+def keep_recovery_key(user: Account, recovery: bytes) -> None:
+    """Keep a new recovery key in the session until the leader confirms having kept it."""
+    session[SESSION_RECOVERY] = _session_seal(user, recovery, "recovery-key")
+
+
+def shown_recovery_key(user: Account) -> str | None:
+    """The new recovery key waiting to be confirmed, formatted, if this session has one."""
+    recovery = _session_open(user, session.get(SESSION_RECOVERY), "recovery-key")
+    return crypto.format_recovery_key(recovery) if recovery is not None else None
+
+
+def forget_recovery_key() -> None:
+    """The recovery key shown is confirmed (or replaced): the session no longer holds it."""
+    session.pop(SESSION_RECOVERY, None)
+
+
+def mark_pending() -> None:
+    """The session is logged in, but the journal opens only after a new password."""
+    session[SESSION_PENDING] = True
+
+
+def is_pending() -> bool:
+    """Whether this session waits for a new password before the journal opens."""
+    return session.get(SESSION_PENDING) is True
