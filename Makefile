@@ -18,9 +18,10 @@ run: $(VENV)/.installed translations
 	SESSION_COOKIE_SECURE=$(SESSION_COOKIE_SECURE) \
 		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
 
+# On every core (pytest-xdist); tests/conftest.py hands the longest tests out first.
 test: $(VENV)/.installed-test translations
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadgroup
 
 # Benchmarks: not part of `make test`; they print figures for the README. The page benchmark
 # makes its databases once (BENCH_SIZES=10k for the small one only; about a minute for 1m).

@@ -61,11 +61,11 @@ def in_transaction() -> bool:
 
 def on_commit(callback: Callable[[], None]) -> None:
     """Run `callback` once the outermost `atomic` has committed (never if it rolls back):
-    for what may happen only after the change is durable. Outside `atomic`, at once."""
-    if in_transaction():
-        db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
-    else:
-        callback()
+    for what may happen only after the change is durable. Outside an `atomic` block there
+    is no commit to wait for, and that is a bug: RuntimeError."""
+    if not in_transaction():
+        raise RuntimeError("on_commit() outside an atomic() block")
+    db.session().info.setdefault(_AFTER_COMMIT, []).append(callback)
 
 
 @event.listens_for(Engine, "connect")

@@ -97,6 +97,20 @@ def _store_keys(user: User, **values) -> None:
     db.session.expire(user)
 
 
+def _wrap_anew(user: User, key: JournalKey, password: str, **more) -> bytes:
+    """Store `key` wrapped by `password` and by a new recovery key (to be confirmed), with
+    `more` columns of the user; the new recovery key's bits. KeysChanged on a race."""
+    by_recovery, recovery = _wrapped_for_recovery(user, key)
+    _store_keys(
+        user,
+        key_by_password=wrapped_for_password(user, key, password),
+        key_by_recovery=by_recovery,
+        recovery_key_confirmed_at=None,
+        **more,
+    )
+    return recovery
+
+
 @atomic()
 def set_up_keys(user: User, password: str, **more) -> tuple[JournalKey, bytes]:
     """A new data key for `user`, wrapped by `password` and a new recovery key; `more`
@@ -107,14 +121,7 @@ def set_up_keys(user: User, password: str, **more) -> tuple[JournalKey, bytes]:
     keys meanwhile.
     """
     key = JournalKey(user.id, crypto.new_key())
-    by_recovery, recovery = _wrapped_for_recovery(user, key)
-    _store_keys(
-        user,
-        key_by_password=wrapped_for_password(user, key, password),
-        key_by_recovery=by_recovery,
-        recovery_key_confirmed_at=None,
-        **more,
-    )
+    recovery = _wrap_anew(user, key, password, **more)
     seal_plaintext_entries(user, key)
     return key, recovery
 
@@ -186,7 +193,7 @@ def replace_recovery_key(user: User) -> bytes:
     """A new recovery key for a leader who has lost the old one but knows the password."""
     user.key_by_recovery, recovery = _wrapped_for_recovery(user, journal_key(user))
     user.recovery_key_confirmed_at = None
-    keep_recovery_key(user, recovery)
+    on_commit(lambda: keep_recovery_key(user, recovery))  # shown only once it is stored
     return recovery
 
 
@@ -226,14 +233,7 @@ def choose_password(
     key = open_with_recovery_key(user, recovery_key)
     if key is None:
         return None
-    by_recovery, recovery = _wrapped_for_recovery(user, key)
-    _store_keys(
-        user,
-        key_by_password=wrapped_for_password(user, key, password),
-        key_by_recovery=by_recovery,
-        recovery_key_confirmed_at=None,
-        **_own_password(password),
-    )
+    recovery = _wrap_anew(user, key, password, **_own_password(password))
     sessions.end_sessions(user)  # whoever else holds the administrator's password
     return key, recovery
 

@@ -153,7 +153,7 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
     """The rest of `choose_password`, once the form is valid: open (or make) the keys."""
     user = current_user._get_current_object()
     try:
-        if form.start_over.data and not form.recovery_key.data:
+        if form.needs_recovery_key and form.start_over.data and not form.recovery_key.data:
             opened = my_data.start_over(user, form.password.data)
         else:
             opened = keys.choose_password(

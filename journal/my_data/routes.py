@@ -32,10 +32,21 @@ def index():
     return render_template("my_data/index.html")
 
 
+# Where My data used to be (under the review), and where it is now.
+MOVED = {
+    "/review/my-data": "my_data.index",
+    "/review/my-data/export": "my_data.export",
+    "/review/my-data/import": "my_data.import_file",
+}
+
+
 @bp.get("/review/my-data")
+@bp.post("/review/my-data/export")
+@bp.post("/review/my-data/import")
 def old_address():
-    """Where My data used to be: a bookmark still finds it."""
-    return redirect(url_for("my_data.index"), 301)
+    """Where My data used to be: a bookmark, or a page left open while the app was upgraded,
+    still finds it (308: a form's post is sent again, to the new address)."""
+    return redirect(url_for(MOVED[request.path]), 308)
 
 
 @bp.post("/account/my-data/export")

@@ -27,9 +27,18 @@ from wtforms import Form
 
 from journal.redirects import referring_page
 
-LOG_IN_AGAIN = "rescue.log_in_again"  # the endpoint of `/rescue`
+BLUEPRINT = "rescue"  # the rescue page's own log-in (`routes.py`)
 # Fields that carry a person's own writing, in any form (check-in notes, comments, ...).
-PROSE_FIELDS = ("title", "body", "note", "why", "how_i_know")
+PROSE_FIELDS = (
+    "title",
+    "body",
+    "note",
+    "why",
+    "how_i_know",
+    "proud",
+    "next_practice",
+    "need_from_manager",
+)
 # Posted fields the rescue page does not carry on: the log-in's, and the form's token.
 NOT_KEPT = ("csrf_token", "email", "password", "rescue_for")
 
@@ -87,6 +96,15 @@ def posted_id(name: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) < 19 else None
 
 
+def rescued_endpoint() -> str | None:
+    """The view whose writing this request carries: the view posted to, or, for the rescue
+    page's own post, the one it names (`rescue_for`, or the address an earlier release's
+    rescue page posts to)."""
+    if request.blueprint != BLUEPRINT:
+        return request.endpoint
+    return request.form.get("rescue_for") or (request.view_args or {}).get("earlier")
+
+
 def answer(status: int = 200):
     """The answer to a POST that cannot be accepted (logged out, or the form expired) and
     carries writing; None if there is nothing to keep, and the caller answers as it would.
@@ -94,10 +112,7 @@ def answer(status: int = 200):
     `status` is for the kept-text page: 400 when the post itself was refused (an expired
     form), 200 when only the session had ended.
     """
-    if request.endpoint == LOG_IN_AGAIN:  # the rescue page's own form expired
-        rescue = rescue_of(request.form.get("rescue_for"))
-    else:
-        rescue = rescue_of(request.endpoint)
+    rescue = rescue_of(rescued_endpoint())
     if rescue is None:
         return kept_text_page(status)
     if not same_origin():
@@ -111,11 +126,8 @@ def rescue_page(rescue: Rescue, *, login_failed: bool = False):
     """The posted writing with a log-in form: whoever logs in gets it back to check and save."""
     form = rescue.form()
     # The ids in the post's address (`/journal/<entry_id>/edit`) travel as fields from here.
-    kept = [
-        (name, str(value))
-        for name, value in (request.view_args or {}).items()
-        if name not in request.form
-    ]
+    in_address = request.view_args or {} if request.blueprint != BLUEPRINT else {}
+    kept = [(name, str(value)) for name, value in in_address.items() if name not in request.form]
     kept += [
         (name, value)
         for name, values in request.form.lists()
@@ -125,7 +137,7 @@ def rescue_page(rescue: Rescue, *, login_failed: bool = False):
     return render_template(
         "rescue/page.html",
         lead=rescue.lead,
-        rescue_for=request.form.get("rescue_for") or request.endpoint,
+        rescue_for=rescued_endpoint(),
         kept=kept,
         shown=[form[name] for name in rescue.shown],
         login_failed=login_failed,

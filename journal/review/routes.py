@@ -14,7 +14,7 @@ from journal.framework import current_framework
 from journal.goals import services as goal_services
 from journal.goals.progress import period_chart
 from journal.i18n import today_for
-from journal.rescue import Rescue, keeps_text
+from journal.rescue import Rescue, keeps_text, kept_text_page
 from journal.review import services
 from journal.review.forms import NotesForm, PeriodForm
 
@@ -121,8 +121,11 @@ def posted_period() -> services.Period | None:
 
 def reshow_notes(user, notice: str):
     """Summary notes that could not be saved (the session or the form had expired) on the
-    review page again, with the period they were written for, to check and save."""
-    period = posted_period() or chosen_period(today_for(user))
+    review page again, with the period they were written for, to check and save; without a
+    period that makes sense, the text to copy rather than a period the leader did not pick."""
+    period = posted_period()
+    if period is None:
+        return kept_text_page() or abort(400)
     return render_review(period, NotesForm(formdata=request.form), notice)
 
 

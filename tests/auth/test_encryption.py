@@ -303,6 +303,52 @@ def test_an_account_an_administrator_made_chooses_its_password_before_a_key_exis
     assert keys.open_with_password(user, NEW_PASSWORD) is not None
 
 
+def test_starting_over_is_no_choice_for_a_journal_that_has_no_keys_yet(app, db, login, make_user):
+    """An account from before encryption, reset by an administrator: its page offers no
+    "start over" (there is no recovery key to lose), and a post that asks for it anyway
+    keeps everything, and seals the entries with the new key."""
+    make_user(name="Admin Anne", is_admin=True)
+    user = services.create_user(
+        "old@esbjerg.example", "Ole", TEST_PASSWORD, must_change_password=False
+    )
+    database.session.add(
+        Goal(
+            owner_id=user.id,
+            title="gammelt mål",
+            why="",
+            how_i_know="",
+            position=1,
+            start_date=date(2025, 1, 1),
+            status="active",
+        )
+    )
+    database.session.execute(
+        insert(Entry).values(
+            owner_id=user.id,
+            entry_date=date(2025, 1, 2),
+            title="Før",
+            body="Skrevet før kryptering",
+            starred=False,
+            version=1,
+        )
+    )
+    database.session.commit()
+    services.reset_password(user, "the administrator knows it")
+    browser = app.test_client()
+    login(browser, user, password="the administrator knows it")
+    assert 'name="start_over"' not in browser.get("/account/choose-password").get_data(as_text=True)
+    browser.submit(
+        "/account/choose-password",
+        {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "start_over": "y"},
+    )
+    database.session.expire_all()
+    assert [g.title for g in database.session.scalars(select(Goal))] == ["gammelt mål"]
+    journal_key.use_for_request(keys.open_with_password(user, NEW_PASSWORD))
+    assert [(e.title, e.body) for e in stored_entries(database)] == [
+        ("Før", "Skrevet før kryptering")
+    ]
+
+
 def test_entries_from_before_encryption_are_sealed_at_the_next_login(app, db, login):
     user = services.create_user(
         "gammel@esbjerg.example", "Gitte Gammel", TEST_PASSWORD, must_change_password=False

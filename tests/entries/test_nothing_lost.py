@@ -1,6 +1,10 @@
 """An expired session or form never costs the leader a word, and never lets others in."""
 
 import re
+from html.parser import HTMLParser
+
+import pytest
+from werkzeug.datastructures import MultiDict
 
 from journal.entries import services
 from tests.conftest import TEST_PASSWORD, stored_entries
@@ -202,3 +206,103 @@ def test_an_oversized_post_explains_that_the_draft_is_in_the_browser(leader_clie
     )
     assert response.status_code == 413
     assert "kladde i denne browser" in response.get_data(as_text=True)
+
+
+class Inputs(HTMLParser):
+    """The rescue form's fields as a browser would post them: hidden inputs and the text."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") != "password":
+            if attrs.get("type") != "email":
+                self.fields.append((attrs["name"], attrs.get("value") or ""))
+        elif tag == "textarea" and attrs.get("name"):
+            self._textarea = attrs["name"]
+            self.fields.append((self._textarea, ""))
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            name, text = self.fields[-1]
+            self.fields[-1] = (name, text + data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":  # as browsers do, the line break right after <textarea> goes
+            name, text = self.fields[-1]
+            self.fields[-1] = (name, text.removeprefix("\r\n").removeprefix("\n"))
+            self._textarea = None
+
+
+def rescue_form(page: str) -> list[tuple[str, str]]:
+    """The fields of the rescue page's form (the one that posts to /rescue)."""
+    form = page[page.index('action="/rescue"') :]
+    parser = Inputs()
+    parser.feed(form[: form.index("</form>")])
+    return parser.fields
+
+
+def test_the_rescue_page_carries_every_field_it_does_not_show(
+    app, leader, make_entry, make_goal, db
+):
+    """An edit posted after the session ended: the page keeps what it does not show (the
+    entry's id from the address, its version, the date, tags, goal links, the draft slot),
+    and posting it as the browser does brings the same edit back, then saves it."""
+    entry = make_entry(leader, body="Gemt udgave")
+    goal = make_goal(leader)
+    changes = {"version": "1", "draft": "0123456789abcdef", "goals": [str(goal.id)]}
+    changes["starred"] = "y"
+    browser, response = post_after_expiry(app, f"/journal/{entry.id}/edit", **changes)
+    kept = rescue_form(response.get_data(as_text=True))
+    assert dict(kept)["rescue_for"] == "entries.edit"
+    assert ("entry_id", str(entry.id)) in kept and ("version", "1") in kept
+    assert ("tasks", "reflective-leadership") in kept and ("goals", str(goal.id)) in kept
+    assert ("draft", "0123456789abcdef") in kept and ("entry_date", "2026-03-02") in kept
+    assert ("body", TEXT) in kept and ("starred", "y") in kept
+    posted = MultiDict([*kept, ("email", leader.email), ("password", TEST_PASSWORD)])
+    back = browser.post("/rescue", data=posted)
+    page = back.get_data(as_text=True)
+    assert back.status_code == 200 and TEXT in page
+    assert f'action="/journal/{entry.id}/edit"' in page  # the same entry, not a new one
+    saved = browser.post(
+        f"/journal/{entry.id}/edit",
+        data=fields(csrf_token=entry_form_token(page), action="save", **changes),
+    )
+    assert saved.status_code == 302
+    (stored,) = entries(db)
+    assert (stored.id, stored.body, stored.goal_ids, stored.starred) == (
+        entry.id,
+        TEXT,
+        [goal.id],
+        True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("address", "field", "text"),
+    [
+        ("/journal/rescue", "body", TEXT),
+        ("/goals/rescue", "why", "Tyve minutters begrundelse"),
+        ("/review/rescue", "proud", "Tyve minutters stolthed"),
+    ],
+)
+def test_a_rescue_page_left_open_over_an_upgrade_still_brings_the_text_back(
+    app, leader, address, field, text
+):
+    """Rescue pages of the release before posted to one address per form, without naming
+    it: those addresses still log in and show the text in its form."""
+    browser = app.test_client()
+    data = {
+        "csrf_token": browser.csrf_token("/login"),
+        "email": leader.email,
+        "password": TEST_PASSWORD,
+        field: text,
+        "title": "lytte",
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+    }
+    response = browser.post(address, data=data)
+    assert response.status_code == 200 and text in response.get_data(as_text=True)

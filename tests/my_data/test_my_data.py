@@ -26,6 +26,19 @@ def test_one_click_gives_a_zip_of_my_data(leader_client, leader, make_entry):
     assert [entry["title"] for entry in data["entries"]] == ["Min refleksion"]
 
 
+def test_my_data_where_it_used_to_be_still_answers(leader_client, leader, make_entry):
+    """Bookmarks and pages left open from when My data was under the review: a 308 each, so
+    a form's post arrives at the new address as it was sent."""
+    make_entry(leader, title="Min refleksion", body="Tekst")
+    page = leader_client.get("/review/my-data")
+    assert (page.status_code, page.headers["Location"]) == (308, "/account/my-data")
+    token = leader_client.csrf_token("/account/my-data")
+    moved = leader_client.post("/review/my-data/export", data={"csrf_token": token})
+    assert (moved.status_code, moved.headers["Location"]) == (308, "/account/my-data/export")
+    export = leader_client.post(moved.headers["Location"], data={"csrf_token": token})
+    assert export.status_code == 200 and export.mimetype == "application/zip"
+
+
 def upload(client, content: bytes, name="journal.json"):
     return client.post(
         "/account/my-data/import",

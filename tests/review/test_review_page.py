@@ -131,6 +131,18 @@ def test_notes_written_when_the_session_expired_come_back(app, leader, db):
     assert db.session.scalar(select(Review)) is None
 
 
+def test_notes_without_a_period_that_makes_sense_come_back_to_copy(leader_client, db):
+    """A form whose period was lost (or tampered with) must not file the notes under a period
+    the leader did not choose: the text comes back to copy instead."""
+    response = leader_client.post(
+        "/review/save",
+        data={"proud": "Lang tekst om hvad jeg er stolt af", "period_start": "nonsense"},
+    )
+    page = response.get_data(as_text=True)
+    assert "Lang tekst om hvad jeg er stolt af" in page and "kept-text" in page
+    assert db.session.scalars(select(Review)).all() == []
+
+
 def test_another_leaders_review_is_404(app, leader, make_user, login):
     review = services.save_review(
         leader,
