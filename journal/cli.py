@@ -128,14 +128,18 @@ encryption = AppGroup("encryption", help="Journal text encrypted at rest.")
 
 @encryption.command("status")
 def encryption_status() -> None:
-    """How many leaders still have entries from before encryption, in plain text."""
-    waiting = keys.plaintext_entry_counts()
+    """How many leaders still have text from before encryption (entries, goals, check-ins,
+    saved reviews), in plain text."""
+    waiting = keys.plaintext_counts()
     if not waiting:
-        click.echo("Every entry is encrypted.")
+        click.echo("Everything leaders wrote is encrypted.")
         return
     total = sum(count for _email, count in waiting)
-    click.echo(f"{total} entries of {len(waiting)} accounts are still in plain text.")
-    click.echo("Each account's entries are encrypted when its owner next logs in:")
+    click.echo(
+        f"{total} entries, goals, check-ins or reviews of {len(waiting)} accounts are still "
+        "in plain text."
+    )
+    click.echo("Each account's text is encrypted when its owner next logs in:")
     for email, count in waiting:
         click.echo(f"  {email}\t{count}")
 

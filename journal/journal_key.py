@@ -1,6 +1,7 @@
 """The journal key held for this request and this session: a leader's open data key.
 
-The data key seals the leader's entries (and the leader's search index). Opened at log-in
+The data key seals everything only the leader can see: entries, goal texts, check-in notes
+and saved reviews (and the leader's search index). Opened at log-in
 (`journal/auth/keys.py` keeps its lifecycle: made, wrapped, re-wrapped), it lives for the
 session in the session cookie, sealed again under a key derived from the server's secret,
 and for one request in `g`. Nothing here writes the key itself to the database, a cookie or
@@ -8,6 +9,7 @@ a log. This module depends on `crypto` only, so that every domain can use the ke
 depending on the accounts that make it.
 """
 
+import json
 from functools import cache
 from typing import Protocol
 
@@ -60,6 +62,28 @@ class JournalKey:
             raise crypto.CannotOpen()
         plaintext = crypto.open_sealed(self._aead, sealed[1:], self._context(entry_id))
         return crypto.unpack_text(plaintext)
+
+    def seal_fields(self, table: str, row_id: int, values: dict[str, str]) -> bytes:
+        """Text fields of one row (a goal's title, why and how-I-know, say) sealed together
+        into its `sealed` column: fresh nonce, bound to the table, row, column and owner, so
+        that the value opens nowhere else."""
+        plaintext = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+        sealed = crypto.seal(self._aead, plaintext, self._row_context(table, row_id))
+        return crypto.SEALED_FORMAT + sealed
+
+    def open_fields(self, table: str, row_id: int, sealed: bytes) -> dict[str, str]:
+        """The fields `seal_fields` sealed for this row; CannotOpen for anything else."""
+        if sealed[:1] != crypto.SEALED_FORMAT:
+            raise crypto.CannotOpen()
+        plaintext = crypto.open_sealed(self._aead, sealed[1:], self._row_context(table, row_id))
+        values = json.loads(plaintext)
+        if not isinstance(values, dict):
+            raise crypto.CannotOpen()
+        return values
+
+    def _row_context(self, table: str, row_id: int) -> bytes:
+        # Never equal to an entry's context ("entry:…") nor the index's ("search-index:…").
+        return crypto.SEALED_FORMAT + f"{table}:{row_id}:sealed:owner:{self.user_id}".encode()
 
     def seal_index(self, part: str, data: bytes) -> bytes:
         """A part of the leader's search index sealed for keeping in memory between requests.

@@ -26,7 +26,7 @@ from journal.entries import services as entries
 from journal.extensions import db as _db
 from journal.goals import services as goals
 from journal.i18n import today_for
-from journal.models import Entry, User
+from journal.models import CheckIn, Entry, User
 from journal.models.user import utcnow
 from tests.postgres import PostgresUnavailable, throwaway_cluster
 
@@ -292,6 +292,20 @@ def stored_entries(db) -> list:
         key = journal_key.journal_key(db.session.get(User, entry.owner_id))
         entry.open_text(*key.open_entry(entry.id, entry.sealed))
     return rows
+
+
+def opened(row):
+    """A goal, check-in or saved review as loaded from the database, its sealed text opened
+    with its owner's key (open in the test's own context)."""
+    owner_id = row.goal.owner_id if isinstance(row, CheckIn) else row.owner_id
+    row.open_with(journal_key.journal_key(_db.session.get(User, owner_id)))
+    return row
+
+
+def stored(db, model) -> list:
+    """Every goal, check-in or saved review as the database holds it now, opened."""
+    db.session.expire_all()
+    return [opened(row) for row in db.session.scalars(select(model).order_by(model.id))]
 
 
 def stored_entry(db, entry_id: int):

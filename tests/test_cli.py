@@ -82,13 +82,15 @@ def test_list_and_set_password(app, db, make_user):
 def test_encryption_status_lists_entries_still_in_plain_text(app, db, make_user, make_entry):
     user = make_user(email="a@esbjerg.example")
     make_entry(user, body="Krypteret")
-    assert "Every entry is encrypted." in run_group(app, "encryption", "status").output
+    output = run_group(app, "encryption", "status").output
+    assert "Everything leaders wrote is encrypted." in output
     db.session.execute(
         insert(Entry).values(owner_id=user.id, entry_date=date(2024, 1, 1), body="Gammel")
     )
     db.session.commit()
     output = run_group(app, "encryption", "status").output
-    assert "1 entries of 1 accounts" in output and "a@esbjerg.example\t1" in output
+    assert "1 entries, goals, check-ins or reviews of 1 accounts" in output
+    assert "a@esbjerg.example\t1" in output
 
 
 @pytest.mark.parametrize(

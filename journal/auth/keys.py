@@ -1,14 +1,15 @@
 """Each leader's data key over the account's life: made, wrapped, opened at log-in,
 re-wrapped by a new password, replaced after a reset.
 
-The data key seals the leader's entries. It is stored only wrapped: by a key derived from the
-password and by one derived from the recovery key. The key open for this request and session
-is `journal/journal_key.py`'s; this module makes and wraps it, and seals the entries an
-account wrote before encryption existed. Nothing here writes the key itself anywhere.
+The data key seals what only the leader can see: entries, goal texts, check-in notes and
+saved reviews. It is stored only wrapped: by a key derived from the password and by one
+derived from the recovery key. The key open for this request and session is
+`journal/journal_key.py`'s; this module makes and wraps it, and seals what an account wrote
+before encryption existed. Nothing here writes the key itself anywhere.
 """
 
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 
 from journal import crypto
 from journal.auth import sessions
@@ -22,7 +23,7 @@ from journal.journal_key import (
     keep_recovery_key,
     shown_recovery_key,
 )
-from journal.models import Entry, User
+from journal.models import CheckIn, Entry, Goal, Review, User
 from journal.models.user import utcnow
 
 
@@ -122,7 +123,7 @@ def set_up_keys(user: User, password: str, **more) -> tuple[JournalKey, bytes]:
     """
     key = JournalKey(user.id, crypto.new_key())
     recovery = _wrap_anew(user, key, password, **more)
-    seal_plaintext_entries(user, key)
+    seal_plaintext_rows(user, key)
     return key, recovery
 
 
@@ -146,7 +147,7 @@ def unlock_at_login(user: User, password: str) -> tuple[JournalKey | None, bytes
     key = open_with_password(user, password)
     # Rows an older release wrote in plain text during an upgrade are sealed too.
     with atomic():
-        seal_plaintext_entries(user, key)
+        seal_plaintext_rows(user, key)
     return key, None
 
 
@@ -238,29 +239,61 @@ def choose_password(
     return key, recovery
 
 
-# --- Entries from before encryption ----------------------------------------------------
+# --- Text from before encryption -------------------------------------------------------
 
 
-def seal_plaintext_entries(user: User, key: JournalKey) -> int:
-    """Seal the entries the user wrote before encryption and erase their plain text; once
-    that is committed, leave no old copy of the plain text in the database's files."""
+def seal_plaintext_rows(user: User, key: JournalKey) -> int:
+    """Seal what the user wrote before encryption (entries, goals, check-in notes, saved
+    reviews) and erase its plain text; once that is committed, leave no old copy of the
+    plain text in the database's files. How many rows were sealed."""
+    count = _seal_plaintext_entries(user, key)
+    for row in _plaintext_rows(user):
+        row.seal_text(key, **row.plain_text())
+        count += 1
+    if count:
+        on_commit(leave_no_old_copies)
+    return count
+
+
+def _seal_plaintext_entries(user: User, key: JournalKey) -> int:
     rows = db.session.scalars(
         select(Entry).where(Entry.owner_id == user.id, Entry.sealed.is_(None))
     ).all()
     for entry in rows:
         entry.sealed = key.seal_entry(entry.id, entry.plain_title, entry.plain_body)
         entry.plain_title = entry.plain_body = ""
-    if rows:
-        on_commit(leave_no_old_copies)
     return len(rows)
 
 
-def plaintext_entry_counts() -> list[tuple[str, int]]:
-    """(email, count) of every account that still has entries from before encryption."""
+def _plaintext_rows(user: User) -> list:
+    """The user's goals, check-ins and reviews that are not sealed yet."""
+    return [
+        *db.session.scalars(select(Goal).where(Goal.owner_id == user.id, Goal.sealed.is_(None))),
+        *db.session.scalars(
+            select(CheckIn)
+            .join(Goal, Goal.id == CheckIn.goal_id)
+            .where(Goal.owner_id == user.id, CheckIn.sealed.is_(None))
+        ),
+        *db.session.scalars(
+            select(Review).where(Review.owner_id == user.id, Review.sealed.is_(None))
+        ),
+    ]
+
+
+def plaintext_counts() -> list[tuple[str, int]]:
+    """(email, count) of every account that still has rows from before encryption (entries,
+    goals, check-ins, saved reviews)."""
+    waiting = union_all(
+        select(Entry.owner_id.label("owner_id")).where(Entry.sealed.is_(None)),
+        select(Goal.owner_id).where(Goal.sealed.is_(None)),
+        select(Goal.owner_id)
+        .join(CheckIn, CheckIn.goal_id == Goal.id)
+        .where(CheckIn.sealed.is_(None)),
+        select(Review.owner_id).where(Review.sealed.is_(None)),
+    ).subquery()
     return db.session.execute(
-        select(User.email, func.count(Entry.id))
-        .join(Entry, Entry.owner_id == User.id)
-        .where(Entry.sealed.is_(None))
+        select(User.email, func.count())
+        .join(waiting, waiting.c.owner_id == User.id)
         .group_by(User.email)
         .order_by(User.email)
     ).all()

@@ -33,6 +33,7 @@ from journal.models import (
     GoalTask,
     ManagerLink,
     Share,
+    SharedNote,
     SharingEvent,
     User,
 )
@@ -148,7 +149,7 @@ class _Maker:
         """Insert what is waiting, parents before children (the foreign keys are checked)."""
         for model in (User, Goal, GoalTask, GoalStatusChange, CheckIn, Entry, EntryTask):
             self._insert(model)
-        for model in (EntryGoal, ManagerLink, Share, Comment, SharingEvent):
+        for model in (EntryGoal, ManagerLink, Share, SharedNote, Comment, SharingEvent):
             self._insert(model)
 
     def _insert(self, model) -> None:
@@ -160,8 +161,8 @@ class _Maker:
         people = [self.leader(self.ids.take(User), i) for i in range(leaders)]
         shareable = {}
         for user_id, key in people:
-            goals = self.goals(user_id)
-            shareable[user_id] = goals[0][0]
+            goals = self.goals(user_id, key)
+            shareable[user_id] = self.shareable
             self.entries(user_id, key, entries_per_leader, goals)
             if self.made.entries % 200_000 < entries_per_leader:
                 self.flush()
@@ -172,11 +173,12 @@ class _Maker:
         self.flush()
         return self.made
 
-    def link(self, leader_id: int, manager_id: int, goal_id: int) -> None:
-        """An accepted link to the manager, one goal shared, a comment or two on it."""
-        rng, link_id = self.rng, self.ids.take(ManagerLink)
+    def link(self, leader_id: int, manager_id: int, shared: "_Shareable") -> None:
+        """An accepted link to the manager, one goal shared (with the share's readable copy,
+        as the app writes it), a comment or two on it within the link."""
+        rng, link_id, goal_id = self.rng, self.ids.take(ManagerLink), shared.goal_id
         asked = self.today - timedelta(days=rng.randrange(200, 400))
-        shared, viewed = (
+        shared_on, viewed = (
             asked + timedelta(days=3),
             self.today - timedelta(days=rng.randrange(1, 30)),
         )
@@ -189,17 +191,24 @@ class _Maker:
             requested_at=_at(asked),
             responded_at=_at(asked + timedelta(days=1)),
         )
+        include_notes = rng.random() < 0.5
         self.add(
             Share,
             goal_id=goal_id,
             link_id=link_id,
-            include_notes=rng.random() < 0.5,
-            shared_at=_at(shared),
+            include_notes=include_notes,
+            shared_at=_at(shared_on),
+            title=shared.title,
+            why=shared.why,
+            how_i_know=shared.how_i_know,
         )
+        for check_in_id, note in shared.notes if include_notes else ():
+            if note:
+                self.add(SharedNote, check_in_id=check_in_id, goal_id=goal_id, note=note)
         events = (
             ("link_requested", None, asked),
             ("link_accepted", None, asked + timedelta(days=1)),
-            ("shared", goal_id, shared),
+            ("shared", goal_id, shared_on),
             ("viewed", goal_id, viewed),
         )
         for kind, goal, day in events:
@@ -221,6 +230,7 @@ class _Maker:
                 id=self.ids.take(Comment),
                 goal_id=goal_id,
                 author_id=author_id,
+                link_id=link_id,
                 body=body,
                 created_at=_at(viewed, 9 + n),
             )
@@ -256,8 +266,9 @@ class _Maker:
         self.made.leaders += 1
         return user_id, key
 
-    def goals(self, user_id: int) -> list[tuple[int, str, date]]:
-        """Two active goals and one achieved, each with check-ins; (id, task, start)."""
+    def goals(self, user_id: int, key) -> list[tuple[int, str, date]]:
+        """Two active goals and one achieved, each with check-ins, sealed with the leader's
+        key; (id, task, start). The first is kept in `shareable`."""
         made = []
         for position, (age, status) in enumerate(
             ((120, "active"), (60, "active"), (400, "achieved"))
@@ -266,13 +277,19 @@ class _Maker:
             task = self.rng.choice(self.tasks)
             start = self.today - timedelta(days=age + self.rng.randrange(30))
             end = self.today if status == "active" else start + timedelta(days=200)
+            text = {
+                "title": texts.GOALS[task],
+                "why": "Fordi teamet skal kunne regne med mig.",
+                "how_i_know": "Medarbejderne tager flere beslutninger selv.",
+            }
             self.add(
                 Goal,
                 id=goal_id,
                 owner_id=user_id,
-                title=f"Jeg øver mig på at {texts.GOALS[task]}",
-                why="Fordi teamet skal kunne regne med mig.",
-                how_i_know="Medarbejderne tager flere beslutninger selv.",
+                sealed=key.seal_fields("goals", goal_id, text),
+                plain_title="",
+                plain_why="",
+                plain_how_i_know="",
                 start_date=start,
                 review_date=start + timedelta(days=180),
                 status=status,
@@ -296,27 +313,34 @@ class _Maker:
                     status=status,
                     changed_at=_at(end),
                 )
-            self.check_ins(goal_id, start, end)
+            notes = self.check_ins(goal_id, key, start, end)
+            if position == 0:
+                self.shareable = _Shareable(goal_id, notes=notes, **text)
             made.append((goal_id, task, start))
             self.made.goals += 1
         return made
 
-    def check_ins(self, goal_id: int, start: date, end: date) -> None:
-        day, rating = start + timedelta(days=7), 2.0
+    def check_ins(self, goal_id: int, key, start: date, end: date) -> list[tuple[int, str]]:
+        """Check-ins every week or two, their notes sealed; (id, note) of each."""
+        day, rating, notes = start + timedelta(days=7), 2.0, []
         while day <= end:
             rating = min(5.0, max(1.0, rating + self.rng.uniform(-0.6, 0.9)))
+            check_in_id, note = self.ids.take(CheckIn), self.rng.choice(texts.CHECK_IN_NOTES)
             self.add(
                 CheckIn,
-                id=self.ids.take(CheckIn),
+                id=check_in_id,
                 goal_id=goal_id,
                 day=day,
                 rating=round(rating),
-                note=self.rng.choice(texts.CHECK_IN_NOTES),
+                sealed=key.seal_fields("check_ins", check_in_id, {"note": note}),
+                plain_note="",
                 created_at=_at(day, 16),
                 updated_at=_at(day, 16),
             )
+            notes.append((check_in_id, note))
             self.made.check_ins += 1
             day += timedelta(days=self.rng.randrange(6, 16))
+        return notes
 
     def entries(self, user_id: int, key, count: int, goals) -> None:
         """`count` entries on working days back from today, oldest first (ids grow with time)."""
@@ -357,6 +381,17 @@ class _Maker:
                 if goal_task in tasks and day >= start and rng.random() < 0.5:
                     self.add(EntryGoal, entry_id=entry_id, goal_id=goal_id)
             self.made.entries += 1
+
+
+@dataclass(frozen=True)
+class _Shareable:
+    """The goal a leader shares with their manager, with the text its share copies."""
+
+    goal_id: int
+    title: str
+    why: str
+    how_i_know: str
+    notes: list[tuple[int, str]]
 
 
 def _writing_days(rng: Random, today: date, count: int) -> list[date]:

@@ -1,4 +1,9 @@
-"""Goals and check-ins: reading and changing them, always on behalf of their owner."""
+"""Goals and check-ins: reading and changing them, always on behalf of their owner.
+
+Their text (a goal's title, why and how-I-know, a check-in's note) is sealed with the
+owner's key and opened here for the owner (`sealing.py`); a shared goal's readable copy
+follows every change (`shared_copy.py`).
+"""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -9,6 +14,16 @@ from sqlalchemy.orm import joinedload
 
 from journal.database import atomic
 from journal.extensions import db
+from journal.goals import shared_copy
+from journal.goals.sealing import (
+    CheckInRow,
+    goal_title_of,
+    note_rows,
+    open_check_ins,
+    open_goals,
+    seal_goal,
+    seal_note,
+)
 from journal.models import CheckIn, Entry, EntryGoal, Goal, GoalStatusChange, GoalTask, User
 from journal.models.user import utcnow
 
@@ -17,11 +32,11 @@ MAX_ID = 2**63 - 1
 
 
 def find_goal_for(user: User, goal_id: int | None) -> Goal | None:
-    """The user's own goal, or None: never someone else's."""
+    """The user's own goal, opened, or None: never someone else's."""
     if goal_id is None or not 0 < goal_id <= MAX_ID:
         return None
     # One query, its few tasks and status changes joined, rather than three.
-    return (
+    goal = (
         db.session.scalars(
             select(Goal)
             .where(Goal.id == goal_id, Goal.owner_id == user.id)
@@ -30,6 +45,7 @@ def find_goal_for(user: User, goal_id: int | None) -> Goal | None:
         .unique()
         .first()
     )
+    return open_goals(user, [goal])[0] if goal is not None else None
 
 
 def get_goal_for(user: User, goal_id: int | None) -> Goal:
@@ -41,7 +57,7 @@ def get_goal_for(user: User, goal_id: int | None) -> Goal:
 
 
 def get_check_in_for(user: User, check_in_id: int) -> CheckIn:
-    """A check-in of one of the user's own goals, else 404."""
+    """A check-in of one of the user's own goals, its note opened, else 404."""
     check_in = db.session.scalar(
         select(CheckIn)
         .join(Goal, Goal.id == CheckIn.goal_id)
@@ -49,11 +65,12 @@ def get_check_in_for(user: User, check_in_id: int) -> CheckIn:
     )
     if check_in is None:
         abort(404)
-    return check_in
+    return open_check_ins(user, [check_in])[0]
 
 
 def goals_of(user: User, statuses: tuple[str, ...] | None = None) -> list[Goal]:
-    """The user's goals (optionally of some statuses): active ones in the leader's order."""
+    """The user's goals (optionally of some statuses), opened: active ones in the leader's
+    order."""
     query = (
         select(Goal)
         .where(Goal.owner_id == user.id)
@@ -62,18 +79,17 @@ def goals_of(user: User, statuses: tuple[str, ...] | None = None) -> list[Goal]:
     )
     if statuses:
         query = query.where(Goal.status.in_(statuses))
-    return list(db.session.scalars(query).unique())
+    return open_goals(user, db.session.scalars(query).unique())
 
 
 def goal_titles(user: User) -> list[tuple[int, str]]:
     """(id, title) of each of the user's goals, in the order of `goals_of`: for choosing one."""
-    return list(
-        db.session.execute(
-            select(Goal.id, Goal.title)
-            .where(Goal.owner_id == user.id)
-            .order_by(Goal.position, Goal.start_date.desc(), Goal.id)
-        )
+    rows = db.session.execute(
+        select(Goal.id, Goal.sealed, Goal.plain_title)
+        .where(Goal.owner_id == user.id)
+        .order_by(Goal.position, Goal.start_date.desc(), Goal.id)
     )
+    return [(goal_id, goal_title_of(user, goal_id, *text)) for goal_id, *text in rows]
 
 
 def _next_position(user: User) -> int:
@@ -95,9 +111,6 @@ def create_goal(
     """Start practising something: an active goal, last in the leader's order."""
     goal = Goal(
         owner_id=user.id,
-        title=title.strip(),
-        why=why.strip(),
-        how_i_know=how_i_know.strip(),
         start_date=start_date,
         review_date=review_date,
         status="active",
@@ -106,7 +119,8 @@ def create_goal(
         status_changes=[GoalStatusChange(status="active")],
     )
     db.session.add(goal)
-    db.session.flush()  # the goal has its id for the caller, inside a larger action too
+    db.session.flush()  # the goal has its id, for its seal and the caller
+    seal_goal(user, goal, title=title.strip(), why=why.strip(), how_i_know=how_i_know.strip())
     return goal
 
 
@@ -122,11 +136,12 @@ def update_goal(
     start_date: date,
     review_date: date | None,
 ) -> None:
-    """Save changes to what the goal is, not to its status."""
-    goal.title, goal.why, goal.how_i_know = title.strip(), why.strip(), how_i_know.strip()
+    """Save changes to what the goal is, not to its status (a shared goal's copy too)."""
+    seal_goal(user, goal, title=title.strip(), why=why.strip(), how_i_know=how_i_know.strip())
     goal.start_date, goal.review_date = start_date, review_date
     goal.task_links = [GoalTask(task_key=key) for key in dict.fromkeys(task_keys)]
     goal.updated_at = utcnow()
+    shared_copy.refresh_text(user, goal)
 
 
 @atomic()
@@ -168,20 +183,27 @@ def add_check_in(user: User, goal: Goal, *, day: date, rating: int, note: str) -
         select(CheckIn).where(CheckIn.goal_id == goal.id, CheckIn.day == day).limit(1)
     )
     if check_in is None:
-        check_in = CheckIn(goal_id=goal.id, day=day)
+        check_in = CheckIn(goal_id=goal.id, day=day, rating=rating)
         db.session.add(check_in)
-    check_in.rating = rating
-    check_in.note = note.strip() or (check_in.note or "")
+        db.session.flush()  # its id, for its seal
+        kept = ""
+    else:
+        kept = open_check_ins(user, [check_in])[0].note
+        check_in.rating = rating
+    seal_note(user, check_in, note.strip() or kept)
     check_in.updated_at = utcnow()
+    shared_copy.refresh_note(user, check_in)
     db.session.flush()
     return check_in
 
 
 @atomic()
 def update_check_in(user: User, check_in: CheckIn, *, day: date, rating: int, note: str) -> None:
-    """Correct a check-in."""
-    check_in.day, check_in.rating, check_in.note = day, rating, note.strip()
+    """Correct a check-in (and a shared goal's copy of its note)."""
+    check_in.day, check_in.rating = day, rating
+    seal_note(user, check_in, note.strip())
     check_in.updated_at = utcnow()
+    shared_copy.refresh_note(user, check_in)
 
 
 @atomic()
@@ -195,23 +217,25 @@ def check_in_rows(
     start: date | None = None,
     end: date | None = None,
     *,
-    notes: bool = False,
-) -> dict[int, list[Row]]:
-    """Per goal, the id, day and rating (and the note, if asked for) of its check-ins,
-    oldest first, in one query; with `start` and `end`, only those from `start` to `end`.
+    notes_of: User | None = None,
+) -> dict[int, list[Row | CheckInRow]]:
+    """Per goal, the id, day and rating of its check-ins, oldest first, in one query; with
+    `start` and `end`, only those from `start` to `end`. With `notes_of` (the goals' owner,
+    whose key is open), their notes too, opened.
 
     Plain rows, not `CheckIn` objects: pages only show check-ins, and a year of them on a few
     goals is many objects to build. The caller passes only goals the viewer may see.
     """
-    result: dict[int, list[Row]] = {goal_id: [] for goal_id in goal_ids}
+    result: dict[int, list] = {goal_id: [] for goal_id in goal_ids}
     if goal_ids:
         columns = [CheckIn.goal_id, CheckIn.id, CheckIn.day, CheckIn.rating]
-        if notes:
-            columns.append(CheckIn.note)
+        if notes_of is not None:
+            columns += [CheckIn.sealed, CheckIn.plain_note]
         query = select(*columns).where(CheckIn.goal_id.in_(goal_ids))
         if start is not None and end is not None:
             query = query.where(CheckIn.day.between(start, end))
-        for row in db.session.execute(query.order_by(CheckIn.day, CheckIn.id)):
+        rows = db.session.execute(query.order_by(CheckIn.day, CheckIn.id))
+        for row in rows if notes_of is None else note_rows(notes_of, rows):
             result[row.goal_id].append(row)
     return result
 
@@ -279,7 +303,7 @@ def progress_of(
     """Progress for each goal (with the check-ins' notes if asked for), in two queries
     whatever the number of goals."""
     ids = [goal.id for goal in goals]
-    check_ins = check_in_rows(ids, notes=notes)
+    check_ins = check_in_rows(ids, notes_of=user if notes else None)
     evidence = evidence_days_by_goal(user, ids)
     return [
         Progress(

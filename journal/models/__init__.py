@@ -4,7 +4,7 @@ from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
-from journal.models.sharing import Comment, ManagerLink, Share, SharingEvent
+from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "ManagerLink",
     "Review",
     "Share",
+    "SharedNote",
     "SharingEvent",
     "User",
 ]

@@ -2,11 +2,12 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from journal.extensions import db
 from journal.models.entry import TASK_KEY_LENGTH
+from journal.models.sealed import SealedText, text_field
 from journal.models.types import UTCDateTime
 from journal.models.user import User, utcnow
 
@@ -18,21 +19,28 @@ MAX_NOTE = 1000
 _STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
 
 
-class Goal(db.Model):
-    """Something the leader is practising; `position` orders the active goals."""
+class Goal(SealedText, db.Model):
+    """Something the leader is practising; `position` orders the active goals.
+
+    Title, why and how-I-know are stored only sealed with the owner's data key (`sealed`,
+    see `journal/models/sealed.py`); status, dates, tasks and position stay plain, for the
+    overviews. A shared goal's manager reads the share's copy (`Share`), never these.
+    """
 
     __tablename__ = "goals"
     __table_args__ = (
         CheckConstraint(f"status IN ({_STATUS_LIST})", name="status"),
-        CheckConstraint("length(title) >= 1", name="title_length"),
         Index("ix_goals_owner_status", "owner_id", "status", "position"),
     )
+    TEXT_FIELDS = ("title", "why", "how_i_know")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    title: Mapped[str] = mapped_column(String(MAX_GOAL_TITLE))
-    why: Mapped[str] = mapped_column(Text, default="")
-    how_i_know: Mapped[str] = mapped_column(Text, default="")
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before encryption, until the owner's next log-in seals it.
+    plain_title: Mapped[str] = mapped_column("title", String(MAX_GOAL_TITLE), default="")
+    plain_why: Mapped[str] = mapped_column("why", Text, default="")
+    plain_how_i_know: Mapped[str] = mapped_column("how_i_know", Text, default="")
     start_date: Mapped[date] = mapped_column(Date)
     review_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active", server_default="active")
@@ -55,6 +63,10 @@ class Goal(db.Model):
         passive_deletes=True,
         order_by="(CheckIn.day, CheckIn.id)",
     )
+
+    title = text_field("title", "What the leader is practising, once opened.")
+    why = text_field("why", "Why it matters, once opened.")
+    how_i_know = text_field("how_i_know", "How the leader will know, once opened.")
 
     @property
     def task_keys(self) -> list[str]:
@@ -88,24 +100,32 @@ class GoalStatusChange(db.Model):
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class CheckIn(db.Model):
-    """How well the leader practised a goal, rated 1 to 5 on a day, with an optional note."""
+class CheckIn(SealedText, db.Model):
+    """How well the leader practised a goal, rated 1 to 5 on a day, with an optional note.
+
+    The note is stored only sealed with the goal's owner's key; day and rating stay plain.
+    """
 
     __tablename__ = "check_ins"
     __table_args__ = (
         CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),
         Index("ix_check_ins_goal_day", "goal_id", "day"),
     )
+    TEXT_FIELDS = ("note",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
     day: Mapped[date] = mapped_column(Date)
     rating: Mapped[int]
-    note: Mapped[str] = mapped_column(String(MAX_NOTE), default="")
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before encryption, until the owner's next log-in seals it.
+    plain_note: Mapped[str] = mapped_column("note", String(MAX_NOTE), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     goal: Mapped[Goal] = relationship(back_populates="check_ins")
+
+    note = text_field("note", "The note, once opened.")
 
 
 class EntryGoal(db.Model):

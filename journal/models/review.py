@@ -2,21 +2,23 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
+from journal.models.sealed import SealedText, text_field
 from journal.models.types import UTCDateTime
 from journal.models.user import utcnow
 
 MAX_REVIEW_TEXT = 10_000
 
 
-class Review(db.Model):
+class Review(SealedText, db.Model):
     """A dated review of a period: summary notes and the figures as they were that day.
 
-    The snapshot holds numbers, goal titles and entry ids, never entry text, so that entry
-    text stays in one place (and can be encrypted there).
+    The snapshot holds numbers, goal titles and entry ids, never entry text. The notes and
+    the snapshot (JSON text) are stored only sealed with the owner's key; the period stays
+    plain (the next review can start where this one ended).
     """
 
     __tablename__ = "reviews"
@@ -24,13 +26,21 @@ class Review(db.Model):
         CheckConstraint("period_start <= period_end", name="period_order"),
         Index("ix_reviews_owner", "owner_id", "created_at"),
     )
+    TEXT_FIELDS = ("proud", "next_practice", "need_from_manager", "snapshot")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)
-    proud: Mapped[str] = mapped_column(Text, default="")
-    next_practice: Mapped[str] = mapped_column(Text, default="")
-    need_from_manager: Mapped[str] = mapped_column(Text, default="")
-    snapshot: Mapped[str] = mapped_column(Text, default="{}")
+    sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Plain text from before encryption, until the owner's next log-in seals it.
+    plain_proud: Mapped[str] = mapped_column("proud", Text, default="")
+    plain_next_practice: Mapped[str] = mapped_column("next_practice", Text, default="")
+    plain_need_from_manager: Mapped[str] = mapped_column("need_from_manager", Text, default="")
+    plain_snapshot: Mapped[str] = mapped_column("snapshot", Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    proud = text_field("proud", "What I'm proud of, once opened.")
+    next_practice = text_field("next_practice", "What I want to practise next, once opened.")
+    need_from_manager = text_field("need_from_manager", "What I need, once opened.")
+    snapshot = text_field("snapshot", "The figures as JSON text, once opened.")

@@ -6,7 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, exists,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from journal.extensions import db
-from journal.models.goal import Goal
+from journal.models.goal import MAX_GOAL_TITLE, MAX_NOTE, CheckIn, Goal
 from journal.models.types import UTCDateTime
 from journal.models.user import User, utcnow
 
@@ -71,7 +71,14 @@ User.manages_anyone = column_property(
 
 
 class Share(db.Model):
-    """A goal shared with the manager of one link; gone when unshared or the link ends."""
+    """A goal shared with the manager of one link; gone when unshared or the link ends.
+
+    The goal's own text is sealed with the leader's key, which the manager never has: the
+    share keeps a readable copy of exactly what the manager sees (the title, why and
+    how-I-know here; the check-in notes, if included, in `SharedNote`), written in the
+    leader's own request whenever it changes (`journal/goals/shared_copy.py`). The copy
+    goes with the share.
+    """
 
     __tablename__ = "shares"
 
@@ -83,12 +90,33 @@ class Share(db.Model):
     )
     include_notes: Mapped[bool] = mapped_column(default=False, server_default=false())
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The copy (NULL only in a share made by an older release during an upgrade).
+    title: Mapped[str | None] = mapped_column(String(MAX_GOAL_TITLE), default="")
+    why: Mapped[str | None] = mapped_column(Text, default="")
+    how_i_know: Mapped[str | None] = mapped_column(Text, default="")
 
     goal: Mapped[Goal] = relationship()
 
 
+class SharedNote(db.Model):
+    """The readable copy of one check-in's note, kept while its goal is shared with the
+    notes included; gone with the share or the check-in."""
+
+    __tablename__ = "shared_notes"
+
+    check_in_id: Mapped[int] = mapped_column(
+        ForeignKey(CheckIn.id, ondelete="CASCADE"), primary_key=True
+    )
+    goal_id: Mapped[int] = mapped_column(ForeignKey(Share.goal_id, ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(String(MAX_NOTE))
+
+
 class Comment(db.Model):
-    """A comment on a shared goal, by the manager or (a reply) by the leader."""
+    """A comment on a shared goal, by the manager or (a reply) by the leader.
+
+    Made within the link of the goal's share at the time (`link_id`; none if the goal was
+    not shared): a manager sees only the comments made within their own link.
+    """
 
     __tablename__ = "comments"
     __table_args__ = (
@@ -99,10 +127,14 @@ class Comment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     goal_id: Mapped[int] = mapped_column(ForeignKey("goals.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("manager_links.id", ondelete="SET NULL"), index=True
+    )
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     author: Mapped[User] = relationship()
+    link: Mapped[ManagerLink | None] = relationship()
 
 
 class SharingEvent(db.Model):

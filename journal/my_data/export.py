@@ -28,6 +28,8 @@ from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.framework import Framework
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES
+from journal.goals.sealing import open_check_ins, open_goals
+from journal.journal_key import journal_key
 from journal.models import (
     CheckIn,
     Comment,
@@ -195,7 +197,8 @@ def _entries(user: User, own_goal_ids: set[int]) -> list[dict]:
 
 
 def _goals(user: User) -> list[dict]:
-    goals = list(
+    goals = open_goals(
+        user,
         db.session.scalars(
             select(Goal)
             .where(Goal.owner_id == user.id)
@@ -205,8 +208,9 @@ def _goals(user: User) -> list[dict]:
                 selectinload(Goal.status_changes),
                 selectinload(Goal.check_ins),
             )
-        )
+        ),
     )
+    open_check_ins(user, (check_in for goal in goals for check_in in goal.check_ins))
     shares = {
         share.goal_id: share
         for share in db.session.scalars(
@@ -275,9 +279,14 @@ def _comments(user: User) -> list[dict]:
 
 
 def _reviews(user: User) -> list[dict]:
-    rows = db.session.scalars(
-        select(Review).where(Review.owner_id == user.id).order_by(Review.created_at, Review.id)
+    key = journal_key(user)
+    rows = list(
+        db.session.scalars(
+            select(Review).where(Review.owner_id == user.id).order_by(Review.created_at, Review.id)
+        )
     )
+    for review in rows:
+        review.open_with(key)
     return [
         {
             "id": review.id,

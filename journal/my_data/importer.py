@@ -44,6 +44,8 @@ from sqlalchemy import func, select
 from journal.database import atomic
 from journal.entries.sealing import open_entries
 from journal.extensions import db
+from journal.goals import shared_copy
+from journal.goals.sealing import goal_title_of, note_rows, seal_goal, seal_note
 from journal.journal_key import journal_key
 from journal.models import (
     CheckIn,
@@ -524,11 +526,12 @@ def _utc(value: datetime) -> datetime:
 
 
 def _write_goals(user: User, goals: list[_Goal], result: ImportResult) -> dict[int, int]:
-    """Add the goals the account lacks; return file goal id → database goal id."""
+    """Add the goals the account lacks; return file goal id → database goal id. Their text
+    and notes are sealed with the leader's key, as the app seals them."""
     existing = {
-        (title, start, _utc(created)): goal_id
-        for goal_id, title, start, created in db.session.execute(
-            select(Goal.id, Goal.title, Goal.start_date, Goal.created_at).where(
+        (goal_title_of(user, goal_id, sealed, plain_title), start, _utc(created)): goal_id
+        for goal_id, sealed, plain_title, start, created in db.session.execute(
+            select(Goal.id, Goal.sealed, Goal.plain_title, Goal.start_date, Goal.created_at).where(
                 Goal.owner_id == user.id
             )
         )
@@ -540,13 +543,11 @@ def _write_goals(user: User, goals: list[_Goal], result: ImportResult) -> dict[i
         goal_id = existing.get(item.identity)
         if goal_id is not None:
             result.goals_skipped += 1
-            result.check_ins_added += _merge_check_ins(goal_id, item.check_ins)
+            result.check_ins_added += _merge_check_ins(user, goal_id, item.check_ins)
         else:
+            check_ins = [(_check_in(c), c.note) for c in _unique(item.check_ins)]
             goal = Goal(
                 owner_id=user.id,
-                title=item.title,
-                why=item.why,
-                how_i_know=item.how_i_know,
                 start_date=item.start_date,
                 review_date=item.review_date,
                 status=item.status,
@@ -558,13 +559,16 @@ def _write_goals(user: User, goals: list[_Goal], result: ImportResult) -> dict[i
                     GoalStatusChange(status=status, changed_at=changed_at)
                     for status, changed_at in item.history
                 ],
-                check_ins=[_check_in(c) for c in _unique(item.check_ins)],
+                check_ins=[check_in for check_in, _note in check_ins],
             )
             db.session.add(goal)
-            db.session.flush()  # the new id, for the entries' links
+            db.session.flush()  # the new ids, for the seals and the entries' links
+            seal_goal(user, goal, title=item.title, why=item.why, how_i_know=item.how_i_know)
+            for check_in, note in check_ins:
+                seal_note(user, check_in, note)
             goal_id = existing[item.identity] = goal.id
             result.goals_added += 1
-            result.check_ins_added += len(goal.check_ins)
+            result.check_ins_added += len(check_ins)
         mapping[item.file_id] = goal_id
     return mapping
 
@@ -580,28 +584,42 @@ def _unique(check_ins: list[_CheckIn], known: set | None = None) -> list[_CheckI
 
 
 def _check_in(item: _CheckIn, goal_id: int | None = None) -> CheckIn:
+    # The note is sealed once the check-in has its id.
     return CheckIn(
         goal_id=goal_id,
         day=item.day,
         rating=item.rating,
-        note=item.note,
         created_at=item.created_at,
         updated_at=item.updated_at,
     )
 
 
-def _merge_check_ins(goal_id: int, check_ins: list[_CheckIn]) -> int:
-    """Add to an existing goal the check-ins it lacks; return how many."""
+def _merge_check_ins(user: User, goal_id: int, check_ins: list[_CheckIn]) -> int:
+    """Add to an existing goal the check-ins it lacks (and to its shared copy, if the goal is
+    shared with the notes); return how many."""
+    rows = db.session.execute(
+        select(
+            CheckIn.goal_id,
+            CheckIn.id,
+            CheckIn.day,
+            CheckIn.rating,
+            CheckIn.sealed,
+            CheckIn.plain_note,
+            CheckIn.created_at,
+        ).where(CheckIn.goal_id == goal_id)
+    ).all()
+    created = {row.id: row.created_at for row in rows}
     known = {
-        (day, _utc(created), rating, note)
-        for day, created, rating, note in db.session.execute(
-            select(CheckIn.day, CheckIn.created_at, CheckIn.rating, CheckIn.note).where(
-                CheckIn.goal_id == goal_id
-            )
-        )
+        (row.day, _utc(created[row.id]), row.rating, row.note)
+        for row in note_rows(user, [row[:6] for row in rows])
     }
-    new = _unique(check_ins, known)
-    db.session.add_all(_check_in(item, goal_id) for item in new)
+    new = [(_check_in(item, goal_id), item.note) for item in _unique(check_ins, known)]
+    if new:
+        db.session.add_all(check_in for check_in, _note in new)
+        db.session.flush()  # their ids, for their seals
+        for check_in, note in new:
+            seal_note(user, check_in, note)
+        shared_copy.refresh_notes(user, goal_id)
     return len(new)
 
 
@@ -655,26 +673,33 @@ def _write_reviews(user: User, reviews: list[_Review], result: ImportResult) -> 
             )
         )
     }
+    added: list[tuple[Review, _Review]] = []
     for item in reviews:
         if item.identity in existing:
             result.reviews_skipped += 1
             continue
         existing.add(item.identity)
+        review = Review(
+            owner_id=user.id,
+            period_start=item.period_start,
+            period_end=item.period_end,
+            created_at=item.created_at,
+        )
+        added.append((review, item))
+        result.reviews_added += 1
+    db.session.add_all(review for review, _item in added)
+    db.session.flush()  # their ids, for their seals
+    key = journal_key(user)
+    for review, item in added:
         # The snapshot is kept as it was that day; any entry ids in it are those of the
         # installation it was saved on, like the figures, a record rather than live links.
-        db.session.add(
-            Review(
-                owner_id=user.id,
-                period_start=item.period_start,
-                period_end=item.period_end,
-                proud=item.proud,
-                next_practice=item.next_practice,
-                need_from_manager=item.need_from_manager,
-                snapshot=json.dumps(item.snapshot, ensure_ascii=False),
-                created_at=item.created_at,
-            )
+        review.seal_text(
+            key,
+            proud=item.proud,
+            next_practice=item.next_practice,
+            need_from_manager=item.need_from_manager,
+            snapshot=json.dumps(item.snapshot, ensure_ascii=False),
         )
-        result.reviews_added += 1
 
 
 def import_data(user: User, data: dict | bytes) -> ImportResult:

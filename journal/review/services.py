@@ -12,6 +12,8 @@ from journal.database import atomic
 from journal.entries.counts import entry_count_between, task_counts_between
 from journal.entries.sealing import open_entries
 from journal.extensions import db
+from journal.goals.sealing import open_goals
+from journal.journal_key import journal_key
 from journal.models import Entry, Goal, Review, User
 
 PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
@@ -64,8 +66,9 @@ def resolve_period(
 
 def goals_in(user: User, period: Period) -> list[Goal]:
     """Goals that were being practised during the period: started by its end, and active or
-    paused, or changed (e.g. achieved) since it began."""
-    return list(
+    paused, or changed (e.g. achieved) since it began; opened."""
+    return open_goals(
+        user,
         db.session.scalars(
             select(Goal)
             .where(Goal.owner_id == user.id, Goal.start_date <= period.end)
@@ -75,7 +78,7 @@ def goals_in(user: User, period: Period) -> list[Goal]:
             )
             .order_by(Goal.position, Goal.id)
             .options(joinedload(Goal.task_links))  # one query, not two
-        ).unique()
+        ).unique(),
     )
 
 
@@ -117,18 +120,17 @@ def save_review(
     need_from_manager: str,
     snapshot: dict,
 ) -> Review:
-    """Keep the review as a dated snapshot to look back on."""
-    review = Review(
-        owner_id=user.id,
-        period_start=period.start,
-        period_end=period.end,
+    """Keep the review as a dated snapshot to look back on, sealed with the leader's key."""
+    review = Review(owner_id=user.id, period_start=period.start, period_end=period.end)
+    db.session.add(review)
+    db.session.flush()  # its id, for its seal
+    review.seal_text(
+        journal_key(user),
         proud=proud.strip(),
         next_practice=next_practice.strip(),
         need_from_manager=need_from_manager.strip(),
         snapshot=json.dumps(snapshot, ensure_ascii=False, default=str),
     )
-    db.session.add(review)
-    db.session.flush()
     return review
 
 
@@ -145,12 +147,13 @@ def reviews_of(user: User) -> list[Row]:
 
 
 def get_review_for(user: User, review_id: int) -> Review:
-    """The user's own saved review, else 404."""
+    """The user's own saved review, opened with the user's key, else 404."""
     review = db.session.scalar(
         select(Review).where(Review.id == review_id, Review.owner_id == user.id)
     )
     if review is None:
         abort(404)
+    review.open_with(journal_key(user))
     return review
 
 

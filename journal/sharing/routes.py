@@ -1,7 +1,5 @@
 """Sharing views: my manager and the log (leader), my leaders (manager), shares, comments."""
 
-from types import SimpleNamespace
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -10,6 +8,7 @@ from journal.auth import services as accounts
 from journal.framework import current_framework
 from journal.goals import services as goals
 from journal.goals.progress import shared_chart
+from journal.goals.shared_copy import as_shared, preview_of
 from journal.i18n import today_for
 from journal.redirects import safe_next
 from journal.sharing import services
@@ -33,20 +32,29 @@ def team_menu() -> dict:
     return {"is_manager": services.is_manager(current_user)}
 
 
-def shared_view(goal, share, *, viewer_is_manager: bool):
-    """What a manager sees of a shared goal: its text, tasks, status, ratings; notes only
-    if the leader chose so. Nothing of the journal: no reflections, counts or streaks."""
-    # The notes are not even read unless they are shared.
-    check_ins = goals.check_in_rows([goal.id], notes=share.include_notes)[goal.id]
+def shared_view(goal, check_ins, *, include_notes: bool, link_id: int | None) -> dict:
+    """What a manager sees of a shared goal (`goal` a `SharedGoal`): its text, tasks, status,
+    ratings; notes only if the leader chose so; the comments made within the manager's link.
+    Nothing of the journal: no reflections, counts or streaks."""
     return {
         "goal": goal,
-        "share": share,
+        "include_notes": include_notes,
         "check_ins": check_ins,
         "chart": shared_chart(goal, check_ins, today_for(current_user)),
-        "comments": services.comments_on(goal),
-        "viewer_is_manager": viewer_is_manager,
+        "comments": services.comments_within(goal.id, link_id),
         "framework": current_framework(),
     }
+
+
+def manager_view(goal, share) -> dict:
+    """A shared goal as its manager sees it: read from the share's copy only (the manager's
+    request has no key to the leader's goal, and needs none)."""
+    return shared_view(
+        as_shared(goal, share),
+        services.shared_check_ins(share),
+        include_notes=share.include_notes,
+        link_id=share.link_id,
+    )
 
 
 # The leader's side -------------------------------------------------------------------------
@@ -100,7 +108,8 @@ def end_as_leader(link_id: int):
 def share(goal_id: int):
     """Preview exactly what my manager will see, and share (or change the notes setting)."""
     goal = goals.get_goal_for(current_user, goal_id)
-    form = ShareForm(include_notes=getattr(services.share_of(goal), "include_notes", False))
+    current = services.share_of(goal)
+    form = ShareForm(include_notes=getattr(current, "include_notes", False))
     if form.validate_on_submit():
         try:
             services.share(current_user, goal, include_notes=form.include_notes.data)
@@ -110,15 +119,21 @@ def share(goal_id: int):
         flash(_("The goal is shared with your manager."), "success")
         return redirect(url_for("goals.view", goal_id=goal.id))
     link = services.open_link_of(current_user)
-    notes_shown = request.args.get("notes") == "1"
-    preview = SimpleNamespace(include_notes=notes_shown)
+    # Without a choice in the URL, the preview shows the notes as they are shared now.
+    notes_shown = request.args.get("notes", "1" if form.include_notes.data else "0") == "1"
+    shared, check_ins = preview_of(current_user, goal, include_notes=notes_shown)
     return render_template(
         "sharing/preview.html",
         form=form,
         link=link,
-        current=services.share_of(goal),
+        current=current,
         notes_shown=notes_shown,
-        **shared_view(goal, preview, viewer_is_manager=False),
+        **shared_view(
+            shared,
+            check_ins,
+            include_notes=notes_shown,
+            link_id=link.id if link is not None and link.status == "accepted" else None,
+        ),
     )
 
 
@@ -199,7 +214,8 @@ def shared_goal(leader_id: int, goal_id: int):
     page = render_template(
         "sharing/shared_goal.html",
         form=CommentForm(),
-        **shared_view(goal, share, viewer_is_manager=True),
+        leader=goal.owner,
+        **manager_view(goal, share),
     )
     # Recorded once the page is ready: the commit expires every loaded object, and reloading
     # them one by one for the page would cost a query each.
@@ -217,5 +233,5 @@ def comment(leader_id: int, goal_id: int):
         flash(_("Your comment is saved."), "success")
         return redirect(url_for("sharing.shared_goal", leader_id=leader_id, goal_id=goal_id))
     return render_template(
-        "sharing/shared_goal.html", form=form, **shared_view(goal, share, viewer_is_manager=True)
+        "sharing/shared_goal.html", form=form, leader=goal.owner, **manager_view(goal, share)
     )

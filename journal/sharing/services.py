@@ -1,8 +1,12 @@
 """Sharing chosen goals with one's own manager, and who may see what: decided here only.
 
 The rules (PRODUCT.md, "Who sees what"): a leader has at most one open link to a manager;
-the manager sees a goal only while the link is accepted and the goal is shared on that link;
-nothing else of the leader, ever. Everything else answers 404.
+the manager sees a goal only while the link is accepted and the goal is shared on that link,
+and only the comments made within that link; nothing else of the leader, ever. Everything
+else answers 404.
+
+The goal's own text is sealed with the leader's key: what a manager sees is the share's
+readable copy (`journal/goals/shared_copy.py`), so no manager's page needs the leader's key.
 """
 
 from flask import abort
@@ -12,7 +16,18 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from journal.database import atomic
 from journal.extensions import db
-from journal.models import Comment, Goal, ManagerLink, Share, SharingEvent, User
+from journal.goals.sealing import open_goals
+from journal.goals.shared_copy import SharedGoal, as_shared, copy_notes, write_copy
+from journal.models import (
+    CheckIn,
+    Comment,
+    Goal,
+    ManagerLink,
+    Share,
+    SharedNote,
+    SharingEvent,
+    User,
+)
 from journal.models.sharing import OPEN_STATUSES
 from journal.models.user import utcnow
 
@@ -186,19 +201,24 @@ def share_of(goal: Goal) -> Share | None:
 
 @atomic()
 def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
-    """Share a goal with the leader's accepted manager (or change whether notes are shown)."""
+    """Share a goal with the leader's accepted manager (or change whether notes are shown),
+    with the readable copy of what the manager sees, made here in the leader's request."""
     link = open_link_of(leader)
     if link is None or link.status != "accepted":
         raise SharingError("no_manager")
     current = share_of(goal)
     if current is not None and current.link_id == link.id:
-        current.include_notes = include_notes
+        if current.include_notes != include_notes:
+            current.include_notes = include_notes
+            copy_notes(leader, goal.id, current)
         return current
     if current is not None:
         db.session.delete(current)
         db.session.flush()
     new = Share(goal_id=goal.id, link_id=link.id, include_notes=include_notes)
     db.session.add(new)
+    db.session.flush()  # the share exists before its copy of the notes
+    write_copy(leader, goal, new)
     log(leader, "shared", goal_id=goal.id, manager_id=link.manager_id)
     return new
 
@@ -241,37 +261,48 @@ def shared_goal_for_manager(manager: User, leader_id: int, goal_id: int) -> tupl
     return row[0], row[1]
 
 
-def shared_goals_of(link: ManagerLink) -> list[Goal]:
-    """The goals shared on an accepted link (what its manager may see), in the leader's order."""
+def shared_goals_of(link: ManagerLink) -> list[SharedGoal]:
+    """The goals shared on an accepted link as its manager sees them, in the leader's order."""
     if link.status != "accepted":
         return []
-    return list(
-        db.session.scalars(
-            select(Goal)
-            .join(Share, Share.goal_id == Goal.id)
-            .where(Share.link_id == link.id, Goal.owner_id == link.leader_id)
-            .order_by(Goal.position, Goal.id)
-            .options(selectinload(Goal.task_links))
-        )
+    rows = db.session.execute(
+        select(Goal, Share)
+        .join(Share, Share.goal_id == Goal.id)
+        .where(Share.link_id == link.id, Goal.owner_id == link.leader_id)
+        .order_by(Goal.position, Goal.id)
+        .options(selectinload(Goal.task_links))
     )
+    return [as_shared(goal, share) for goal, share in rows]
 
 
-def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[Goal]]:
-    """The goals shared on each of these accepted links, in one query (the team page, which
-    shows no tasks: they are not loaded)."""
-    result: dict[int, list[Goal]] = {link.id: [] for link in links}
+def shared_goals_by_link(links: list[ManagerLink]) -> dict[int, list[SharedGoal]]:
+    """The goals shared on each of these accepted links as their managers see them, in one
+    query (the team page, which shows no tasks: they are not loaded)."""
+    result: dict[int, list[SharedGoal]] = {link.id: [] for link in links}
     accepted = {link.id: link.leader_id for link in links if link.status == "accepted"}
     if accepted:
         rows = db.session.execute(
-            select(Share.link_id, Goal)
+            select(Share, Goal)
             .join(Goal, Goal.id == Share.goal_id)
             .where(Share.link_id.in_(accepted))
             .order_by(Goal.position, Goal.id)
         )
-        for link_id, goal in rows:
-            if goal.owner_id == accepted[link_id]:
-                result[link_id].append(goal)
+        for share, goal in rows:
+            if goal.owner_id == accepted[share.link_id]:
+                result[share.link_id].append(as_shared(goal, share, tasks=False))
     return result
+
+
+def shared_check_ins(share: Share) -> list:
+    """The check-ins of a shared goal as its manager sees them: day and rating, and the copy
+    of the note if the leader included the notes (never the sealed note itself)."""
+    columns = [CheckIn.goal_id, CheckIn.id, CheckIn.day, CheckIn.rating]
+    query = select(*columns).where(CheckIn.goal_id == share.goal_id)
+    if share.include_notes:
+        query = query.add_columns(SharedNote.note).outerjoin(
+            SharedNote, SharedNote.check_in_id == CheckIn.id
+        )
+    return list(db.session.execute(query.order_by(CheckIn.day, CheckIn.id)))
 
 
 @atomic()
@@ -281,8 +312,8 @@ def record_view(manager: User, goal: Goal) -> None:
 
 
 def sharing_log(leader: User, limit: int = 200) -> list[SharingEvent]:
-    """The leader's log, newest first."""
-    return list(
+    """The leader's log, newest first, its goals opened with the leader's key."""
+    events = list(
         db.session.scalars(
             select(SharingEvent)
             .where(SharingEvent.leader_id == leader.id)
@@ -291,27 +322,56 @@ def sharing_log(leader: User, limit: int = 200) -> list[SharingEvent]:
             .options(selectinload(SharingEvent.goal), selectinload(SharingEvent.manager))
         )
     )
+    open_goals(leader, {event.goal for event in events if event.goal is not None})
+    return events
 
 
 # Comments ----------------------------------------------------------------------------------
 
 
 def comments_on(goal: Goal) -> list[Comment]:
-    """The comments on a goal, oldest first."""
+    """Every comment on a goal, oldest first, each with the link it was made within and
+    that link's manager: the leader's own goal page."""
     return list(
         db.session.scalars(
             select(Comment)
             .where(Comment.goal_id == goal.id)
             .order_by(Comment.created_at, Comment.id)
-            .options(selectinload(Comment.author))
+            .options(
+                joinedload(Comment.author),
+                joinedload(Comment.link).joinedload(ManagerLink.manager),
+            )
+        )
+    )
+
+
+def comments_within(goal_id: int, link_id: int | None) -> list[Comment]:
+    """The comments on a goal made within one link, oldest first: what that link's manager
+    sees (and the leader's preview shows). None: no manager, so none."""
+    if link_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            select(Comment)
+            .where(Comment.goal_id == goal_id, Comment.link_id == link_id)
+            .order_by(Comment.created_at, Comment.id)
+            .options(joinedload(Comment.author))
         )
     )
 
 
 @atomic()
 def add_comment(author: User, goal: Goal, body: str) -> Comment:
-    """A comment by the manager (through shared_goal_for_manager) or the leader (own goal)."""
-    comment = Comment(goal_id=goal.id, author_id=author.id, body=body.strip())
+    """A comment by the manager (through shared_goal_for_manager) or the leader (own goal),
+    made within the link of the goal's current share; a reply on a goal not shared is made
+    within no link, and no manager ever sees it."""
+    current = share_of(goal)
+    comment = Comment(
+        goal_id=goal.id,
+        author_id=author.id,
+        link_id=current.link_id if current is not None else None,
+        body=body.strip(),
+    )
     db.session.add(comment)
     db.session.flush()
     return comment

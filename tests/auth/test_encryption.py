@@ -16,11 +16,12 @@ from sqlalchemy.orm.attributes import set_committed_value
 from journal import crypto, journal_key
 from journal.auth import keys, services
 from journal.extensions import db as database
-from journal.models import Entry, Goal, Review, User
+from journal.models import Entry, Goal, User
 from journal.my_data.export import export_data
 from journal.my_data.importer import import_data
+from journal.review import services as reviews
 from journal.sharing import services as sharing
-from tests.conftest import TEST_PASSWORD, stored_entries
+from tests.conftest import TEST_PASSWORD, stored, stored_entries
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 
@@ -234,15 +235,14 @@ def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
     )
     assert goal.status_code == 302
     (own_goal_id,) = db.session.scalars(select(Goal.id).where(Goal.owner_id == leader.id))
-    db.session.add(
-        Review(
-            owner_id=leader.id,
-            period_start=date(2026, 1, 1),
-            period_end=date(2026, 6, 30),
-            proud="Stolt af samtalerne",
-        )
+    reviews.save_review(
+        leader,
+        reviews.Period(date(2026, 1, 1), date(2026, 6, 30), "custom"),
+        proud="Stolt af samtalerne",
+        next_practice="",
+        need_from_manager="",
+        snapshot={},
     )
-    db.session.commit()
     # The leader is also a manager: a member of their team shares a goal with them.
     member = make_user(name="Tina Team")
     shared = make_goal(member, title="Tydelige rammer for teamet", start_date=date(2026, 3, 1))
@@ -314,9 +314,7 @@ def test_starting_over_is_no_choice_for_a_journal_that_has_no_keys_yet(app, db, 
     database.session.add(
         Goal(
             owner_id=user.id,
-            title="gammelt mål",
-            why="",
-            how_i_know="",
+            plain_title="gammelt mål",
             position=1,
             start_date=date(2025, 1, 1),
             status="active",
@@ -342,8 +340,8 @@ def test_starting_over_is_no_choice_for_a_journal_that_has_no_keys_yet(app, db, 
         {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD, "start_over": "y"},
     )
     database.session.expire_all()
-    assert [g.title for g in database.session.scalars(select(Goal))] == ["gammelt mål"]
     journal_key.use_for_request(keys.open_with_password(user, NEW_PASSWORD))
+    assert [g.title for g in stored(database, Goal)] == ["gammelt mål"]
     assert [(e.title, e.body) for e in stored_entries(database)] == [
         ("Før", "Skrevet før kryptering")
     ]

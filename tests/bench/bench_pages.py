@@ -41,7 +41,7 @@ from journal.demo.generate import DEMO_PASSWORD
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 SIZES = {"10k": (10, 1000), "1m": (1000, 1000)}
-DATA_VERSION = 3  # raise when journal/demo changes what it makes
+DATA_VERSION = 4  # raise when journal/demo changes what it makes
 CONNECTIONS = 16
 THREADS = 2
 WARM_UP_SECONDS = 3

@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from journal.models import CheckIn, Goal
+from tests.conftest import stored
 
 TEXTS = ["lytte 🙂👩🏽‍💼🇩🇰", "الاستماع قبل الرد", "להקשיב לפני שאני עונה", "lytte e\u0301\u0308"]
 
@@ -24,7 +25,7 @@ def goal_data(**changes):
 def test_unicode_goals_are_saved_and_shown_back(leader_client, db, text):
     response = leader_client.submit("/goals/new", goal_data(title=text, why=text * 3))
     assert response.status_code == 302
-    goal = db.session.scalars(select(Goal)).one()
+    (goal,) = stored(db, Goal)
     assert (goal.title, goal.why) == (text, text * 3)
     assert text * 3 in leader_client.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -32,12 +33,12 @@ def test_unicode_goals_are_saved_and_shown_back(leader_client, db, text):
 def test_nul_is_removed_from_a_goal_and_its_check_in(leader_client, db):
     response = leader_client.submit("/goals/new", goal_data(title="lyt\x00te", why="fordi\x00"))
     assert response.status_code == 302
-    goal = db.session.scalars(select(Goal)).one()
+    (goal,) = stored(db, Goal)
     assert (goal.title, goal.why) == ("lytte", "fordi")
     url = f"/goals/{goal.id}/check-ins"
     data = {"day": "2026-01-06", "rating": "4", "note": "go\x00dt 🙂"}
     assert leader_client.submit(url, data, page=f"/goals/{goal.id}").status_code == 302
-    assert db.session.scalars(select(CheckIn)).one().note == "godt 🙂"
+    assert [check_in.note for check_in in stored(db, CheckIn)] == ["godt 🙂"]
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from journal.entries import services as entries
 from journal.goals import services
 from journal.i18n import today_for
 from journal.models import CheckIn, Entry, Goal
+from tests.conftest import opened, stored
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 
@@ -48,7 +49,7 @@ def fresh(db, model, id_):
 def test_create_a_goal_and_see_it(leader_client, leader, db):
     response = leader_client.submit("/goals/new", goal_data(title="Jeg øver mig på at lytte mere"))
     assert response.status_code == 302
-    goal = db.session.scalars(select(Goal)).one()
+    (goal,) = stored(db, Goal)
     assert (goal.owner_id, goal.title, goal.status) == (leader.id, "lytte mere", "active")
     assert goal.task_keys == ["feedback-and-facilitation"]
     assert [c.status for c in goal.status_changes] == ["active"]
@@ -83,7 +84,7 @@ def test_edit_a_goal(leader_client, leader, db):
         f"/goals/{goal.id}/edit", goal_data(title="stille flere spørgsmål", tasks=["vision"])
     )
     assert response.status_code == 302
-    goal = fresh(db, Goal, goal.id)
+    goal = opened(fresh(db, Goal, goal.id))
     assert (goal.title, goal.task_keys) == ("stille flere spørgsmål", ["vision"])
 
 
@@ -121,7 +122,7 @@ def test_check_in_from_the_goal_page(leader_client, leader, db):
     today = today_for(leader)
     response = check_in(leader_client, goal, day=today.isoformat(), rating="4", note="Godt møde")
     assert response.status_code == 302
-    saved = db.session.scalars(select(CheckIn)).one()
+    (saved,) = stored(db, CheckIn)
     assert (saved.goal_id, saved.day, saved.rating, saved.note) == (goal.id, today, 4, "Godt møde")
 
 
@@ -155,7 +156,7 @@ def test_edit_and_delete_a_check_in(leader_client, leader, db):
         f"/goals/check-ins/{saved.id}/edit", {"day": "2026-02-02", "rating": "5", "note": "Bedre"}
     )
     assert response.status_code == 302
-    edited = fresh(db, CheckIn, saved.id)
+    edited = opened(fresh(db, CheckIn, saved.id))
     assert (edited.day, edited.rating, edited.note) == (date(2026, 2, 2), 5, "Bedre")
     leader_client.submit(f"/goals/check-ins/{saved.id}/delete", page=f"/goals/{goal.id}")
     db.session.expire_all()
@@ -338,7 +339,7 @@ def test_a_goal_typed_when_the_session_expired_comes_back(app, leader, db):
     )
     saved = browser.post("/goals/new", data=goal_data(csrf_token=token.group(1)))
     assert saved.status_code == 302
-    assert db.session.scalars(select(Goal.why)).all() == ["Mine medarbejdere vokser af det."]
+    assert [goal.why for goal in stored(db, Goal)] == ["Mine medarbejdere vokser af det."]
 
 
 def test_a_reflection_can_be_written_on_a_paused_goal(leader_client, leader, db):

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from journal.entries import services as entries
-from journal.extensions import db as database
 from journal.goals import services as goals
-from journal.models import Entry, Goal, Review
+from journal.models import Entry, Goal
 from journal.my_data import importer
 from journal.my_data.export import (
     REVIEWS_SUPPORTED,
@@ -23,7 +22,9 @@ from journal.my_data.export import (
 )
 from journal.my_data.importer import ImportRefused, import_data
 from journal.my_data.journal_json import ENTRY_FIELDS, GOAL_FIELDS, REVIEW_FIELDS
+from journal.review import services as reviews
 from journal.sharing import services as sharing
+from tests.conftest import opened
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 
@@ -79,17 +80,14 @@ def build_journal(user, make_entry, manager=None) -> dict:
     entries.trash_entry(user, trashed)
     review = None
     if REVIEWS_SUPPORTED:
-        review = Review(
-            owner_id=user.id,
-            period_start=date(2025, 7, 1),
-            period_end=date(2026, 1, 31),
+        review = reviews.save_review(
+            user,
+            reviews.Period(date(2025, 7, 1), date(2026, 1, 31), "custom"),
             proud="At jeg lyttede mere.",
             next_practice="At give ansvar fra mig.",
             need_from_manager="Tid til sparring.",
-            snapshot=json.dumps({"entries": 3, "goals": ["lytte"]}, ensure_ascii=False),
+            snapshot={"entries": 3, "goals": ["lytte"]},
         )
-        database.session.add(review)
-        database.session.commit()
     if manager is not None:
         link = sharing.request_link(user, manager)
         sharing.respond(manager, link, True)
@@ -206,8 +204,8 @@ def test_round_trip_keeps_state_and_order_in_the_app(app, db, make_user, leader_
         assert [(c.status, c.changed_at) for c in new.status_changes] == [
             (c.status, c.changed_at) for c in old.status_changes
         ]
-        assert [(c.day, c.rating, c.note) for c in new.check_ins] == [
-            (c.day, c.rating, c.note) for c in old.check_ins
+        assert [(c.day, c.rating, opened(c).note) for c in new.check_ins] == [
+            (c.day, c.rating, opened(c).note) for c in old.check_ins
         ]
     paused = next(g for g in new_goals if g.title.startswith("sige nej"))
     assert [c.status for c in paused.status_changes] == ["active", "paused", "active"]

@@ -10,6 +10,7 @@ from journal.goals import services as goals
 from journal.i18n import today_for
 from journal.models import Review
 from journal.review import services
+from tests.conftest import stored
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 
@@ -96,7 +97,7 @@ def test_save_the_review_as_a_snapshot(leader_client, leader, make_entry, db):
         page="/review/?period=6",
     )
     assert response.status_code == 302
-    review = db.session.scalars(select(Review)).one()
+    (review,) = stored(db, Review)
     assert (review.proud, review.period_start.isoformat()) == ("At jeg lytter", start)
     assert '"vision": 1' in review.snapshot
     view = leader_client.get(response.headers["Location"]).get_data(as_text=True)
