@@ -171,7 +171,9 @@ def move(user: User, goal: Goal, direction: int) -> None:
 
 @atomic()
 def delete_goal(user: User, goal: Goal) -> None:
-    """Delete a goal with its check-ins and history; linked entries stay, unlinked."""
+    """Delete a goal with its check-ins and history (and a share's copy); linked entries
+    stay, unlinked."""
+    shared_copy.forget_copy_of(goal.id)
     db.session.delete(goal)
 
 
@@ -208,7 +210,8 @@ def update_check_in(user: User, check_in: CheckIn, *, day: date, rating: int, no
 
 @atomic()
 def delete_check_in(user: User, check_in: CheckIn) -> None:
-    """Remove a check-in."""
+    """Remove a check-in (and a share's copy of its note)."""
+    shared_copy.forget_copy_of(check_in.goal_id)
     db.session.delete(check_in)
 
 

@@ -5,7 +5,8 @@ request never has. While a goal is shared, its share holds a plain copy of the t
 and how-I-know, and of the check-in notes if the leader included them. The copy is written
 in the leader's own request (which has the key): when sharing, when the notes setting
 changes, and whenever the leader changes the goal or its check-ins while it is shared. It
-goes with the share (unsharing, the link's end, erasing: the database cascades).
+goes with the share (unsharing, the link's end, erasing: the database cascades). Whenever a
+copy changes or goes, no old version of it is left in SQLite's files (`leave_no_old_copies`).
 
 Here in `goals`, not in `sharing`, because a goal's edit must reach the copy in the same
 transaction; `sharing` makes and removes the shares.
@@ -16,6 +17,7 @@ from datetime import date
 
 from sqlalchemy import delete, select
 
+from journal.database import leave_no_old_copies, on_commit
 from journal.extensions import db
 from journal.goals.sealing import CheckInRow, note_rows, open_goals
 from journal.models import CheckIn, Goal, Share, SharedNote, User
@@ -103,11 +105,13 @@ def copy_text(user: User, goal: Goal, share: Share) -> None:
     """Copy the goal's title, why and how-I-know into its share."""
     open_goals(user, [goal])
     share.title, share.why, share.how_i_know = goal.title, goal.why, goal.how_i_know
+    forget_old_copies()
 
 
 def copy_notes(user: User, goal_id: int, share: Share) -> None:
     """Copy the goal's check-in notes into its share if they are included; else none."""
     db.session.execute(delete(SharedNote).where(SharedNote.goal_id == goal_id))
+    forget_old_copies()
     if share.include_notes:
         db.session.add_all(
             SharedNote(check_in_id=row.id, goal_id=goal_id, note=row.note)
@@ -129,6 +133,7 @@ def refresh_note(user: User, check_in: CheckIn) -> None:
     if share is None or not share.include_notes:
         return
     copied = db.session.get(SharedNote, check_in.id)
+    forget_old_copies()
     if not check_in.note:
         if copied is not None:
             db.session.delete(copied)
@@ -138,6 +143,19 @@ def refresh_note(user: User, check_in: CheckIn) -> None:
         )
     else:
         copied.note = check_in.note
+
+
+def forget_old_copies() -> None:
+    """Once the action has committed, leave no earlier version of a copy (changed, or gone
+    with its share) in the database's files (SQLite; on PostgreSQL, VACUUM reclaims them)."""
+    on_commit(leave_no_old_copies)
+
+
+def forget_copy_of(goal_id: int) -> None:
+    """The goal (or a check-in of it) is being deleted: if it is shared, the copy goes with
+    it, and leaves no old version behind either."""
+    if db.session.get(Share, goal_id) is not None:
+        forget_old_copies()
 
 
 def refresh_notes(user: User, goal_id: int) -> None:

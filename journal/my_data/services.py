@@ -7,7 +7,7 @@ from sqlalchemy import delete
 
 from journal.auth import keys
 from journal.auth.passwords import verify_password
-from journal.database import atomic
+from journal.database import atomic, leave_no_old_copies, on_commit
 from journal.extensions import db
 from journal.journal_key import JournalKey
 from journal.models import Entry, Goal, Review, User
@@ -26,6 +26,7 @@ def erase_account(user: User, password: str) -> bool:
     user_id = user.id
     db.session.expunge_all()
     db.session.execute(delete(User).where(User.id == user_id))
+    on_commit(leave_no_old_copies)  # the shared copies and comments were readable
     return True
 
 
@@ -41,6 +42,7 @@ def empty_account(user: User) -> None:
     db.session.execute(delete(Goal).where(Goal.owner_id == user.id))
     db.session.execute(delete(Review).where(Review.owner_id == user.id))
     end_every_link(user)
+    on_commit(leave_no_old_copies)  # the shared copies and comments were readable
 
 
 @atomic()

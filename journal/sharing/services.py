@@ -17,7 +17,13 @@ from sqlalchemy.orm import joinedload, selectinload
 from journal.database import atomic
 from journal.extensions import db
 from journal.goals.sealing import open_goals
-from journal.goals.shared_copy import SharedGoal, as_shared, copy_notes, write_copy
+from journal.goals.shared_copy import (
+    SharedGoal,
+    as_shared,
+    copy_notes,
+    forget_old_copies,
+    write_copy,
+)
 from journal.models import (
     CheckIn,
     Comment,
@@ -156,7 +162,9 @@ def _end(link: ManagerLink) -> None:
         return
     link.status = "ended"
     link.ended_at = utcnow()
-    db.session.execute(delete(Share).where(Share.link_id == link.id))
+    # The shares' readable copies go with them (the database cascades).
+    if db.session.execute(delete(Share).where(Share.link_id == link.id)).rowcount:
+        forget_old_copies()
     log(link.leader_id, "link_ended", manager_id=link.manager_id)
 
 
@@ -215,6 +223,7 @@ def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
     if current is not None:
         db.session.delete(current)
         db.session.flush()
+        forget_old_copies()
     new = Share(goal_id=goal.id, link_id=link.id, include_notes=include_notes)
     db.session.add(new)
     db.session.flush()  # the share exists before its copy of the notes
@@ -230,7 +239,8 @@ def unshare(leader: User, goal: Goal) -> None:
     if current is None:
         return
     link = db.session.get(ManagerLink, current.link_id)
-    db.session.delete(current)
+    db.session.delete(current)  # and its readable copy (the database cascades)
+    forget_old_copies()
     log(leader, "unshared", goal_id=goal.id, manager_id=link.manager_id if link else None)
 
 
