@@ -62,6 +62,16 @@ def test_every_entry_opens_with_the_key_from_the_demo_password(app, db):
         assert all(body for _title, body in texts)
         assert all(entry.plain_title == entry.plain_body == "" for entry in entries)
         assert len({body for _title, body in texts}) > 1  # not one text over and over
+        # Goals and check-in notes are sealed with the same key, as the app seals them.
+        goals = db.session.scalars(select(Goal).where(Goal.owner_id == user.id)).all()
+        for goal in goals:
+            goal.open_with(key)
+            assert goal.title and goal.why and not goal.unreadable
+            assert goal.plain_title == goal.plain_why == goal.plain_how_i_know == ""
+            for check_in in goal.check_ins:
+                check_in.open_with(key)
+                assert check_in.sealed and not check_in.unreadable and check_in.plain_note == ""
+        assert any(check_in.note for goal in goals for check_in in goal.check_ins)
 
 
 def test_a_demo_leader_logs_in_and_reads_the_journal(app, db, client, login):
@@ -100,10 +110,19 @@ def test_links_shares_and_comments_hang_together(app, db, client, login):
     for share in db.session.scalars(select(Share)):
         link = db.session.get(ManagerLink, share.link_id)
         assert share.goal.owner_id == link.leader_id
-        authors = set(
-            db.session.scalars(select(Comment.author_id).where(Comment.goal_id == share.goal_id))
-        )
+        comments = db.session.scalars(select(Comment).where(Comment.goal_id == share.goal_id))
+        authors = set()
+        for comment in comments:
+            assert comment.link_id == link.id  # made within the link
+            authors.add(comment.author_id)
         assert authors and authors <= {link.leader_id, link.manager_id}
+        # The share's readable copy is what the leader's key opens.
+        share.goal.open_with(keys.open_with_password(share.goal.owner, demo.DEMO_PASSWORD))
+        assert (share.title, share.why, share.how_i_know) == (
+            share.goal.title,
+            share.goal.why,
+            share.goal.how_i_know,
+        )
     # Entries link only to their owner's goals.
     mismatched = (
         select(func.count())
@@ -121,7 +140,8 @@ def test_links_shares_and_comments_hang_together(app, db, client, login):
         select(Goal).where(Goal.owner_id == link.leader_id, Goal.id != share.goal_id)
     ).first()
     login(client, manager, demo.DEMO_PASSWORD)
-    assert client.get(f"/team/{link.leader_id}/goals/{share.goal_id}").status_code == 200
+    page = client.get(f"/team/{link.leader_id}/goals/{share.goal_id}")
+    assert page.status_code == 200 and html.escape(share.title) in page.get_data(as_text=True)
     assert client.get(f"/team/{link.leader_id}/goals/{other.id}").status_code == 404
     assert client.get("/team/").status_code == 200
 

@@ -135,3 +135,118 @@ def test_the_migration_files_sort_in_chain_order():
     assert [name.removesuffix(".py").rsplit("_", 1)[1] for name in files] == chain
     for name in files:  # date and time first: YYYY_MM_DD_HHMM_
         assert re.fullmatch(r"\d{4}_\d{2}_\d{2}_\d{4}_[a-z_]+_[0-9a-f]{12}\.py", name), name
+
+
+BEFORE_SEALING = "a4c8e2f61b57"
+
+
+def test_comments_get_their_link_and_shares_their_copy_through_the_sealing_upgrade(
+    empty_database_url, tmp_path
+):
+    """Issue 17: a comment belongs to the link accepted when it was written (if its author is
+    that link's manager or the leader), else to none; a shared goal's copy is made from its
+    plain text; the plain title may then be emptied; nothing sealed is lost to a downgrade."""
+    app = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "INSTANCE_PATH": tmp_path,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+
+    def at(day: int) -> str:
+        return f"2026-01-{day:02d} 12:00:00+00"
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=BEFORE_SEALING)
+        with db.engine.begin() as connection:
+            for user_id, name in ((1, "leder"), (2, "tidligere"), (3, "chef"), (4, "anden")):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, is_admin, "
+                        "is_active, language, timezone, created_at) VALUES (:id, :email, "
+                        ":name, 'x', false, true, 'da', 'Europe/Copenhagen', :at)"
+                    ),
+                    {"id": user_id, "email": f"{name}@esbjerg.example", "name": name, "at": at(1)},
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO goals (id, owner_id, title, why, how_i_know, start_date, "
+                    "status, position, created_at, updated_at) VALUES (1, 1, 'lytte', "
+                    "'fordi', 'de taler', '2026-01-01', 'active', 1, :at, :at)"
+                ),
+                {"at": at(1)},
+            )
+            links = [  # the earlier manager's link (days 5 to 10), then the current one
+                (1, 2, "ended", at(4), at(5), at(10)),
+                (2, 3, "accepted", at(11), at(12), None),
+            ]
+            for link_id, manager_id, status, asked, answered, ended in links:
+                connection.execute(
+                    text(
+                        "INSERT INTO manager_links (id, leader_id, manager_id, status, "
+                        "requested_at, responded_at, ended_at) VALUES (:id, 1, :manager, "
+                        ":status, :asked, :answered, :ended)"
+                    ),
+                    {
+                        "id": link_id,
+                        "manager": manager_id,
+                        "status": status,
+                        "asked": asked,
+                        "answered": answered,
+                        "ended": ended,
+                    },
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO shares (goal_id, link_id, include_notes, shared_at) "
+                    "VALUES (1, 2, true, :at)"
+                ),
+                {"at": at(12)},
+            )
+            for check_in_id, day, note in ((1, 2, "gik godt"), (2, 3, "")):
+                connection.execute(
+                    text(
+                        "INSERT INTO check_ins (id, goal_id, day, rating, note, created_at, "
+                        "updated_at) VALUES (:id, 1, :day, 3, :note, :at, :at)"
+                    ),
+                    {"id": check_in_id, "day": f"2026-01-0{day}", "note": note, "at": at(day)},
+                )
+            comments = [  # (id, author, day): which link each belongs to is asserted below
+                (1, 1, 3),  # the leader, before any link: none
+                (2, 2, 6),  # the earlier manager, in their link: 1
+                (3, 1, 7),  # the leader's reply then: 1
+                (4, 4, 8),  # someone else: none
+                (5, 1, 11),  # between the links: none
+                (6, 3, 13),  # the current manager: 2
+                (7, 1, 14),  # the leader's reply: 2
+            ]
+            for comment_id, author_id, day in comments:
+                connection.execute(
+                    text(
+                        "INSERT INTO comments (id, goal_id, author_id, body, created_at) "
+                        "VALUES (:id, 1, :author, 'kommentar', :at)"
+                    ),
+                    {"id": comment_id, "author": author_id, "at": at(day)},
+                )
+
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.connect() as connection:
+            links = connection.execute(text("SELECT id, link_id FROM comments ORDER BY id"))
+            assert dict(links.all()) == {1: None, 2: 1, 3: 1, 4: None, 5: None, 6: 2, 7: 2}
+            copy = connection.execute(text("SELECT title, why, how_i_know FROM shares")).one()
+            assert tuple(copy) == ("lytte", "fordi", "de taler")
+            notes = connection.execute(text("SELECT check_in_id, goal_id, note FROM shared_notes"))
+            assert notes.all() == [(1, 1, "gik godt")]
+        with db.engine.begin() as connection:  # a sealed goal's plain title is empty
+            connection.execute(text("UPDATE goals SET title = '', sealed = :s"), {"s": b"\x01s"})
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the refusal and exits
+            downgrade(directory=str(MIGRATIONS), revision=BEFORE_SEALING)
+        with db.engine.begin() as connection:
+            connection.execute(text("UPDATE goals SET title = 'lytte', sealed = NULL"))
+        downgrade(directory=str(MIGRATIONS), revision=BEFORE_SEALING)
+        assert "link_id" not in {c["name"] for c in inspect(db.engine).get_columns("comments")}
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            connection.execute(text("UPDATE goals SET title = ''"))  # the check is back
+        downgrade(directory=str(MIGRATIONS), revision="base")
+        db.engine.dispose()

@@ -16,7 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from journal import crypto, journal_key
 from journal.auth import keys, services
 from journal.extensions import db as database
-from journal.models import Entry, Goal, User
+from journal.models import CheckIn, Entry, Goal, Review, User
 from journal.my_data.export import export_data
 from journal.my_data.importer import import_data
 from journal.review import services as reviews
@@ -126,6 +126,93 @@ def test_a_seal_opens_only_with_its_key_for_its_own_entry_and_owner():
     ]:
         with pytest.raises(crypto.CannotOpen):
             opener.open_entry(entry_id, value)
+
+
+def test_a_sealed_goal_note_or_review_opens_only_in_its_own_row_table_and_owner():
+    key = journal_key.JournalKey(7, crypto.new_key())
+    text = {"title": TITLE, "why": BODY, "how_i_know": EDITED}
+    sealed = key.seal_fields("goals", 41, text)
+    assert key.open_fields("goals", 41, sealed) == text
+    assert key.seal_fields("goals", 41, text) != sealed  # a fresh nonce every time
+
+    stranger = journal_key.JournalKey(7, crypto.new_key())
+    same_key_other_owner = journal_key.JournalKey(8, key._key)
+    tampered = sealed[:-1] + bytes([sealed[-1] ^ 1])
+    for opener, table, row_id, value in [
+        (stranger, "goals", 41, sealed),  # the wrong key
+        (key, "goals", 42, sealed),  # moved to another goal
+        (key, "reviews", 41, sealed),  # moved to another table
+        (same_key_other_owner, "goals", 41, sealed),  # moved to another owner
+        (key, "goals", 41, tampered),  # altered
+        (key, "goals", 41, b"\x02" + sealed[1:]),  # an unknown format
+    ]:
+        with pytest.raises(crypto.CannotOpen):
+            opener.open_fields(table, row_id, value)
+    with pytest.raises(crypto.CannotOpen):  # an entry's seal is not a goal's, nor the reverse
+        key.open_fields("goals", 41, key.seal_entry(41, TITLE, BODY))
+    with pytest.raises(crypto.CannotOpen):
+        key.open_entry(41, sealed)
+
+
+def test_goals_check_ins_and_reviews_from_before_encryption_are_sealed_at_the_next_login(
+    app, db, leader, login
+):
+    """An upgraded installation: rows written in plain text (before this release, or by an
+    app server of the older one) are sealed at the owner's next log-in, as entries are."""
+    goal_id = db.session.execute(
+        insert(Goal).returning(Goal.id),
+        [
+            {
+                "owner_id": leader.id,
+                "plain_title": "lytte til Birgitte",
+                "plain_why": BODY,
+                "plain_how_i_know": EDITED,
+                "start_date": date(2026, 1, 5),
+            }
+        ],
+    ).scalar_one()
+    db.session.execute(
+        insert(CheckIn),
+        [{"goal_id": goal_id, "day": date(2026, 1, 6), "rating": 3, "plain_note": "utålmodig"}],
+    )
+    db.session.execute(
+        insert(Review),
+        [
+            {
+                "owner_id": leader.id,
+                "period_start": date(2026, 1, 1),
+                "period_end": date(2026, 1, 31),
+                "plain_proud": "fortjente ros",
+                "plain_snapshot": json.dumps(
+                    {
+                        "goals": [{"title": "budgettet", "status": "active", "check_ins": 1}],
+                        "tasks": {},
+                        "entries": 0,
+                        "key_reflections": [],
+                    }
+                ),
+            }
+        ],
+    )
+    db.session.commit()
+    assert "utålmodig" in dump_as_text(db)
+
+    browser = app.test_client()
+    login(browser, leader)
+    page = browser.get(f"/goals/{goal_id}").get_data(as_text=True)
+    assert "lytte til Birgitte" in page and "utålmodig" in page and "Kasper" in page
+    review_id = db.session.scalar(select(Review.id))
+    review = browser.get(f"/review/{review_id}").get_data(as_text=True)
+    assert "fortjente ros" in review and "budgettet" in review
+    db.session.expire_all()
+    for model in (Goal, CheckIn, Review):
+        for row in db.session.scalars(select(model)):
+            assert row.sealed and set(row.plain_text().values()) == {""}, model
+    for secret in SECRETS:
+        assert secret not in dump_as_text(db)
+    for path in sqlite_files(db) if db.engine.dialect.name == "sqlite" else []:
+        for secret in SECRETS:
+            assert secret.encode() not in path.read_bytes(), f"{secret!r} in {path.name}"
 
 
 def test_a_wrapped_key_opens_only_with_its_own_password_or_recovery_key(app, leader, make_user):

@@ -3,10 +3,10 @@
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
 from journal.goals import services as goals
-from journal.models import Comment, ManagerLink, SharingEvent
+from journal.models import CheckIn, Comment, Goal, ManagerLink, Share, SharedNote, SharingEvent
 from journal.sharing import services
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
@@ -278,3 +278,125 @@ def test_the_team_page_query_count_does_not_grow_with_leaders(app, login, make_u
         page = client.get("/team/").get_data(as_text=True)
     assert page.count("Jeg øver mig på at en") == 6
     assert len(many) == len(few)
+
+
+def test_a_manager_sees_only_the_comments_made_within_their_own_link(
+    app, login, people, db, make_goal
+):
+    """Issue 17, item 5: a new manager does not see the previous manager's comments, nor the
+    leader's replies to them; the leader sees every comment, each saying whose time it was."""
+    leader_user, earlier, current = people["leader"], people["manager"], people["other"]
+    goal = make_goal(leader_user)
+    leader = browser(app, login, leader_user)
+    page = f"/goals/{goal.id}"
+    url = f"/team/{leader_user.id}/goals/{goal.id}"
+
+    first = linked(people)
+    services.share(leader_user, goal, include_notes=False)
+    browser(app, login, earlier).submit(f"{url}/comments", {"body": "Fra Mads tid"}, page=url)
+    leader.submit(f"{page}/comments", {"body": "Svar til Mads"}, page=page)
+    services.end_link(first)
+    leader.submit(f"{page}/comments", {"body": "Skrevet uden deling"}, page=page)
+
+    second = services.request_link(leader_user, current)
+    services.respond(current, second, accept=True)
+    preview = leader.get(f"{page}/share").get_data(as_text=True)
+    assert "Ingen kommentarer endnu." in preview
+    assert "Fra Mads tid" not in preview and "Svar til Mads" not in preview
+    services.share(leader_user, goal, include_notes=False)
+    newcomer = browser(app, login, current)
+    seen = newcomer.get(url).get_data(as_text=True)
+    for old in ("Fra Mads tid", "Svar til Mads", "Skrevet uden deling"):
+        assert old not in seen
+    newcomer.submit(f"{url}/comments", {"body": "Fra Oles tid"}, page=url)
+    leader.submit(f"{page}/comments", {"body": "Svar til Ole"}, page=page)
+    seen = newcomer.get(url).get_data(as_text=True)
+    assert "Fra Oles tid" in seen and "Svar til Ole" in seen and "Fra Mads tid" not in seen
+    # The preview shows exactly the comments the manager sees, read only.
+    preview = leader.get(f"{page}/share").get_data(as_text=True)
+    assert "Fra Oles tid" in preview and "Svar til Ole" in preview
+    assert "Fra Mads tid" not in preview and "Slet min kommentar" not in preview
+
+    own = leader.get(page).get_data(as_text=True)
+    marks = {
+        "Fra Mads tid": "Skrevet i din forbindelse til Mads Chef; ingen leder kan se den nu.",
+        "Svar til Mads": "Skrevet i din forbindelse til Mads Chef; ingen leder kan se den nu.",
+        "Skrevet uden deling": "Ikke delt med en leder: ingen leder kan se den.",
+        "Fra Oles tid": "Skrevet i din forbindelse til Ole Anden, som kan se den.",
+        "Svar til Ole": "Skrevet i din forbindelse til Ole Anden, som kan se den.",
+    }
+    for body, mark in marks.items():
+        comment = own[: own.index(body)]
+        assert comment[comment.rindex('class="comment card') :].count(mark) == 1, body
+    db.session.expire_all()
+    links = dict(db.session.execute(select(Comment.body, Comment.link_id)).all())
+    assert links == {
+        "Fra Mads tid": first.id,
+        "Svar til Mads": first.id,
+        "Skrevet uden deling": None,
+        "Fra Oles tid": second.id,
+        "Svar til Ole": second.id,
+    }
+
+
+def test_the_manager_reads_the_shares_copy_which_follows_the_leaders_changes(
+    app, login, people, db, make_goal
+):
+    """Issue 17, item 6: the goal's own text is sealed with the leader's key; the manager's
+    page reads the share's copy, written in the leader's requests while it is shared."""
+    linked(people)
+    goal = make_goal(
+        people["leader"], title="lytte før jeg svarer", why="Fordi A", start_date=date(2026, 1, 5)
+    )
+    leader = browser(app, login, people["leader"])
+    manager = browser(app, login, people["manager"])
+    page, url = f"/goals/{goal.id}", f"/team/{people['leader'].id}/goals/{goal.id}"
+    leader.submit(f"{page}/check-ins", {"day": "2026-02-02", "rating": "3", "note": "Note 1"})
+    leader.submit(f"{page}/share", {"include_notes": "y"})
+
+    # Edits while shared reach the copy: the goal, a new check-in, a corrected one.
+    edited = {
+        "title": "lytte længere",
+        "why": "Fordi B",
+        "how_i_know": "",
+        "tasks": ["vision"],
+        "start_date": goal.start_date.isoformat(),
+    }
+    assert leader.submit(f"{page}/edit", edited).status_code == 302
+    leader.submit(f"{page}/check-ins", {"day": "2026-02-03", "rating": "4", "note": "Note 2"})
+    (first_id,) = db.session.scalars(select(CheckIn.id).where(CheckIn.day == date(2026, 2, 2)))
+    leader.submit(
+        f"/goals/check-ins/{first_id}/edit", {"day": "2026-02-02", "rating": "3", "note": "Ny 1"}
+    )
+    seen = manager.get(url).get_data(as_text=True)
+    assert "lytte længere" in seen and "Fordi B" in seen and "Fordi A" not in seen
+    assert "Ny 1" in seen and "Note 2" in seen and "Note 1" not in seen
+
+    # The manager never opens the goal itself: a goal whose seal is damaged still shows.
+    db.session.execute(update(Goal).where(Goal.id == goal.id).values(sealed=b"\x01damaged"))
+    db.session.commit()
+    assert "lytte længere" in manager.get(url).get_data(as_text=True)
+    db.session.execute(update(Goal).where(Goal.id == goal.id).values(sealed=goal.sealed))
+    db.session.commit()
+
+    # Notes no longer included: their copy goes; unshared: the whole copy goes.
+    leader.submit(f"{page}/share", {})
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(SharedNote)) == 0
+    assert "Ny 1" not in manager.get(url).get_data(as_text=True)
+    leader.submit(f"{page}/unshare", page=page)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Share)) == 0
+
+
+def test_a_check_in_that_fails_keeps_its_note(app, login, people, make_goal):
+    """Nothing lost: a check-in form with an error shows the note again, new or corrected."""
+    goal = make_goal(people["leader"], start_date=date(2026, 1, 5))
+    leader = browser(app, login, people["leader"])
+    page = f"/goals/{goal.id}"
+    failed = leader.submit(f"{page}/check-ins", {"day": "2026-02-02", "note": "Min lange note"})
+    assert failed.status_code == 200 and "Min lange note" in failed.get_data(as_text=True)
+    saved = goals.add_check_in(people["leader"], goal, day=date(2026, 2, 2), rating=3, note="")
+    url = f"/goals/check-ins/{saved.id}/edit"
+    failed = leader.submit(url, {"day": "2099-01-01", "rating": "3", "note": "Rettet note"})
+    assert failed.status_code == 200 and "Rettet note" in failed.get_data(as_text=True)
