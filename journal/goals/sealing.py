@@ -8,6 +8,7 @@ log-in (`journal/auth/keys.py`).
 """
 
 from collections.abc import Iterable
+from datetime import date
 from typing import NamedTuple
 
 from journal.journal_key import journal_key
@@ -19,7 +20,7 @@ class CheckInRow(NamedTuple):
 
     goal_id: int
     id: int
-    day: object
+    day: date
     rating: int
     note: str
 
