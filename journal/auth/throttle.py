@@ -165,6 +165,10 @@ def authenticate(email: str, password: str) -> User | None:
             error.seconds,
         )
         raise
+    if services.is_too_long(email):  # no account has it: refused before any other work
+        record_failure(email)
+        log.info("log-in failed: an address of %d characters from %s", len(email), client_address())
+        return None
     user = services.authenticate(email, password)
     if user is None:
         record_failure(email)

@@ -12,6 +12,8 @@ from journal.models.types import UTCDateTime
 LANGUAGES = ("da", "en")
 DEFAULT_TIMEZONE = "Europe/Copenhagen"
 MAX_NAME_LENGTH = 120
+# The longest address SMTP carries (RFC 5321: a 256-octet path, less its angle brackets).
+MAX_EMAIL_LENGTH = 254
 
 
 def utcnow() -> datetime:
@@ -31,7 +33,7 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
