@@ -8,7 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from journal import cli, database, errors, headers, i18n
 from journal.admin.routes import bp as admin_bp
-from journal.auth import access
+from journal.auth import access, throttle
 from journal.auth.routes import bp as auth_bp
 from journal.config import default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     access.init_app(app)
+    throttle.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     cli.init_app(app)

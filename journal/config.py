@@ -73,8 +73,18 @@ class DefaultConfig:
     # office behind one address has many leaders, hence the higher limit per address.
     LOGIN_FAILURES_PER_ACCOUNT = 5  # from one client address
     LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE = 50  # from all addresses together
-    LOGIN_FAILURES_PER_ADDRESS = 50
+    LOGIN_FAILURES_PER_ADDRESS = 50  # an IPv4 address, an IPv6 /64
+    # Coarser networks, for a guesser who holds many addresses: an IPv4 /24 or IPv6 /56 (a
+    # household's or a small office's), and an IPv6 /48 (a site's).
+    LOGIN_FAILURES_PER_NETWORK = 200
+    LOGIN_FAILURES_PER_SITE = 400
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # The hashing budget: a failed log-in costs a password hash (scrypt, about a second of
+    # CPU). Past this many failures a minute, from anywhere, on all app servers together,
+    # log-ins pause for everyone with a quick 429 rather than letting the servers drown; and
+    # each app process hashes at most this many passwords at once.
+    LOGIN_FAILURES_PER_MINUTE = 60
+    PASSWORD_HASHES_AT_ONCE = 2
 
 
 # Environment variables read on top of the defaults; each is documented in README.md.
@@ -89,7 +99,11 @@ ENV_INTS = (
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE",
     "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURES_PER_NETWORK",
+    "LOGIN_FAILURES_PER_SITE",
     "LOGIN_FAILURE_WINDOW_MINUTES",
+    "LOGIN_FAILURES_PER_MINUTE",
+    "PASSWORD_HASHES_AT_ONCE",
 )
 ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
 
