@@ -73,7 +73,7 @@ def load_user(user_id: str) -> User | None:
     if key is not None:
         journal_key.use_for_request(key)
         return user
-    return user if journal_key.is_pending() and user.must_change_password else None
+    return user if user.must_change_password and journal_key.is_pending(user) else None
 
 
 # What a leader may do before the journal is ready, besides logging out and the like.

@@ -20,7 +20,7 @@ from journal.extensions import db
 from journal.forms import CONTROL_CHARACTERS
 from journal.journal_key import journal_key, keep_in_session
 from journal.models import User
-from journal.models.user import DEFAULT_TIMEZONE, MAX_EMAIL_LENGTH, utcnow
+from journal.models.user import DEFAULT_TIMEZONE, MAX_EMAIL_LENGTH, new_session_token, utcnow
 
 
 class AccountError(Exception):
@@ -129,6 +129,7 @@ def create_first_account(email: str, name: str, password: str, language: str = "
         "language": language,
         "timezone": DEFAULT_TIMEZONE,
         "created_at": utcnow(),
+        "session_token": new_session_token(),
     }
     row = select(*(literal(value, User.__table__.c[key].type) for key, value in values.items()))
     statement = (

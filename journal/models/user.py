@@ -1,9 +1,10 @@
 """Accounts: leaders, their managers and administrators are all users."""
 
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, false, true
+from sqlalchemy import CheckConstraint, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
@@ -19,6 +20,11 @@ MAX_EMAIL_LENGTH = 254
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    """A fresh random session token for an account (256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -57,6 +63,11 @@ class User(UserMixin, db.Model):
     # Moves on at logout, a password change or reset and deactivation: a session is valid
     # for one version only, so each of those ends every session of the account, everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Random, and new whenever every session ends: the key that seals a session's journal key
+    # is derived from it and the server's secret, so the secret alone opens no session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=new_session_token, server_default=text("''")
+    )
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
