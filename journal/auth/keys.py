@@ -197,11 +197,6 @@ def replace_recovery_key(user: User) -> bytes:
     return recovery
 
 
-def locked_entry_count(user: User) -> int:
-    """How many entries (trash included) wait for the data key."""
-    return db.session.scalar(select(func.count()).where(Entry.owner_id == user.id))
-
-
 def _own_password(password: str) -> dict:
     """The account's columns once the leader has chosen their own password."""
     return {"password_hash": hash_password(password), "must_change_password": False}

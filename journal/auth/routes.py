@@ -145,7 +145,6 @@ def render_choose_password(form: ChoosePasswordForm):
         "auth/choose_password.html",
         form=form,
         needs_recovery_key=needs_recovery_key,
-        locked_entries=keys.locked_entry_count(current_user) if needs_recovery_key else 0,
     )
 
 
