@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from journal import cli, database, errors, headers, i18n
+from journal import cli, database, errors, headers, i18n, logs
 from journal.admin.routes import bp as admin_bp
 from journal.auth import access, throttle
 from journal.auth.routes import bp as auth_bp
@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    logs.init_app(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)

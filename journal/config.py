@@ -47,6 +47,8 @@ class DefaultConfig:
     SEARCH_INDEX_MB = 64
 
     FRAMEWORK_FILE: str | None = None
+    # What reaches standard error: log-ins, refusals, administrators' actions (INFO).
+    LOG_LEVEL = "INFO"
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -88,7 +90,7 @@ class DefaultConfig:
 
 
 # Environment variables read on top of the defaults; each is documented in README.md.
-ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE")
+ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE", "LOG_LEVEL")
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
