@@ -10,7 +10,7 @@ SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
-.PHONY: run test bench reliability lint format translations extract-messages update-messages clean
+.PHONY: run test bench reliability lint format translations extract-messages update-messages lock upgrade clean
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
@@ -43,17 +43,34 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-$(VENV)/.installed: pyproject.toml
+# The dependencies are pinned, with their hashes, in requirements.lock (the app) and
+# requirements-test.lock (the app and the test tools), made from pyproject.toml by pip-tools.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: pyproject.toml requirements-test.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# After changing the dependencies in pyproject.toml: `make lock` pins what they need now
+# (keeping the other pins); `make upgrade` moves every pin to the newest release allowed.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+
+lock: | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) $(LOCK_OPTIONS) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(LOCK_OPTIONS) --extra test --output-file requirements-test.lock pyproject.toml
+
+upgrade:
+	$(MAKE) lock LOCK_OPTIONS=--upgrade
 
 # Compiled catalogues (.mo) are build products, made from the committed .po files.
 translations: | $(VENV)/.installed

@@ -40,7 +40,8 @@ def create_app(config: dict | None = None) -> Flask:
     logs.init_app(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # The client's address and scheme; not the host, which nothing here needs to trust.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     app.extensions["framework"] = load_framework(
         app.config["FRAMEWORK_FILE"] or DEFAULT_FRAMEWORK_FILE

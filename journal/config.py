@@ -182,10 +182,19 @@ def read_secret_key_file(instance_path: str) -> str:
     return key
 
 
+def private_folder(path: Path) -> Path:
+    """Make `path` a folder only its owner can enter (0700), tightening one that exists: the
+    instance folder holds the secret key and the database, and a checkout brings it 0755."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def ensure_secret_key_file(instance_path: str) -> Path:
-    """Create `instance/secret_key` once, readable by its owner only (mode 0600)."""
-    directory = Path(instance_path)
-    directory.mkdir(parents=True, exist_ok=True)
+    """Create `instance/secret_key` once, readable by its owner only (mode 0600), in a folder
+    only its owner can enter."""
+    directory = private_folder(Path(instance_path))
     path = directory / SECRET_KEY_FILE
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -37,6 +38,18 @@ from journal.redirects import safe_next
 bp = Blueprint("auth", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+def remember_language(response, language: str) -> None:
+    """The language for this browser before log-in: a cookie as guarded as the session's."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -102,7 +115,7 @@ def account():
         )
         flash(_("Your settings are saved."), "success")
         response = redirect(url_for("auth.account"))
-        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax")
+        remember_language(response, form.language.data)
         return response
     return render_template("auth/account.html", form=form)
 
@@ -239,5 +252,5 @@ def switch_language():
     if current_user.is_authenticated:
         services.set_language(current_user, form.language.data)
     response = make_response(redirect(safe_next(request.form.get("next"))))
-    response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax")
+    remember_language(response, form.language.data)
     return response
