@@ -125,6 +125,12 @@ def server(installed, tmp_path):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SESSION_COOKIE_SECURE": "0",
     }
+    # Cheap password hashing (the instance folder's config.py, read as in production): the
+    # test is about what the package carries, not about scrypt on a busy machine.
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(
+        'PASSWORD_HASH_METHOD = "scrypt:1024:8:1"\nKEY_DERIVATION = "scrypt:1024:8:1"\n'
+    )
     setup = SETUP_SCRIPT.format(password=PASSWORD)
     subprocess.run([installed, "-c", setup], cwd=tmp_path, env=env, check=True)
     port = free_port()

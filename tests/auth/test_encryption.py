@@ -248,7 +248,7 @@ def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
     # The leader is also a manager: a member of their team shares a goal with them.
     member = make_user(name="Tina Team")
     shared = make_goal(member, title="Tydelige rammer for teamet", start_date=date(2026, 3, 1))
-    link = sharing.request_link(member, leader)
+    link = sharing.request_link(member, leader.email)
     sharing.respond(leader, link, accept=True)
     sharing.share(member, shared, include_notes=False)
     team_goal = f"/team/{member.id}/goals/{shared.id}"

@@ -91,7 +91,7 @@ def build_journal(user, make_entry, manager=None) -> dict:
         database.session.add(review)
         database.session.commit()
     if manager is not None:
-        link = sharing.request_link(user, manager)
+        link = sharing.request_link(user, manager.email)
         sharing.respond(manager, link, True)
         sharing.share(user, listen, include_notes=True)
         sharing.add_comment(manager, listen, "Godt set – hvad hjalp?")
@@ -585,7 +585,10 @@ def test_export_lists_comments_log_and_manager_for_the_leader(app, db, leader_wi
         "shared",
         "viewed",
     ]
-    assert all(e["manager_name"] == "Mads Chef" for e in data["sharing_log"])
+    # A request names the address typed, never who has it; the rest name the manager.
+    names = [(e["kind"], e["manager_name"]) for e in data["sharing_log"]]
+    assert names[0] == ("link_requested", None)
+    assert all(name == "Mads Chef" for _kind, name in names[1:])
     assert data["manager"]["email"] == manager.email and data["manager"]["status"] == "accepted"
     assert data["goals"][0]["shared"]["include_notes"] is True
     assert data["account"] == {
