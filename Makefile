@@ -38,8 +38,9 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.bench.bench_search
 	$(BIN)/python -m tests.bench.bench_pages
 
-# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster):
-# not part of `make test`; a few minutes; prints a summary table for the README.
+# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster),
+# and slow clients against nginx in front of it and against gunicorn alone: not part of
+# `make test`; about six minutes; prints summary tables for the README.
 reliability: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.reliability.run
 
