@@ -122,8 +122,13 @@ class Gunicorn:
                 time.sleep(0.1)
 
     def stop(self) -> None:
+        """A normal shutdown (SIGTERM), forced after 30 seconds."""
         self.process.terminate()
-        self.process.wait(30)
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
 
 
 def wait_for(path: Path, text: str) -> str:
@@ -170,10 +175,12 @@ def nginx(app_env, tmp_path_factory):
     checked = proxy.check()
     assert checked.returncode == 0, checked.stderr
     proxy.upstream = Gunicorn(folder, {**app_env, "PROXY_COUNT": "1"}, service_command(port), port)
-    proxy.start()
-    yield proxy
-    proxy.stop()
-    proxy.upstream.stop()
+    try:
+        proxy.start()
+        yield proxy
+    finally:
+        proxy.stop()
+        proxy.upstream.stop()
 
 
 def https(proxy: Nginx) -> http.client.HTTPSConnection:
