@@ -4,7 +4,14 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make run` is for one machine and a few people: gunicorn alone, without nginx in front
+# (an organisation runs deploy/: nginx, systemd; README.md, "Production"). Its workers are
+# threaded (gthread), so a client that sends its request slowly holds one thread of
+# WORKERS × THREADS, not a whole worker: a handful of them leave the app answering. Every
+# thread may hash a password at once (scrypt, 128 MiB each). deploy/gunicorn.conf.py sets
+# the rest (the access log by path only, timeouts, keep-alive), as in production.
 WORKERS ?= 2
+THREADS ?= 8
 # Plain HTTP on 127.0.0.1 needs cookies without the Secure flag; behind HTTPS set it to 1.
 SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
@@ -16,7 +23,8 @@ run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
 	$(FLASK) db upgrade
 	SESSION_COOKIE_SECURE=$(SESSION_COOKIE_SECURE) \
-		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+		$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --worker-class gthread --threads $(THREADS) wsgi:app
 
 # On every core (pytest-xdist); tests/conftest.py hands the longest tests out first.
 test: $(VENV)/.installed-test translations
@@ -30,8 +38,9 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.bench.bench_search
 	$(BIN)/python -m tests.bench.bench_pages
 
-# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster):
-# not part of `make test`; a few minutes; prints a summary table for the README.
+# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster),
+# and slow clients against nginx in front of it and against gunicorn alone: not part of
+# `make test`; about six minutes; prints summary tables for the README.
 reliability: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.reliability.run
 
