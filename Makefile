@@ -7,8 +7,8 @@ PORT ?= 5000
 # `make run` is for one machine and a few people: gunicorn alone, without nginx in front
 # (an organisation runs deploy/: nginx, systemd; README.md, "Production"). Its workers are
 # threaded (gthread), so a client that sends its request slowly holds one thread of
-# WORKERS × THREADS, not a whole worker: a handful of them leave the app answering. Every
-# thread may hash a password at once (scrypt, 128 MiB each). deploy/gunicorn.conf.py sets
+# WORKERS × THREADS, not a whole worker: a handful of them leave the app answering. At most
+# PASSWORD_HASHES_AT_ONCE threads of a worker hash a password at once (scrypt, 128 MiB each). deploy/gunicorn.conf.py sets
 # the rest (the access log by path only, timeouts, keep-alive), as in production.
 WORKERS ?= 2
 THREADS ?= 8
