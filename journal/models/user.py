@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, false, true
+from sqlalchemy import CheckConstraint, LargeBinary, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
@@ -55,6 +55,11 @@ class User(UserMixin, db.Model):
     # Moves on at logout, a password change or reset and deactivation: a session is valid
     # for one version only, so each of those ends every session of the account, everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The key pair the browser seals drafts to (journal/entries/drafts.py), made at the
+    # first writing page: the public key as base64 text, the private key only sealed with
+    # the data key. Both NULL until then, and again once the keys are made anew.
+    draft_public_key: Mapped[str | None] = mapped_column(String(100))
+    draft_private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
