@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import update
 
 from journal import crypto, journal_key
-from journal.auth import keys, services
+from journal.auth import keys, services, sessions
 from journal.entries import drafts
 from journal.models import User
 from journal.models.user import utcnow
@@ -258,3 +258,35 @@ def test_a_draft_key_that_does_not_go_with_the_data_key_is_made_anew(db, leader)
     db.session.refresh(leader)
     assert leader.draft_public_key == made
     assert journal_key.journal_key(leader).open_draft_key(leader.draft_private_key_sealed)
+
+
+# --- Forgetting drafts: the page after a logout says whose drafts the browser forgets ------
+
+FORGET = re.compile(r'<span hidden data-forget-drafts-of="(\d+)"></span>')
+
+
+def test_the_page_after_logout_has_the_browser_forget_the_leaders_drafts(leader, leader_client):
+    assert FORGET.findall(leader_client.get("/").get_data(as_text=True)) == []
+    response = leader_client.submit("/logout", page="/", follow_redirects=True)
+    assert FORGET.findall(response.get_data(as_text=True)) == [str(leader.id)]
+    assert FORGET.findall(leader_client.get("/login").get_data(as_text=True)) == []  # once
+
+
+def test_a_session_ended_elsewhere_has_the_browser_forget_the_drafts(app, leader, login):
+    laptop, phone = app.test_client(), app.test_client()
+    login(laptop, leader)
+    login(phone, leader)
+    phone.submit("/logout", page="/")
+    page = laptop.get("/journal/new", follow_redirects=True).get_data(as_text=True)
+    assert 'name="password"' in page  # the log-in page
+    assert FORGET.findall(page) == [str(leader.id)]
+
+
+def test_a_session_that_ran_out_keeps_the_drafts_to_offer_after_login(
+    app, leader, leader_client, monkeypatch
+):
+    later = sessions.now() + app.config["SESSION_IDLE_MINUTES"] * 60 + 60
+    monkeypatch.setattr(sessions, "now", lambda: later)
+    page = leader_client.get("/journal/new", follow_redirects=True).get_data(as_text=True)
+    assert "uden aktivitet" in page  # logged out for being idle
+    assert FORGET.findall(page) == []
