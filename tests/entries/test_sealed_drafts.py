@@ -20,6 +20,7 @@ from sqlalchemy import update
 from journal import crypto, journal_key
 from journal.auth import keys, services, sessions
 from journal.entries import drafts
+from journal.i18n import LANGUAGE_COOKIE
 from journal.models import User
 from journal.models.user import utcnow
 from journal.my_data import services as my_data
@@ -290,3 +291,17 @@ def test_a_session_that_ran_out_keeps_the_drafts_to_offer_after_login(
     page = leader_client.get("/journal/new", follow_redirects=True).get_data(as_text=True)
     assert "uden aktivitet" in page  # logged out for being idle
     assert FORGET.findall(page) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("da", ["finder ikke ét ord af det, du skrev", "når du logger ud", "efter 7 dage"]),
+        ("en", ["finds not one word you wrote", "when you log out", "after 7 days"]),
+    ],
+)
+def test_the_privacy_page_says_what_the_browser_keeps(client, language, said):
+    client.set_cookie(LANGUAGE_COOKIE, language)
+    page = client.get("/privacy").get_data(as_text=True)
+    for words in said:
+        assert words in page
