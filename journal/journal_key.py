@@ -1,6 +1,7 @@
 """The journal key held for this request and this session: a leader's open data key.
 
-The data key seals the leader's entries (and the leader's search index). Opened at log-in
+The data key seals the leader's entries (and the leader's search index, and the private
+half of the key the browser seals drafts to). Opened at log-in
 (`journal/auth/keys.py` keeps its lifecycle: made, wrapped, re-wrapped), it lives for the
 session in the session cookie, sealed again under a key derived from the server's secret
 and the account's own random session token (stored in the database: the secret alone, say
@@ -77,6 +78,17 @@ class JournalKey:
 
     def _index_context(self, part: str) -> bytes:
         return f"search-index:{part}:owner:{self.user_id}".encode()
+
+    def seal_draft_key(self, private_key: bytes) -> bytes:
+        """The private half of the leader's draft key, sealed for keeping on the account."""
+        return crypto.seal(self._aead, private_key, self._draft_key_context())
+
+    def open_draft_key(self, sealed: bytes) -> bytes:
+        """What `seal_draft_key` sealed; CannotOpen under any other data key or owner."""
+        return crypto.open_sealed(self._aead, sealed, self._draft_key_context())
+
+    def _draft_key_context(self) -> bytes:
+        return f"draft-key:owner:{self.user_id}".encode()
 
 
 # --- This request ------------------------------------------------------------------------

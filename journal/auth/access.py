@@ -43,6 +43,10 @@ def _idle_message() -> str:
     )
 
 
+# A flash of this category makes the page after it forget the drafts this browser keeps
+# for the user whose id it carries (journal.js): the session was ended on purpose.
+FORGET_DRAFTS = "forget-drafts"
+
 SESSION_ENDED = {
     "idle": _idle_message,
     "expired": lambda: _(
@@ -68,6 +72,8 @@ def load_user(user_id: str) -> User | None:
         session.clear()
         if reason in SESSION_ENDED:
             flash(SESSION_ENDED[reason](), "info")
+        else:  # logged out elsewhere (or the password changed): as after a logout here
+            flash(str(user.id), FORGET_DRAFTS)
         return None
     key = journal_key.key_from_session(user)
     if key is not None:

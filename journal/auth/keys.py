@@ -106,6 +106,10 @@ def _wrap_anew(user: User, key: JournalKey, password: str, **more) -> bytes:
         key_by_password=wrapped_for_password(user, key, password),
         key_by_recovery=by_recovery,
         recovery_key_confirmed_at=None,
+        # The draft key goes with the keys: after a reset or a new journal, drafts that
+        # browsers kept before no longer open (the next writing page makes a new pair).
+        draft_public_key=None,
+        draft_private_key_sealed=None,
         **more,
     )
     return recovery

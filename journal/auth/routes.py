@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from journal import journal_key
 from journal.auth import keys, services, sessions, throttle
-from journal.auth.access import public
+from journal.auth.access import FORGET_DRAFTS, public
 from journal.auth.forms import (
     AccountForm,
     ChoosePasswordForm,
@@ -92,12 +92,16 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST, so no link or image can do it for you)."""
-    if current_user.is_authenticated:
+    """Log out (a POST, so no link or image can do it for you); the page after it has the
+    browser forget the leader's drafts."""
+    leaving = current_user.get_id() if current_user.is_authenticated else None
+    if leaving is not None:
         search_index.indexes().forget(current_user.id)
         services.log_out(current_user)  # every copy of this session, on every device
     logout_user()
     session.clear()
+    if leaving is not None:
+        flash(leaving, FORGET_DRAFTS)
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 

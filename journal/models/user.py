@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, false, text, true
+from sqlalchemy import CheckConstraint, LargeBinary, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
@@ -68,6 +68,11 @@ class User(UserMixin, db.Model):
     session_token: Mapped[str] = mapped_column(
         String(64), default=new_session_token, server_default=text("''")
     )
+    # The key pair the browser seals drafts to (journal/entries/drafts.py), made at the
+    # first writing page: the public key as base64 text, the private key only sealed with
+    # the data key. Both NULL until then, and again once the keys are made anew.
+    draft_public_key: Mapped[str | None] = mapped_column(String(100))
+    draft_private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

@@ -1,7 +1,7 @@
 """Session token: a random secret per account that every session's seal is bound to.
 
 Revision ID: 5d2c8e1a7b90
-Revises: a4c8e2f61b57
+Revises: 17e77646f002
 Create Date: 2026-12-02
 
 Written by hand and checked against the models by tests/test_migrations.py.
@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5d2c8e1a7b90"
-down_revision = "a4c8e2f61b57"
+down_revision = "17e77646f002"
 branch_labels = None
 depends_on = None
 
