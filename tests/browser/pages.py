@@ -292,7 +292,7 @@ def main_pages(data: Dataset) -> list[Page]:
             "sharing-errors",
             "/sharing/",
             ADMIN,  # the leader has a manager; the form to ask for one is for those without
-            submit("form[action$='/sharing/request']", {"input[name=email]": "ingen@x.example"}),
+            submit("form[action$='/sharing/request']", {"input[name=email]": "ikke-en-adresse"}),
         ),
         Page("review", "/review/", LEADER),
         Page("saved-review", f"/review/{data.review_id}", LEADER),
