@@ -4,19 +4,27 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make run` is for one machine and a few people: gunicorn alone, without nginx in front
+# (an organisation runs deploy/: nginx, systemd; README.md, "Production"). Its workers are
+# threaded (gthread), so a client that sends its request slowly holds one thread of
+# WORKERS × THREADS, not a whole worker: a handful of them leave the app answering. At most
+# PASSWORD_HASHES_AT_ONCE threads of a worker hash a password at once (scrypt, 128 MiB each). deploy/gunicorn.conf.py sets
+# the rest (the access log by path only, timeouts, keep-alive), as in production.
 WORKERS ?= 2
+THREADS ?= 8
 # Plain HTTP on 127.0.0.1 needs cookies without the Secure flag; behind HTTPS set it to 1.
 SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
-.PHONY: run test bench reliability lint format translations extract-messages update-messages clean
+.PHONY: run test bench reliability lint format translations extract-messages update-messages lock upgrade clean
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
 	$(FLASK) db upgrade
 	SESSION_COOKIE_SECURE=$(SESSION_COOKIE_SECURE) \
-		$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile - wsgi:app
+		$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --worker-class gthread --threads $(THREADS) wsgi:app
 
 # On every core (pytest-xdist); tests/conftest.py hands the longest tests out first.
 test: $(VENV)/.installed-test translations
@@ -30,8 +38,9 @@ bench: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.bench.bench_search
 	$(BIN)/python -m tests.bench.bench_pages
 
-# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster):
-# not part of `make test`; a few minutes; prints a summary table for the README.
+# Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster),
+# and slow clients against nginx in front of it and against gunicorn alone: not part of
+# `make test`; about six minutes; prints summary tables for the README.
 reliability: $(VENV)/.installed-test translations
 	$(BIN)/python -m tests.reliability.run
 
@@ -43,17 +52,34 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-$(VENV)/.installed: pyproject.toml
+# The dependencies are pinned, with their hashes, in requirements.lock (the app) and
+# requirements-test.lock (the app and the test tools), made from pyproject.toml by pip-tools.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-test: pyproject.toml
+$(VENV)/.installed-test: pyproject.toml requirements-test.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-test.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(VENV)/.installed $@
+
+# After changing the dependencies in pyproject.toml: `make lock` pins what they need now
+# (keeping the other pins); `make upgrade` moves every pin to the newest release allowed.
+PIP_COMPILE = $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+
+lock: | $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) $(LOCK_OPTIONS) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) $(LOCK_OPTIONS) --extra test --output-file requirements-test.lock pyproject.toml
+
+upgrade:
+	$(MAKE) lock LOCK_OPTIONS=--upgrade
 
 # Compiled catalogues (.mo) are build products, made from the committed .po files.
 translations: | $(VENV)/.installed

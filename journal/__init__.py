@@ -6,9 +6,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from journal import cli, database, errors, headers, i18n
+from journal import cli, database, errors, headers, i18n, logs
 from journal.admin.routes import bp as admin_bp
-from journal.auth import access
+from journal.auth import access, throttle
 from journal.auth.routes import bp as auth_bp
 from journal.config import default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
@@ -37,9 +37,11 @@ def create_app(config: dict | None = None) -> Flask:
         instance_relative_config=True,
     )
     load_config(app, config)
+    logs.init_app(app)
     if app.config["PROXY_COUNT"]:
         count = app.config["PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        # The client's address and scheme; not the host, which nothing here needs to trust.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
     app.extensions["framework"] = load_framework(
         app.config["FRAMEWORK_FILE"] or DEFAULT_FRAMEWORK_FILE
@@ -53,6 +55,7 @@ def create_app(config: dict | None = None) -> Flask:
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
     access.init_app(app)
+    throttle.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     cli.init_app(app)

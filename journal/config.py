@@ -47,6 +47,8 @@ class DefaultConfig:
     SEARCH_INDEX_MB = 64
 
     FRAMEWORK_FILE: str | None = None
+    # What reaches standard error: log-ins, refusals, administrators' actions (INFO).
+    LOG_LEVEL = "INFO"
 
     BABEL_DEFAULT_LOCALE = "da"
     BABEL_DEFAULT_TIMEZONE = "Europe/Copenhagen"
@@ -73,12 +75,22 @@ class DefaultConfig:
     # office behind one address has many leaders, hence the higher limit per address.
     LOGIN_FAILURES_PER_ACCOUNT = 5  # from one client address
     LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE = 50  # from all addresses together
-    LOGIN_FAILURES_PER_ADDRESS = 50
+    LOGIN_FAILURES_PER_ADDRESS = 50  # an IPv4 address, an IPv6 /64
+    # Coarser networks, for a guesser who holds many addresses: an IPv4 /24 or IPv6 /56 (a
+    # household's or a small office's), and an IPv6 /48 (a site's).
+    LOGIN_FAILURES_PER_NETWORK = 200
+    LOGIN_FAILURES_PER_SITE = 400
     LOGIN_FAILURE_WINDOW_MINUTES = 15
+    # The hashing budget: a failed log-in costs a password hash (scrypt, about a second of
+    # CPU). Past this many failures a minute, from anywhere, on all app servers together,
+    # log-ins pause for everyone with a quick 429 rather than letting the servers drown; and
+    # each app process hashes at most this many passwords at once.
+    LOGIN_FAILURES_PER_MINUTE = 60
+    PASSWORD_HASHES_AT_ONCE = 2
 
 
 # Environment variables read on top of the defaults; each is documented in README.md.
-ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE")
+ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE", "LOG_LEVEL")
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
@@ -89,7 +101,11 @@ ENV_INTS = (
     "LOGIN_FAILURES_PER_ACCOUNT",
     "LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE",
     "LOGIN_FAILURES_PER_ADDRESS",
+    "LOGIN_FAILURES_PER_NETWORK",
+    "LOGIN_FAILURES_PER_SITE",
     "LOGIN_FAILURE_WINDOW_MINUTES",
+    "LOGIN_FAILURES_PER_MINUTE",
+    "PASSWORD_HASHES_AT_ONCE",
 )
 ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
 
@@ -166,10 +182,19 @@ def read_secret_key_file(instance_path: str) -> str:
     return key
 
 
+def private_folder(path: Path) -> Path:
+    """Make `path` a folder only its owner can enter (0700), tightening one that exists: the
+    instance folder holds the secret key and the database, and a checkout brings it 0755."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o700)
+    return path
+
+
 def ensure_secret_key_file(instance_path: str) -> Path:
-    """Create `instance/secret_key` once, readable by its owner only (mode 0600)."""
-    directory = Path(instance_path)
-    directory.mkdir(parents=True, exist_ok=True)
+    """Create `instance/secret_key` once, readable by its owner only (mode 0600), in a folder
+    only its owner can enter."""
+    directory = private_folder(Path(instance_path))
     path = directory / SECRET_KEY_FILE
     if not path.exists():
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

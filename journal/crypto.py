@@ -12,7 +12,8 @@ import secrets
 import struct
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
@@ -26,6 +27,11 @@ DEFAULT_KDF = "scrypt:131072:8:1"  # as the password hash: an attacker gains not
 RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 RECOVERY_GROUPS, RECOVERY_GROUP_SIZE = 8, 4  # 32 characters: 160 bits
 RECOVERY_MISREAD = str.maketrans({"I": "1", "L": "1", "O": "0", "U": "V"})
+
+# Drafts sealed in the browser (journal.js, `draftSealer`): ECDH on P-256 with a fresh key
+# pair per save, HKDF-SHA256 (salt: that save's public key) to an AES-256-GCM key.
+DRAFT_CURVE = ec.SECP256R1()
+DRAFT_KDF_INFO = b"ledelsesjournal draft v1"
 
 
 class CannotOpen(Exception):
@@ -175,3 +181,48 @@ def unpack_text(plaintext: bytes) -> tuple[str, str]:
     """The (title, body) of `pack_text`."""
     (length,) = struct.unpack(">I", plaintext[:4])
     return plaintext[4 : 4 + length].decode(), plaintext[4 + length :].decode()
+
+
+# --- Drafts sealed in the browser ------------------------------------------------------
+
+
+def new_draft_key_pair() -> tuple[bytes, bytes]:
+    """A P-256 key pair for a leader's drafts: (private scalar, 32 bytes; public key as an
+    uncompressed point, 65 bytes, the "raw" form WebCrypto imports)."""
+    private = ec.generate_private_key(DRAFT_CURVE)
+    public = private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return private.private_numbers().private_value.to_bytes(32, "big"), public
+
+
+def draft_public_key(private_scalar: bytes) -> bytes:
+    """The public key (uncompressed point) that goes with a draft key's private scalar."""
+    private = ec.derive_private_key(int.from_bytes(private_scalar, "big"), DRAFT_CURVE)
+    return private.public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+
+
+def draft_cipher(shared_secret: bytes, ephemeral_public: bytes) -> AESGCM:
+    """The AES-GCM key of one sealed draft, from its ECDH secret and its ephemeral key."""
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=KEY_BYTES, salt=ephemeral_public, info=DRAFT_KDF_INFO
+    ).derive(shared_secret)
+    return AESGCM(key)
+
+
+def open_draft(
+    private_scalar: bytes, ephemeral_public: bytes, iv: bytes, ciphertext: bytes, context: bytes
+) -> bytes:
+    """The plaintext of a draft the browser sealed to this private key's public key, bound
+    to `context` (where the browser kept it); CannotOpen for anything else."""
+    if len(iv) != NONCE_BYTES:
+        raise CannotOpen()
+    try:
+        private = ec.derive_private_key(int.from_bytes(private_scalar, "big"), DRAFT_CURVE)
+        peer = ec.EllipticCurvePublicKey.from_encoded_point(DRAFT_CURVE, ephemeral_public)
+        shared = private.exchange(ec.ECDH(), peer)
+        return draft_cipher(shared, ephemeral_public).decrypt(iv, ciphertext, context)
+    except (InvalidTag, ValueError) as error:
+        raise CannotOpen() from error

@@ -12,6 +12,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from journal.config import private_folder
 from journal.extensions import db
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
@@ -120,6 +121,6 @@ def create_private_file(path: Path) -> None:
     SQLite accepts an empty file as a new database and gives its -wal and -shm files the
     same mode, so nobody else on the machine can read the journal.
     """
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_folder(path.parent)
     with suppress(FileExistsError):
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -1,16 +1,18 @@
 """The journal key held for this request and this session: a leader's open data key.
 
 The data key seals everything only the leader can see: entries, goal texts, check-in notes
-and saved reviews (and the leader's search index). Opened at log-in
+and saved reviews (and the leader's search index, and the private half of the key the
+browser seals drafts to). Opened at log-in
 (`journal/auth/keys.py` keeps its lifecycle: made, wrapped, re-wrapped), it lives for the
-session in the session cookie, sealed again under a key derived from the server's secret,
-and for one request in `g`. Nothing here writes the key itself to the database, a cookie or
+session in the session cookie, sealed again under a key derived from the server's secret
+and the account's own random session token (stored in the database: the secret alone, say
+from a leaked configuration, cannot make a session that opens), and for one request in `g`. Nothing here writes the key itself to the database, a cookie or
 a log. This module depends on `crypto` only, so that every domain can use the key without
 depending on the accounts that make it.
 """
 
 import json
-from functools import cache
+from functools import lru_cache
 from typing import Protocol
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -24,10 +26,11 @@ SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new
 
 
 class Account(Protocol):
-    """What a key needs of an account: its id, and the version of its keys."""
+    """What a key needs of an account: its id, the version of its keys, its session token."""
 
     id: int
     key_version: int
+    session_token: str
 
 
 class JournalLocked(Exception):
@@ -100,6 +103,17 @@ class JournalKey:
     def _index_context(self, part: str) -> bytes:
         return f"search-index:{part}:owner:{self.user_id}".encode()
 
+    def seal_draft_key(self, private_key: bytes) -> bytes:
+        """The private half of the leader's draft key, sealed for keeping on the account."""
+        return crypto.seal(self._aead, private_key, self._draft_key_context())
+
+    def open_draft_key(self, sealed: bytes) -> bytes:
+        """What `seal_draft_key` sealed; CannotOpen under any other data key or owner."""
+        return crypto.open_sealed(self._aead, sealed, self._draft_key_context())
+
+    def _draft_key_context(self) -> bytes:
+        return f"draft-key:owner:{self.user_id}".encode()
+
 
 # --- This request ------------------------------------------------------------------------
 
@@ -125,9 +139,11 @@ def use_for_request(key: JournalKey) -> None:
 # --- This session ------------------------------------------------------------------------
 
 
-@cache
-def _session_key(secret: str) -> bytes:
-    return crypto.derive_key(secret.encode(), "session-wrap")
+@lru_cache(maxsize=1024)
+def _session_key(secret: str, token: str) -> bytes:
+    if len(token) < 32:  # every account has one (models.user.new_session_token)
+        raise ValueError("an account without a session token")
+    return crypto.derive_key(secret.encode(), "session-wrap", salt=token.encode())
 
 
 def _session_context(user: Account, purpose: str) -> bytes:
@@ -138,7 +154,8 @@ def _session_context(user: Account, purpose: str) -> bytes:
 
 def _session_seal(user: Account, secret_bytes: bytes, purpose: str) -> str:
     context = _session_context(user, purpose)
-    sealed = crypto.seal(_session_key(current_app.secret_key), secret_bytes, context)
+    key = _session_key(current_app.secret_key, user.session_token)
+    sealed = crypto.seal(key, secret_bytes, context)
     return crypto.b64(sealed)
 
 
@@ -147,7 +164,8 @@ def _session_open(user: Account, text: str | None, purpose: str) -> bytes | None
         return None
     context = _session_context(user, purpose)
     try:
-        return crypto.open_sealed(_session_key(current_app.secret_key), crypto.unb64(text), context)
+        key = _session_key(current_app.secret_key, user.session_token)
+        return crypto.open_sealed(key, crypto.unb64(text), context)
     except (crypto.CannotOpen, ValueError):
         return None
 
@@ -181,11 +199,15 @@ def forget_recovery_key() -> None:
     session.pop(SESSION_RECOVERY, None)
 
 
-def mark_pending() -> None:
-    """The session is logged in, but the journal opens only after a new password."""
-    session[SESSION_PENDING] = True
+PENDING = b"waiting for a new password"
 
 
-def is_pending() -> bool:
-    """Whether this session waits for a new password before the journal opens."""
-    return session.get(SESSION_PENDING) is True
+def mark_pending(user: Account) -> None:
+    """The session is logged in, but the journal opens only after a new password (sealed
+    like the key, so that no one who knows only the server's secret can claim it)."""
+    session[SESSION_PENDING] = _session_seal(user, PENDING, "pending")
+
+
+def is_pending(user: Account) -> bool:
+    """Whether this session waits for `user`'s new password before the journal opens."""
+    return _session_open(user, session.get(SESSION_PENDING), "pending") == PENDING

@@ -71,6 +71,9 @@ MATRIX = {
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
     ("entries.new", "POST"): ("/journal/new", everyone(200, 200)),
+    # Without a draft in the form there is nothing to open, for anyone: a draft opens only
+    # for the leader it was sealed to (tests/entries/test_sealed_drafts.py).
+    ("entries.open_draft", "POST"): ("/journal/drafts/open", everyone(LOGIN, 404)),
     ("entries.view", "GET"): ("/journal/{entry}", OWNER_ONLY),
     ("entries.edit", "GET"): ("/journal/{entry}/edit", OWNER_ONLY),
     ("entries.edit", "POST"): ("/journal/{entry}/edit", everyone(200, 200, 404)),

@@ -134,6 +134,34 @@ def test_bound_values_stay_out_of_error_messages(app, db):
     assert db.engine.hide_parameters
 
 
+def test_the_instance_folder_is_made_private_even_when_it_exists(tmp_path):
+    """A checkout brings `instance/` as 0755: the secret key's folder is closed to others."""
+    folder = tmp_path / "instance"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)
+    key = ensure_secret_key_file(str(folder))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_behind_a_proxy_the_forwarded_host_is_not_trusted(tmp_path, clean_env):
+    """ProxyFix takes the client's address and scheme from the proxy, not the host name:
+    nothing here needs it, and a forged one would end up in the links the app makes."""
+    app = create_app(
+        {"INSTANCE_PATH": tmp_path, "SECRET_KEY": "k" * 40, "PROXY_COUNT": 1, "TESTING": True}
+    )
+    # Another site posts writing with its own name as the host: were the forwarded host
+    # believed, the post would pass for this site's own and its text be offered back.
+    headers = {
+        "X-Forwarded-Host": "evil.example",
+        "X-Forwarded-For": "203.0.113.5",
+        "Origin": "http://evil.example",
+    }
+    with app.test_client() as browser:
+        planted = browser.post("/journal/new", data={"body": "Plantet tekst"}, headers=headers)
+    assert planted.status_code == 400 and "Plantet tekst" not in planted.get_data(as_text=True)
+
+
 @pytest.mark.sqlite_only
 def test_the_sqlite_files_are_private_to_their_owner(tmp_path, clean_env):
     app = create_app({"INSTANCE_PATH": tmp_path / "instance", "SECRET_KEY": "k" * 40})

@@ -52,6 +52,16 @@ def test_the_switch_works_before_login_and_is_remembered_in_a_cookie(client, lea
     assert '<html lang="en">' in page and "Log in" in page
 
 
+def test_the_language_cookie_is_as_guarded_as_the_session_cookie(app, client, leader):
+    """Secure (HTTPS only) when sessions are, and out of the page's scripts' reach."""
+    response = client.submit("/language", {"language": "en", "next": "/login"}, page="/login")
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("lang=en") and "Secure" in cookie and "HttpOnly" in cookie
+    app.config["SESSION_COOKIE_SECURE"] = False  # `make run` on http://127.0.0.1
+    response = client.submit("/language", {"language": "da", "next": "/login"}, page="/login")
+    assert "Secure" not in response.headers["Set-Cookie"]
+
+
 def test_the_switch_is_remembered_for_the_user(app, leader_client, leader, db, login):
     leader_client.submit("/language", {"language": "en", "next": "/"}, page="/")
     db.session.expire_all()

@@ -125,6 +125,12 @@ def server(installed, tmp_path):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SESSION_COOKIE_SECURE": "0",
     }
+    # Cheap password hashing (the instance folder's config.py, read as in production): the
+    # test is about what the package carries, not about scrypt on a busy machine.
+    (tmp_path / "instance").mkdir()
+    (tmp_path / "instance" / "config.py").write_text(
+        'PASSWORD_HASH_METHOD = "scrypt:1024:8:1"\nKEY_DERIVATION = "scrypt:1024:8:1"\n'
+    )
     setup = SETUP_SCRIPT.format(password=PASSWORD)
     subprocess.run([installed, "-c", setup], cwd=tmp_path, env=env, check=True)
     port = free_port()
@@ -138,11 +144,12 @@ def server(installed, tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 60  # a busy machine boots gunicorn slowly
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(base + "/login", timeout=2).close()  # noqa: S310
+                urllib.request.urlopen(base + "/login", timeout=10).close()  # noqa: S310
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
                 time.sleep(0.1)
         yield base
     finally:
@@ -157,7 +164,7 @@ def test_gunicorn_serves_every_main_page_from_the_installed_package(server):
     )
 
     def get(path: str) -> tuple[int, str]:
-        with browser.open(server + path, timeout=10) as response:
+        with browser.open(server + path, timeout=30) as response:
             return response.status, response.read().decode()
 
     _, login_page = get("/login")
@@ -172,7 +179,7 @@ def test_gunicorn_serves_every_main_page_from_the_installed_package(server):
     assert "/account/recovery-key" in r.url
     kept = {"csrf_token": CSRF.search(key_page).group(1), "kept": "y"}
     with browser.open(
-        server + "/account/recovery-key/confirm", urllib.parse.urlencode(kept).encode(), timeout=10
+        server + "/account/recovery-key/confirm", urllib.parse.urlencode(kept).encode(), timeout=30
     ):
         pass
     failures = {}

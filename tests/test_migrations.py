@@ -137,7 +137,64 @@ def test_the_migration_files_sort_in_chain_order():
         assert re.fullmatch(r"\d{4}_\d{2}_\d{2}_\d{4}_[a-z_]+_[0-9a-f]{12}\.py", name), name
 
 
-BEFORE_SEALING = "a4c8e2f61b57"
+BEFORE_REQUESTS_BY_ADDRESS = "5d2c8e1a7b90"
+
+
+def test_links_shares_and_comments_come_through_a_rebuild_of_their_table(
+    empty_database_url, tmp_path
+):
+    """Letting a request wait for its account rebuilds `manager_links` on SQLite: with
+    foreign keys on, dropping the old table would have deleted every share and comment that
+    points at it. They all come through, and each link gets its manager's address."""
+    app = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "INSTANCE_PATH": tmp_path,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    moment = "'2026-01-01 00:00:00+00'"
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=BEFORE_REQUESTS_BY_ADDRESS)
+        with db.engine.begin() as connection:
+            for user_id, email in ((1, "lone@esbjerg.example"), (2, "mads@esbjerg.example")):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, is_admin, is_active, "
+                        f"language, timezone, created_at, session_token) VALUES ({user_id}, "
+                        f"'{email}', 'X', 'x', false, true, 'da', 'Europe/Copenhagen', {moment}, "
+                        f"'{'t' * 43}')"
+                    )
+                )
+            for statement in (
+                "INSERT INTO goals (id, owner_id, title, why, how_i_know, start_date, status, "
+                f"position, created_at, updated_at) VALUES (1, 1, 'lytte', '', '', '2026-01-01', "
+                f"'active', 1, {moment}, {moment})",
+                "INSERT INTO manager_links (id, leader_id, manager_id, status, requested_at) "
+                f"VALUES (1, 1, 2, 'accepted', {moment})",
+                f"INSERT INTO shares (goal_id, link_id, include_notes, shared_at) VALUES (1, 1, false, {moment})",
+                f"INSERT INTO comments (goal_id, author_id, body, created_at) VALUES (1, 2, 'Godt', {moment})",
+                "INSERT INTO sharing_events (leader_id, kind, goal_id, manager_id, at) VALUES "
+                f"(1, 'shared', 1, 2, {moment})",
+            ):
+                connection.execute(text(statement))
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.connect() as connection:
+            link = connection.execute(
+                text("SELECT manager_id, manager_email, status FROM manager_links")
+            ).one()
+            assert tuple(link) == (2, "mads@esbjerg.example", "accepted")
+            assert connection.scalar(text("SELECT count(*) FROM shares")) == 1
+            assert connection.scalar(text("SELECT count(*) FROM comments")) == 1
+            assert connection.scalar(text("SELECT count(*) FROM sharing_events")) == 1
+        downgrade(directory=str(MIGRATIONS), revision=BEFORE_REQUESTS_BY_ADDRESS)
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT count(*) FROM shares")) == 1
+        downgrade(directory=str(MIGRATIONS), revision="base")
+        db.engine.dispose()
+
+
+BEFORE_SEALING = "8e4b1f7c2a63"
 
 
 def test_comments_get_their_link_and_shares_their_copy_through_the_sealing_upgrade(

@@ -96,7 +96,7 @@ def test_the_review(leader_client, leader, db, add_goals):
 def shared_with_a_manager(app, leader, make_user, login, add_goals, logged_in: str):
     """A manager linked to `leader`, one goal shared; a client logged in as `logged_in`."""
     manager = make_user(name="Mads Chef")
-    sharing.respond(manager, sharing.request_link(leader, manager), accept=True)
+    sharing.respond(manager, sharing.request_link(leader, manager.email), accept=True)
     (goal,) = add_goals(leader, 1, check_ins=1)
     sharing.share(leader, goal, include_notes=True)
     client = app.test_client()

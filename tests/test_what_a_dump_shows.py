@@ -181,7 +181,7 @@ def test_a_dump_shows_only_what_the_privacy_page_lists_as_readable(app, db, make
     ok(leader.submit(edit, {"day": "2026-01-06", "rating": "3", "note": m["private-note-edited"]}))
 
     # Shared with the manager, notes included; a check-in after sharing; comments both ways.
-    link = sharing.request_link(leader_user, manager_user)
+    link = sharing.request_link(leader_user, manager_user.email)
     sharing.respond(manager_user, link, accept=True)
     ok(leader.submit(f"{shared}/share", {"include_notes": "y"}))
     check_in(shared, "2026-01-07", m["shared-note-later"])

@@ -62,17 +62,17 @@ def build_world() -> tuple[dict, dict, dict]:
     goals.add_check_in(leader, hidden, day=today, rating=2, note="NOTESECRET")
 
     # An earlier manager: linked, shared with, then ended.
-    earlier = sharing.request_link(leader, people["ended_manager"])
+    earlier = sharing.request_link(leader, people["ended_manager"].email)
     sharing.respond(people["ended_manager"], earlier, accept=True)
     sharing.share(leader, shared, include_notes=False)
     sharing.end_link(earlier)
     # The current manager: linked and shared with (without the check-ins' notes).
-    link = sharing.request_link(leader, people["manager"])
+    link = sharing.request_link(leader, people["manager"].email)
     sharing.respond(people["manager"], link, accept=True)
     sharing.share(leader, shared, include_notes=False)
     comment = sharing.add_comment(people["manager"], shared, "Godt arbejde")
     # Another leader's request to a manager who has not answered yet.
-    pending = sharing.request_link(people["requester"], people["pending_manager"])
+    pending = sharing.request_link(people["requester"], people["pending_manager"].email)
 
     review = reviews.save_review(
         leader,

@@ -5,10 +5,15 @@ action without its event, nor an event for an action that was rolled back. `deta
 facts about the action (a role, a link's manager), never a password or anything a leader wrote.
 """
 
+import logging
+
 from sqlalchemy import select
 
+from journal.database import on_commit
 from journal.extensions import db
 from journal.models import AuditEvent, User
+
+log = logging.getLogger("journal.admin")
 
 COMMAND_LINE = "command line"  # the actor's name for `flask … users` commands
 PAGE_SIZE = 50
@@ -26,9 +31,16 @@ LINK_ENDED = "link_ended"
 def record(actor: User | None, action: str, subject: User | None, detail: str = "") -> None:
     """Add an event to the current transaction; the action's own commit writes it.
 
-    `actor` None is the command line.
+    `actor` None is the command line. Once committed, the log says it too, by ids (the names
+    stay in the database): "administrator 3: account_deactivated account 7".
     """
     db.session.add(_event(actor, action, subject, detail))
+    line = (
+        f"administrator {actor.id}" if actor else COMMAND_LINE,
+        action,
+        subject.id if subject else "-",
+    )
+    on_commit(lambda: log.info("%s: %s account %s", *line))
 
 
 def _event(actor: User | None, action: str, subject: User | None, detail: str) -> AuditEvent:

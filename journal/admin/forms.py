@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, SelectField
 from wtforms.validators import DataRequired
 
 from journal.auth.forms import LANGUAGE_CHOICES, AccountForm, strip
-from journal.forms import Form
+from journal.forms import Form, short_email
 
 
 class AdminAccountForm(AccountForm):
@@ -21,10 +21,10 @@ class LinkForm(Form):
     leader_email = EmailField(
         _l("The leader's email"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter an email address."))],
+        validators=[short_email, DataRequired(_l("Enter an email address."))],
     )
     manager_email = EmailField(
         _l("The manager's email"),
         filters=[strip],
-        validators=[DataRequired(_l("Enter an email address."))],
+        validators=[short_email, DataRequired(_l("Enter an email address."))],
     )

@@ -160,5 +160,6 @@ def end_link(actor: User, link: ManagerLink) -> None:
     """End a link; the manager's access ends at once."""
     if link.status not in OPEN_STATUSES:
         return
-    audit.record(actor, audit.LINK_ENDED, link.leader, audit.person(link.manager))
+    manager = audit.person(link.manager) if link.manager else link.manager_email
+    audit.record(actor, audit.LINK_ENDED, link.leader, manager)
     sharing.end_link(link)

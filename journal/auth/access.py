@@ -43,6 +43,10 @@ def _idle_message() -> str:
     )
 
 
+# A flash of this category makes the page after it forget the drafts this browser keeps
+# for the user whose id it carries (journal.js): the session was ended on purpose.
+FORGET_DRAFTS = "forget-drafts"
+
 SESSION_ENDED = {
     "idle": _idle_message,
     "expired": lambda: _(
@@ -68,12 +72,14 @@ def load_user(user_id: str) -> User | None:
         session.clear()
         if reason in SESSION_ENDED:
             flash(SESSION_ENDED[reason](), "info")
+        else:  # logged out elsewhere (or the password changed): as after a logout here
+            flash(str(user.id), FORGET_DRAFTS)
         return None
     key = journal_key.key_from_session(user)
     if key is not None:
         journal_key.use_for_request(key)
         return user
-    return user if journal_key.is_pending() and user.must_change_password else None
+    return user if user.must_change_password and journal_key.is_pending(user) else None
 
 
 # What a leader may do before the journal is ready, besides logging out and the like.

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from journal.auth.passwords import password_problem
-from journal.forms import Form
+from journal.forms import Form, short_email
 from journal.i18n import LANGUAGE_NAMES
 from journal.models.user import MAX_NAME_LENGTH
 
@@ -51,9 +51,9 @@ def email_field() -> EmailField:
         _l("Email"),
         filters=[strip],
         validators=[
+            short_email,
             DataRequired(_l("Enter your email address.")),
             Email(_l("Enter a valid email address."), check_deliverability=False),
-            Length(max=254, message=_l("Use at most %(max)d characters.")),
         ],
     )
 
@@ -88,7 +88,9 @@ class LoginForm(Form):
     """Log in with email and password."""
 
     email = EmailField(
-        _l("Email"), filters=[strip], validators=[DataRequired(_l("Enter your email address."))]
+        _l("Email"),
+        filters=[strip],
+        validators=[short_email, DataRequired(_l("Enter your email address."))],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
 

@@ -107,6 +107,10 @@ def _wrap_anew(user: User, key: JournalKey, password: str, **more) -> bytes:
         key_by_password=wrapped_for_password(user, key, password),
         key_by_recovery=by_recovery,
         recovery_key_confirmed_at=None,
+        # The draft key goes with the keys: after a reset or a new journal, drafts that
+        # browsers kept before no longer open (the next writing page makes a new pair).
+        draft_public_key=None,
+        draft_private_key_sealed=None,
         **more,
     )
     return recovery
@@ -196,11 +200,6 @@ def replace_recovery_key(user: User) -> bytes:
     user.recovery_key_confirmed_at = None
     on_commit(lambda: keep_recovery_key(user, recovery))  # shown only once it is stored
     return recovery
-
-
-def locked_entry_count(user: User) -> int:
-    """How many entries (trash included) wait for the data key."""
-    return db.session.scalar(select(func.count()).where(Entry.owner_id == user.id))
 
 
 def _own_password(password: str) -> dict:

@@ -16,7 +16,7 @@ def start_session(user: User, password: str) -> None:
     login_user(user)
     sessions.begin(user)
     if key is None:  # an administrator set this password: the leader chooses one first
-        journal_key.mark_pending()
+        journal_key.mark_pending(user)
         return
     journal_key.keep_in_session(user, key)
     if recovery is not None:

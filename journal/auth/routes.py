@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -16,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from journal import journal_key
 from journal.auth import keys, services, sessions, throttle
-from journal.auth.access import public
+from journal.auth.access import FORGET_DRAFTS, public
 from journal.auth.forms import (
     AccountForm,
     ChoosePasswordForm,
@@ -37,6 +38,18 @@ from journal.redirects import safe_next
 bp = Blueprint("auth", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
+
+
+def remember_language(response, language: str) -> None:
+    """The language for this browser before log-in: a cookie as guarded as the session's."""
+    response.set_cookie(
+        LANGUAGE_COOKIE,
+        language,
+        max_age=ONE_YEAR,
+        samesite="Lax",
+        httponly=True,
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
 
 
 @bp.route("/setup", methods=["GET", "POST"])
@@ -79,12 +92,16 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Log out (a POST, so no link or image can do it for you)."""
-    if current_user.is_authenticated:
+    """Log out (a POST, so no link or image can do it for you); the page after it has the
+    browser forget the leader's drafts."""
+    leaving = current_user.get_id() if current_user.is_authenticated else None
+    if leaving is not None:
         search_index.indexes().forget(current_user.id)
         services.log_out(current_user)  # every copy of this session, on every device
     logout_user()
     session.clear()
+    if leaving is not None:
+        flash(leaving, FORGET_DRAFTS)
     flash(_("You are logged out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -102,7 +119,7 @@ def account():
         )
         flash(_("Your settings are saved."), "success")
         response = redirect(url_for("auth.account"))
-        response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax")
+        remember_language(response, form.language.data)
         return response
     return render_template("auth/account.html", form=form)
 
@@ -145,7 +162,6 @@ def render_choose_password(form: ChoosePasswordForm):
         "auth/choose_password.html",
         form=form,
         needs_recovery_key=needs_recovery_key,
-        locked_entries=keys.locked_entry_count(current_user) if needs_recovery_key else 0,
     )
 
 
@@ -240,5 +256,5 @@ def switch_language():
     if current_user.is_authenticated:
         services.set_language(current_user, form.language.data)
     response = make_response(redirect(safe_next(request.form.get("next"))))
-    response.set_cookie(LANGUAGE_COOKIE, form.language.data, max_age=ONE_YEAR, samesite="Lax")
+    remember_language(response, form.language.data)
     return response

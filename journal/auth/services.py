@@ -2,7 +2,9 @@
 
 from contextlib import suppress
 
-from email_validator import EmailNotValidError, validate_email
+import email_validator
+from email_validator import EmailNotValidError
+from flask import g, has_request_context
 from sqlalchemy import exists, func, insert, literal, select, text
 from sqlalchemy.exc import IntegrityError
 
@@ -18,7 +20,7 @@ from journal.extensions import db
 from journal.forms import CONTROL_CHARACTERS
 from journal.journal_key import journal_key, keep_in_session
 from journal.models import User
-from journal.models.user import DEFAULT_TIMEZONE, utcnow
+from journal.models.user import DEFAULT_TIMEZONE, MAX_EMAIL_LENGTH, new_session_token, utcnow
 
 
 class AccountError(Exception):
@@ -34,12 +36,29 @@ class SetupClosed(AccountError):
 
 
 def normalize_email(email: str) -> str:
-    """One spelling per address: normalised (so "xn--" and Unicode domains agree), lower-case."""
+    """One spelling per address: normalised (so "xn--" and Unicode domains agree), lower-case.
+
+    Once per request for each address typed (the log-in asks several times). An address
+    longer than any account's is not checked at all: it is cut to one character more than
+    the longest possible, so that it still matches nothing.
+    """
     email = email.strip()
-    # An invalid address is looked up as typed; it matches no stored (valid) address.
-    with suppress(EmailNotValidError):
-        email = validate_email(email, check_deliverability=False).normalized
-    return email.lower()
+    if len(email) > MAX_EMAIL_LENGTH:
+        return email[: MAX_EMAIL_LENGTH + 1].lower()
+    known = g.setdefault("normalized_emails", {}) if has_request_context() else {}
+    if email not in known:
+        normalized = email
+        # An invalid address is looked up as typed; it matches no stored (valid) address.
+        with suppress(EmailNotValidError):
+            normalized = email_validator.validate_email(email, check_deliverability=False)
+            normalized = normalized.normalized
+        known[email] = normalized.lower()
+    return known[email]
+
+
+def is_too_long(email: str) -> bool:
+    """Whether `email` is longer than any account's address could be."""
+    return len(email.strip()) > MAX_EMAIL_LENGTH
 
 
 def has_accounts() -> bool:
@@ -50,7 +69,7 @@ def has_accounts() -> bool:
 def find_user_by_email(email: str) -> User | None:
     """The account with this email address, if any."""
     email = normalize_email(email)
-    if CONTROL_CHARACTERS.search(email):
+    if CONTROL_CHARACTERS.search(email) or len(email) > MAX_EMAIL_LENGTH:
         # No account has one, and PostgreSQL cannot even compare text holding a NUL.
         return None
     return db.session.scalar(select(User).where(User.email == email))
@@ -110,6 +129,7 @@ def create_first_account(email: str, name: str, password: str, language: str = "
         "language": language,
         "timezone": DEFAULT_TIMEZONE,
         "created_at": utcnow(),
+        "session_token": new_session_token(),
     }
     row = select(*(literal(value, User.__table__.c[key].type) for key, value in values.items()))
     statement = (

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from journal.extensions import db
 from journal.models import User
+from journal.models.user import new_session_token
 
 VERSION = "session_version"
 LOGGED_IN_AT = "logged_in_at"
@@ -68,7 +69,7 @@ def end_sessions(user: User) -> None:
     db.session.execute(
         update(User)
         .where(User.id == user.id)
-        .values(session_version=User.session_version + 1)
+        .values(session_version=User.session_version + 1, session_token=new_session_token())
         .execution_options(synchronize_session=False)
     )
-    db.session.expire(user, ["session_version"])
+    db.session.expire(user, ["session_version", "session_token"])

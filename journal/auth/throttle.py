@@ -7,15 +7,20 @@ MongoDB, none of them SQL: with it, several servers on one PostgreSQL would each
 their own (or need a Redis the installation does not have). It also counts requests, where
 we want to count failures only and forget them after a success. So: this small module.
 
-A bucket is "account:<sha256 of the normalised email>" or "address:<client address>"; the
-email itself is never stored. Past a bucket's limit, `check` refuses before any password is
-hashed, so a guessing attacker costs the server a query, not a scrypt.
+A bucket is "account:<sha256 of the normalised email>", "address:<client address>", a
+coarser network of that address, or "everyone"; the email itself is never stored. Past a
+bucket's limit, `check` refuses before any password is hashed, so a guessing attacker costs
+the server a query, not a scrypt. The "everyone" bucket is the hashing budget of all app
+servers together (failures per minute); each process also hashes only a few passwords at
+once (`hashing_slot`), and answers a quick 429 rather than queue more.
 """
 
 import hashlib
 import ipaddress
 import logging
 import math
+import threading
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import after_this_request, current_app, g, has_request_context, request
@@ -49,9 +54,66 @@ def now() -> datetime:
     return utcnow()
 
 
+EVERYONE = "everyone"
+BUDGET_WINDOW = timedelta(minutes=1)  # the hashing budget counts failures per minute
+BUSY_SECONDS = 5  # Retry-After when every hashing slot of this process is taken
+
+
 def window() -> timedelta:
     """How long a failure counts."""
     return timedelta(minutes=current_app.config["LOGIN_FAILURE_WINDOW_MINUTES"])
+
+
+def init_app(app) -> None:
+    """Give each app process its few slots for hashing passwords at once."""
+    app.extensions["hashing_slots"] = threading.BoundedSemaphore(
+        app.config["PASSWORD_HASHES_AT_ONCE"]
+    )
+
+
+@contextmanager
+def hashing_slot():
+    """Hash a password in one of this process's slots; TooManyAttempts at once if every
+    slot is taken (the log-in is flooded: queueing would only make everyone wait longer)."""
+    slots = current_app.extensions["hashing_slots"]
+    if not slots.acquire(blocking=False):
+        log.warning("log-in refused: every password-hashing slot is busy (%s)", client_address())
+        raise TooManyAttempts(BUSY_SECONDS)
+    try:
+        yield
+    finally:
+        slots.release()
+
+
+def _client_ip() -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    address = (request.remote_addr if has_request_context() else None) or ""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return None
+    return ip.ipv4_mapped or ip if ip.version == 6 else ip
+
+
+def network_limits() -> list[tuple[str, int]]:
+    """The coarser networks of this request's address, with their limits: an IPv4 address's
+    /24; an IPv6 address's /56 and /48 (one connection hands out many /64s)."""
+    ip, config = _client_ip(), current_app.config
+    if ip is None:
+        return []
+    if ip.version == 4:
+        return [
+            (
+                f"network:{ipaddress.ip_network((ip, 24), strict=False)}",
+                config["LOGIN_FAILURES_PER_NETWORK"],
+            )
+        ]
+    return [
+        (
+            f"network:{ipaddress.ip_network((ip, 56), strict=False)}",
+            config["LOGIN_FAILURES_PER_NETWORK"],
+        ),
+        (f"site:{ipaddress.ip_network((ip, 48), strict=False)}", config["LOGIN_FAILURES_PER_SITE"]),
+    ]
 
 
 def client_address() -> str:
@@ -102,27 +164,33 @@ def limits(email: str) -> list[tuple[str, int]]:
         (account_address_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT"]),
         (account_bucket(email), config["LOGIN_FAILURES_PER_ACCOUNT_ANYWHERE"]),
         (address_bucket(), config["LOGIN_FAILURES_PER_ADDRESS"]),
+        *network_limits(),
     ]
 
 
-def seconds_blocked(bucket: str, limit: int, moment: datetime) -> int:
-    """Seconds until `bucket` is below `limit` again, 0 if it is below now."""
+def seconds_blocked(bucket: str, limit: int, moment: datetime, span: timedelta) -> int:
+    """Seconds until `bucket` is below `limit` failures within `span` again, 0 if it is."""
     recent = db.session.scalars(
         select(LoginFailure.at)
-        .where(LoginFailure.bucket == bucket, LoginFailure.at > moment - window())
+        .where(LoginFailure.bucket == bucket, LoginFailure.at > moment - span)
         .order_by(LoginFailure.at.desc())
         .limit(limit)
     ).all()
     if len(recent) < limit:
         return 0
     # Once the oldest of the last `limit` failures ages out, one more attempt is allowed.
-    return max(1, math.ceil((recent[-1] + window() - moment).total_seconds()))
+    return max(1, math.ceil((recent[-1] + span - moment).total_seconds()))
 
 
 def check(email: str) -> None:
-    """Raise TooManyAttempts if the account or this address has failed too often lately."""
+    """Raise TooManyAttempts if the account, this address or its networks have failed too
+    often lately, or everyone together has used up the minute's hashing budget."""
     moment = now()
-    wait = max(seconds_blocked(bucket, limit, moment) for bucket, limit in limits(email))
+    budget = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
+    wait = max(
+        seconds_blocked(EVERYONE, budget, moment, BUDGET_WINDOW),
+        *(seconds_blocked(bucket, limit, moment, window()) for bucket, limit in limits(email)),
+    )
     if wait:
         raise TooManyAttempts(wait)
 
@@ -133,7 +201,8 @@ def record_failure(email: str) -> None:
     moment = now()
     # Cheap: a range on the index of `at`, and the table never holds more than one window.
     db.session.execute(delete(LoginFailure).where(LoginFailure.at <= moment - window()))
-    db.session.add_all(LoginFailure(bucket=bucket, at=moment) for bucket, _ in limits(email))
+    buckets = [EVERYONE, *(bucket for bucket, _ in limits(email))]
+    db.session.add_all(LoginFailure(bucket=bucket, at=moment) for bucket in buckets)
 
 
 @atomic()
@@ -165,7 +234,12 @@ def authenticate(email: str, password: str) -> User | None:
             error.seconds,
         )
         raise
-    user = services.authenticate(email, password)
+    if services.is_too_long(email):  # no account has it: refused before any other work
+        record_failure(email)
+        log.info("log-in failed: an address of %d characters from %s", len(email), client_address())
+        return None
+    with hashing_slot():
+        user = services.authenticate(email, password)
     if user is None:
         record_failure(email)
         log.info("log-in failed: %s from %s", who(email), client_address())

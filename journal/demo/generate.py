@@ -37,7 +37,7 @@ from journal.models import (
     SharingEvent,
     User,
 )
-from journal.models.user import DEFAULT_TIMEZONE
+from journal.models.user import DEFAULT_TIMEZONE, new_session_token
 
 DEMO_DOMAIN = "demo.esbjerg.example"
 DEMO_PASSWORD = "en rolig demo-dag"  # noqa: S105 (printed for everyone: it is a demo)
@@ -262,6 +262,7 @@ class _Maker:
             key_version=1,
             must_change_password=False,
             session_version=0,
+            session_token=new_session_token(),
         )
         self.made.leaders += 1
         return user_id, key

@@ -3,12 +3,13 @@
 import re
 import secrets
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.entries import rhythm, services
+from journal.entries import drafts, rhythm, services
+from journal.entries.drafts import draft_prefix
 from journal.entries.forms import EntryForm
 from journal.entries.list_page import journal_page
 from journal.entries.markdown import plain_text, render_markdown
@@ -20,6 +21,7 @@ from journal.rescue import Rescue, keeps_text, posted_id
 
 bp = Blueprint("entries", __name__, url_prefix="/journal")
 bp.add_app_template_global(rhythm.heatmap_cells)
+bp.add_app_template_global(drafts.DRAFT_DAYS, "draft_days")
 
 
 @bp.app_template_filter("excerpt")
@@ -29,11 +31,6 @@ def excerpt(body: str, limit: int = 90) -> str:
 
 
 DRAFT_ID = re.compile(r"[0-9a-f]{16}")
-
-
-def draft_prefix(user, entry_id: int | None = None) -> str:
-    """Where the browser keeps drafts of this entry (or of new entries) for this user."""
-    return f"ledelsesjournal:draft:{user.id}:{entry_id or 'new'}"
 
 
 def draft_id() -> str:
@@ -72,6 +69,7 @@ def render_form(form: EntryForm, entry=None, **context):
         framework=current_framework(),
         draft_prefix=draft_prefix(current_user, entry.id if entry else None),
         draft=draft_id(),
+        draft_public_key=drafts.draft_public_key(current_user),
         **context,
     )
 
@@ -183,6 +181,16 @@ def new():
         )
         return saved(entry, new=True)
     return render_form(form)
+
+
+@bp.post("/drafts/open")
+def open_draft():
+    """A draft this browser kept, opened for the leader it was sealed to (JSON; never cached,
+    as no page is); 404 for anyone else, and for a draft that does not open."""
+    fields = drafts.open_draft(current_user, request.form)
+    if fields is None:
+        abort(404)
+    return jsonify(fields)
 
 
 @bp.get("/<id:entry_id>")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from journal.extensions import db
 from journal.models.goal import MAX_GOAL_TITLE, MAX_NOTE, CheckIn, Goal
 from journal.models.types import UTCDateTime
-from journal.models.user import User, utcnow
+from journal.models.user import MAX_EMAIL_LENGTH, User, utcnow
 
 LINK_STATUSES = ("pending", "accepted", "declined", "ended")
 OPEN_STATUSES = ("pending", "accepted")
@@ -32,12 +32,17 @@ class ManagerLink(db.Model):
     """A leader's link to their manager: requested, then accepted (or declined), then ended.
 
     At most one open (pending or accepted) link per leader, enforced by a partial unique index.
+    A request names the manager by the address the leader typed (`manager_email`), whether or
+    not an account has it yet (so that the leader cannot tell which addresses have one): the
+    account with that address sees it, and `manager_id` is set once it answers (or at once,
+    when an administrator sets the link).
     """
 
     __tablename__ = "manager_links"
     __table_args__ = (
         CheckConstraint(f"status IN ({_in(LINK_STATUSES)})", name="status"),
         CheckConstraint("leader_id <> manager_id", name="not_self"),
+        CheckConstraint("manager_id IS NOT NULL OR status <> 'accepted'", name="accepted_manager"),
         Index(
             "uq_manager_links_one_open",
             "leader_id",
@@ -53,20 +58,33 @@ class ManagerLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    manager_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    manager_email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), server_default=text("''"))
     status: Mapped[str] = mapped_column(String(16), default="pending")
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     leader: Mapped[User] = relationship(foreign_keys=[leader_id])
-    manager: Mapped[User] = relationship(foreign_keys=[manager_id])
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
+
+    @classmethod
+    def of_manager(cls, user: User):
+        """The links `user` is (or is asked to be) the manager of: by account, or, for a
+        request nobody has answered yet, by the address it was sent to."""
+        return (cls.manager_id == user.id) | (
+            cls.manager_id.is_(None) & (cls.manager_email == user.email)
+        )
 
 
 # Whether anyone has linked to the user as their manager (accepted or pending): read with
 # the user, in the same query, because every page's header asks (the Team menu).
 User.manages_anyone = column_property(
-    exists().where(ManagerLink.manager_id == User.id, ManagerLink.status.in_(OPEN_STATUSES))
+    exists().where(
+        (ManagerLink.manager_id == User.id)
+        | (ManagerLink.manager_id.is_(None) & (ManagerLink.manager_email == User.email)),
+        ManagerLink.status.in_(OPEN_STATUSES),
+    )
 )
 
 
@@ -151,6 +169,8 @@ class SharingEvent(db.Model):
     kind: Mapped[str] = mapped_column(String(24))
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A request names the address the leader typed, not the account: see ManagerLink.
+    manager_email: Mapped[str | None] = mapped_column(String(MAX_EMAIL_LENGTH))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     goal: Mapped[Goal | None] = relationship()

@@ -1,9 +1,10 @@
 """Accounts: leaders, their managers and administrators are all users."""
 
+import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, String, false, true
+from sqlalchemy import CheckConstraint, LargeBinary, String, false, text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
@@ -12,11 +13,18 @@ from journal.models.types import UTCDateTime
 LANGUAGES = ("da", "en")
 DEFAULT_TIMEZONE = "Europe/Copenhagen"
 MAX_NAME_LENGTH = 120
+# The longest address SMTP carries (RFC 5321: a 256-octet path, less its angle brackets).
+MAX_EMAIL_LENGTH = 254
 
 
 def utcnow() -> datetime:
     """The current time, timezone-aware, in UTC."""
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    """A fresh random session token for an account (256 bits)."""
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -31,7 +39,7 @@ class User(UserMixin, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
@@ -55,6 +63,16 @@ class User(UserMixin, db.Model):
     # Moves on at logout, a password change or reset and deactivation: a session is valid
     # for one version only, so each of those ends every session of the account, everywhere.
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Random, and new whenever every session ends: the key that seals a session's journal key
+    # is derived from it and the server's secret, so the secret alone opens no session.
+    session_token: Mapped[str] = mapped_column(
+        String(64), default=new_session_token, server_default=text("''")
+    )
+    # The key pair the browser seals drafts to (journal/entries/drafts.py), made at the
+    # first writing page: the public key as base64 text, the private key only sealed with
+    # the data key. Both NULL until then, and again once the keys are made anew.
+    draft_public_key: Mapped[str | None] = mapped_column(String(100))
+    draft_private_key_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"

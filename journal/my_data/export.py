@@ -314,7 +314,12 @@ def _sharing_log(user: User) -> list[dict]:
             "kind": event.kind,
             "at": iso_datetime(event.at),
             "goal_id": event.goal_id,
-            "manager_name": event.manager.name if event.manager is not None else None,
+            # A request names the address typed, never who has it (see ManagerLink).
+            "manager_name": (
+                event.manager.name
+                if event.manager is not None and event.kind != "link_requested"
+                else None
+            ),
         }
         for event in rows
     ]
@@ -329,8 +334,9 @@ def _manager(user: User) -> dict | None:
     if link is None:
         return None
     return {
-        "name": link.manager.name,
-        "email": link.manager.email,
+        # Until the request is answered, only the address the leader typed.
+        "name": link.manager.name if link.status == "accepted" else None,
+        "email": link.manager.email if link.status == "accepted" else link.manager_email,
         "status": link.status,
         "requested_at": iso_datetime(link.requested_at),
         "responded_at": iso_datetime(link.responded_at),

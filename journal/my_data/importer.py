@@ -73,6 +73,7 @@ from journal.my_data.journal_json import (
     SCHEMA_VERSION,
     TOP_FIELDS,
 )
+from journal.review import snapshot
 
 # Far beyond a lifetime of journaling, small enough that one upload cannot exhaust memory.
 MAX_JSON_BYTES = 200 * 1024 * 1024
@@ -499,10 +500,14 @@ class _Checker:
         end = self.day(item["period_end"], f"{where}.period_end")
         if start > end:
             self.fail(where, "period_start is after period_end")
-        snapshot = item["snapshot"]
-        if not isinstance(snapshot, dict):
+        figures = item["snapshot"]
+        if not isinstance(figures, dict):
             self.fail(f"{where}.snapshot", "must be an object")
-        self.text(json.dumps(snapshot, ensure_ascii=False), f"{where}.snapshot", MAX_SNAPSHOT_CHARS)
+        self.text(json.dumps(figures, ensure_ascii=False), f"{where}.snapshot", MAX_SNAPSHOT_CHARS)
+        # The saved review's page shows what has the shape the app writes; a file is ours
+        # only if all of it has.
+        if (problem := snapshot.problem(figures)) is not None:
+            self.fail(f"{where}.snapshot", problem)
         return _Review(
             period_start=start,
             period_end=end,
@@ -513,7 +518,7 @@ class _Checker:
             need_from_manager=self.text(
                 item["need_from_manager"], f"{where}.need_from_manager", MAX_REVIEW_TEXT
             ),
-            snapshot=snapshot,
+            snapshot=figures,
             created_at=self.moment(item["created_at"], f"{where}.created_at"),
         )
 

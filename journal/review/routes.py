@@ -1,6 +1,5 @@
 """The review before an appraisal (LUS): a period on screen, printable, and saved as notes."""
 
-import json
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from journal.i18n import today_for
 from journal.rescue import Rescue, keeps_text, kept_text_page
 from journal.review import services
 from journal.review.forms import NotesForm, PeriodForm
+from journal.review.snapshot import readable
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -77,7 +77,7 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
 
 def snapshot_of(period: services.Period, rows: list[dict], table, key) -> dict:
     """The figures a saved review keeps: its goals, reflections per task, the number of
-    reflections and which were key ones."""
+    reflections and which were key ones (the shape is described in snapshot.py)."""
     return {
         "goals": [
             {
@@ -175,7 +175,7 @@ def view(review_id: int):
     return render_template(
         "review/view.html",
         review=review,
-        snapshot=json.loads(review.snapshot or "{}"),
+        snapshot=readable(review.snapshot),
         framework=current_framework(),
     )
 

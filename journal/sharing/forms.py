@@ -5,7 +5,7 @@ from wtforms import BooleanField, EmailField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length
 
 from journal.auth.forms import strip
-from journal.forms import Form
+from journal.forms import Form, short_email
 from journal.models.sharing import MAX_COMMENT
 
 
@@ -16,6 +16,7 @@ class LinkRequestForm(Form):
         _l("Your manager's email"),
         filters=[strip],
         validators=[
+            short_email,
             DataRequired(_l("Enter your manager's email address.")),
             Email(_l("Enter a valid email address."), check_deliverability=False),
         ],

@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth import services as accounts
 from journal.framework import current_framework
 from journal.goals import services as goals
 from journal.goals.progress import shared_chart
@@ -19,7 +18,6 @@ bp = Blueprint("sharing", __name__)
 REFUSALS = {
     "self": lambda: _("You cannot be your own manager."),
     "already_linked": lambda: _("You already have a manager, or a request waiting. End it first."),
-    "no_account": lambda: _("No account has that email address. Ask your administrator."),
     "no_manager": lambda: _("Link to your manager first; then you can share goals."),
 }
 
@@ -80,18 +78,22 @@ def index():
 
 @bp.post("/sharing/request")
 def request_link():
-    """Name my manager by email; they see the request and accept or decline it."""
+    """Name my manager by email; whoever has that address sees the request and accepts or
+    declines it. The answer is the same whether or not an account has it."""
     form = LinkRequestForm()
     if form.validate_on_submit():
-        manager = accounts.find_user_by_email(form.email.data)
         try:
-            if manager is None:
-                raise services.SharingError("no_account")
-            services.request_link(current_user, manager)
+            link = services.request_link(current_user, form.email.data)
         except services.SharingError as refusal:
             form.email.errors.append(REFUSALS[refusal.code]())
         else:
-            flash(_("Your request is sent. %(name)s will see it.", name=manager.name), "success")
+            flash(
+                _(
+                    "Your request is sent to %(email)s. When they log in, they can accept it.",
+                    email=link.manager_email,
+                ),
+                "success",
+            )
             return redirect(url_for("sharing.index"))
     return render_sharing(form)
 

@@ -14,6 +14,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
+from journal.auth.services import normalize_email
 from journal.database import atomic
 from journal.extensions import db
 from journal.goals.sealing import open_goals
@@ -46,11 +47,17 @@ class SharingError(Exception):
         self.code = code
 
 
-def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None) -> None:
+def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None, email=None) -> None:
     """Add a line to the leader's sharing log, in the transaction of the change it records."""
     leader_id = leader if isinstance(leader, int) else leader.id
     db.session.add(
-        SharingEvent(leader_id=leader_id, kind=kind, goal_id=goal_id, manager_id=manager_id)
+        SharingEvent(
+            leader_id=leader_id,
+            kind=kind,
+            goal_id=goal_id,
+            manager_id=manager_id,
+            manager_email=email,
+        )
     )
 
 
@@ -72,7 +79,7 @@ def links_as_manager(manager: User, *statuses: str) -> list[ManagerLink]:
         db.session.scalars(
             select(ManagerLink)
             .join(User, User.id == ManagerLink.leader_id)
-            .where(ManagerLink.manager_id == manager.id, ManagerLink.status.in_(statuses))
+            .where(ManagerLink.of_manager(manager), ManagerLink.status.in_(statuses))
             .order_by(User.name, ManagerLink.id)
             .options(selectinload(ManagerLink.leader))
         )
@@ -85,21 +92,26 @@ def is_manager(user: User) -> bool:
 
 
 @atomic()
-def _open(leader: User, manager: User, status: str) -> ManagerLink:
-    if manager.id == leader.id:
+def _open(leader: User, email: str, status: str, manager: User | None = None) -> ManagerLink:
+    """Open the leader's one link, to the manager with address `email` (`manager`, if an
+    administrator names the account)."""
+    if email == leader.email:
         raise SharingError("self")
     if open_link_of(leader) is not None:
         raise SharingError("already_linked")
     now = utcnow()
     link = ManagerLink(
         leader_id=leader.id,
-        manager_id=manager.id,
+        manager_id=manager.id if manager else None,
+        manager_email=email,
         status=status,
         requested_at=now,
         responded_at=now if status == "accepted" else None,
     )
     db.session.add(link)
-    log(leader, "link_requested", manager_id=manager.id)
+    # The request names the address only: whether an account has it is not the leader's to
+    # learn from the log (nor from the export, which carries the log).
+    log(leader, "link_requested", email=email)
     if status == "accepted":
         log(leader, "link_accepted", manager_id=manager.id)
     try:
@@ -110,19 +122,18 @@ def _open(leader: User, manager: User, status: str) -> ManagerLink:
 
 
 @atomic()
-def request_link(leader: User, manager: User) -> ManagerLink:
-    """The leader names their manager; the manager sees a request to accept or decline."""
-    if not manager.is_active:
-        raise SharingError("no_account")
-    return _open(leader, manager, "pending")
+def request_link(leader: User, email: str) -> ManagerLink:
+    """The leader names their manager by email address. The answer is the same whether or
+    not an account has that address (no leader can find out who has one): the request
+    waits, and the account with that address (now, or once an administrator makes it) sees
+    it to accept or decline."""
+    return _open(leader, normalize_email(email), "pending")
 
 
 def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
     """A link the user is part of (as the manager, or as the leader), else 404."""
-    column = ManagerLink.manager_id if as_manager else ManagerLink.leader_id
-    link = db.session.scalar(
-        select(ManagerLink).where(ManagerLink.id == link_id, column == user.id)
-    )
+    part = ManagerLink.of_manager(user) if as_manager else ManagerLink.leader_id == user.id
+    link = db.session.scalar(select(ManagerLink).where(ManagerLink.id == link_id, part))
     if link is None:
         abort(404)
     return link
@@ -130,9 +141,14 @@ def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
 
 @atomic()
 def respond(manager: User, link: ManagerLink, accept: bool) -> None:
-    """The manager accepts or declines a pending request."""
-    if link.status != "pending" or link.manager_id != manager.id:
+    """The manager accepts or declines a pending request (made to the manager's account, or
+    to the manager's address before the account existed)."""
+    addressed = link.manager_id == manager.id or (
+        link.manager_id is None and link.manager_email == manager.email
+    )
+    if link.status != "pending" or not addressed:
         abort(404)
+    link.manager_id = manager.id
     link.status = "accepted" if accept else "declined"
     link.responded_at = utcnow()
     log(link.leader_id, "link_accepted" if accept else "link_declined", manager_id=manager.id)
@@ -149,7 +165,7 @@ def end_every_link(user: User) -> None:
     """End every open link of `user`, as leader and as manager."""
     links = db.session.scalars(
         select(ManagerLink).where(
-            or_(ManagerLink.leader_id == user.id, ManagerLink.manager_id == user.id),
+            or_(ManagerLink.leader_id == user.id, ManagerLink.of_manager(user)),
             ManagerLink.status.in_(OPEN_STATUSES),
         )
     )
@@ -165,7 +181,7 @@ def _end(link: ManagerLink) -> None:
     # The shares' readable copies go with them (the database cascades).
     if db.session.execute(delete(Share).where(Share.link_id == link.id)).rowcount:
         forget_old_copies()
-    log(link.leader_id, "link_ended", manager_id=link.manager_id)
+    log(link.leader_id, "link_ended", manager_id=link.manager_id, email=link.manager_email)
 
 
 @atomic()
@@ -176,7 +192,7 @@ def set_link_by_admin(leader: User, manager: User) -> ManagerLink:
     current = open_link_of(leader)
     if current is not None:
         end_link(current)
-    return _open(leader, manager, "accepted")
+    return _open(leader, manager.email, "accepted", manager)
 
 
 def all_links() -> list[ManagerLink]:

@@ -1,11 +1,14 @@
 """Sessions end everywhere on logout and password change, and run out when idle or old."""
 
+import time
 from datetime import date
 
 import pytest
 
-from journal.auth import sessions
+from journal import crypto
+from journal.auth import services, sessions
 from journal.i18n import today_for
+from journal.models import User
 from tests.conftest import TEST_PASSWORD, stored_entries
 from tests.entries.test_nothing_lost import TEXT, entry_form_token, fields
 
@@ -180,3 +183,65 @@ def test_text_posted_from_another_site_is_not_shown_back(app, leader_client):
         headers={"Sec-Fetch-Site": "cross-site"},
     )
     assert "Planted by another site" not in response.get_data(as_text=True)
+
+
+def forged_cookie(app, user, seal_key: bytes, *, pending: bool = False) -> str:
+    """A session cookie made by someone who has SECRET_KEY and nothing else: the account's id
+    and counters guessed (they are small), a data key of the forger's own choosing sealed
+    with `seal_key`, and perhaps the claim "waiting for a new password"."""
+    moment = int(time.time())
+    data = {
+        "_user_id": str(user.id),
+        "_fresh": True,
+        "session_version": user.session_version,
+        "logged_in_at": moment,
+        "seen_at": moment,
+    }
+    context = f"session:data-key:user:{user.id}:keys:{user.key_version}".encode()
+    data["journal_key"] = crypto.b64(crypto.seal(seal_key, crypto.new_key(), context))
+    if pending:
+        data["journal_locked"] = True
+        pending_context = f"session:pending:user:{user.id}:keys:{user.key_version}".encode()
+        sealed = crypto.seal(seal_key, b"waiting for a new password", pending_context)
+        data["journal_locked"] = crypto.b64(sealed)
+    return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+@pytest.mark.parametrize(
+    "seal_key",
+    [
+        # The secret alone, as sessions were sealed before each account had a token.
+        lambda secret: crypto.derive_key(secret.encode(), "session-wrap"),
+        # The secret and a guessed token.
+        lambda secret: crypto.derive_key(secret.encode(), "session-wrap", salt=b"0" * 43),
+    ],
+    ids=["secret alone", "secret and a guessed token"],
+)
+def test_the_server_secret_alone_logs_no_one_in(app, db, leader, make_user, seal_key):
+    """Someone holding SECRET_KEY (a leaked configuration) but not the database cannot make
+    a session cookie for an account: not a logged-in one, not one waiting for a password."""
+    key = seal_key(app.secret_key)
+    browser = app.test_client()
+    browser.set_cookie(app.config["SESSION_COOKIE_NAME"], forged_cookie(app, leader, key))
+    for page in ("/", "/goals/", "/sharing/", "/account"):
+        response = browser.get(page)
+        assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+    reset = make_user(name="Nulstillet")
+    services.reset_password(reset, "the administrator knows it")
+    db.session.refresh(reset)
+    browser = app.test_client()
+    cookie = forged_cookie(app, reset, key, pending=True)
+    browser.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    response = browser.get("/account/choose-password")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_each_account_has_its_own_session_token_made_anew_when_sessions_end(app, db, leader):
+    first = leader.session_token
+    assert len(first) >= 43
+    other = db.session.get(User, leader.id - 1)
+    assert other.session_token != first
+    sessions.end_sessions(leader)
+    db.session.commit()
+    assert leader.session_token not in ("", first)

@@ -127,13 +127,21 @@ def test_failures_age_out_and_retry_after_says_when(app, leader, clock):
 def test_expired_failures_are_deleted_as_new_ones_come(app, db, leader, clock):
     fail(app, leader.email, 3)
     fail(app, "other@esbjerg.example", 2, address="10.0.0.2")
-    assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 15
+    # Each failure counts for the account from here, the account, the address, its /24, and
+    # everyone's hashing budget.
+    assert db.session.scalar(select(func.count()).select_from(LoginFailure)) == 5 * 5
     clock.move(minutes=15)
     fail(app, leader.email, 1)
     buckets = db.session.scalars(select(LoginFailure.bucket)).all()
     with app.test_request_context(environ_base={"REMOTE_ADDR": "127.0.0.1"}):
         from_here = throttle.account_address_bucket(leader.email)
-    expected = [from_here, throttle.account_bucket(leader.email), "address:127.0.0.1"]
+    expected = [
+        from_here,
+        throttle.account_bucket(leader.email),
+        "address:127.0.0.1",
+        "network:127.0.0.0/24",
+        throttle.EVERYONE,
+    ]
     assert sorted(buckets) == sorted(expected)
     assert all(leader.email not in bucket for bucket in buckets)  # a hash, never the email
 
@@ -266,6 +274,91 @@ def test_ipv6_clients_count_by_their_64_network(app, remote, bucket):
     """Otherwise one IPv6 connection has 2^64 addresses to spread its guesses over."""
     with app.test_request_context("/login", environ_base={"REMOTE_ADDR": remote}):
         assert throttle.address_bucket() == bucket
+
+
+@pytest.fixture
+def hashes(monkeypatch):
+    """Every password hash of a log-in, counted (and done, as it would be)."""
+    done = []
+
+    def counted(hash_function):
+        def run(*args):
+            done.append(hash_function.__name__)
+            return hash_function(*args)
+
+        return run
+
+    monkeypatch.setattr(services, "verify_password", counted(services.verify_password))
+    monkeypatch.setattr(services, "spend_hash_time", counted(services.spend_hash_time))
+    return done
+
+
+@pytest.mark.parametrize(
+    ("setting", "guessers", "same_network", "other_network"),
+    [
+        # Each guesser has an IPv6 /64 of its own, all in one /56 (a household's connection).
+        (
+            "LOGIN_FAILURES_PER_NETWORK",
+            [f"2001:db8:0:{i:x}::1" for i in range(4)],
+            "2001:db8:0:ff::9",
+            "2001:db8:0:100::1",
+        ),
+        # Each in a /56 of its own, all in one /48 (a site's).
+        (
+            "LOGIN_FAILURES_PER_SITE",
+            [f"2001:db8:0:{i}00::1" for i in range(1, 5)],
+            "2001:db8:0:f00::1",
+            "2001:db8:1::1",
+        ),
+        # IPv4 addresses of one /24.
+        (
+            "LOGIN_FAILURES_PER_NETWORK",
+            [f"198.51.100.{i}" for i in range(1, 5)],
+            "198.51.100.200",
+            "198.51.101.1",
+        ),
+    ],
+    ids=["ipv6 /56", "ipv6 /48", "ipv4 /24"],
+)
+def test_guesses_spread_over_a_network_are_paused_for_the_network(
+    app, leader, clock, hashes, setting, guessers, same_network, other_network
+):
+    app.config[setting] = len(guessers)
+    for number, address in enumerate(guessers):
+        fail(app, f"guess{number}@esbjerg.example", 1, address=address)
+    hashes.clear()
+    refused = attempt(app, leader.email, TEST_PASSWORD, address=same_network)
+    assert refused.status_code == 429 and hashes == []
+    assert attempt(app, leader.email, TEST_PASSWORD, address=other_network).status_code == 302
+
+
+def test_past_the_minutes_hashing_budget_everyone_waits_without_a_hash(app, leader, clock, hashes):
+    """Failures from everywhere together: past the budget a log-in gets a quick 429 (no
+    scrypt) for the rest of the minute, even with the right password, then works again."""
+    app.config["LOGIN_FAILURES_PER_MINUTE"] = 3
+    for number, address in enumerate(["192.0.2.1", "2001:db8:5::1", "203.0.113.9"]):
+        fail(app, f"guess{number}@esbjerg.example", 1, address=address)
+    hashes.clear()
+    refused = attempt(app, leader.email, TEST_PASSWORD, address="192.0.2.77")
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) <= 60
+    assert hashes == []
+    clock.move(seconds=61)
+    assert attempt(app, leader.email, TEST_PASSWORD, address="192.0.2.77").status_code == 302
+
+
+def test_a_process_hashes_only_a_few_passwords_at_once(app, leader, clock, hashes):
+    """With every hashing slot of the process taken (a flood), a log-in is answered at once
+    with 429 rather than queued; once a slot is free, it works."""
+    slots = app.extensions["hashing_slots"]
+    taken = 0
+    while slots.acquire(blocking=False):
+        taken += 1
+    assert taken == app.config["PASSWORD_HASHES_AT_ONCE"]
+    refused = attempt(app, leader.email, TEST_PASSWORD)
+    assert refused.status_code == 429 and refused.headers["Retry-After"] == "5"
+    assert hashes == []
+    slots.release()
+    assert attempt(app, leader.email, TEST_PASSWORD).status_code == 302
 
 
 def test_rescue_log_in_is_paused_too_and_keeps_the_text(app, leader, clock):

@@ -168,14 +168,14 @@ def seed_dataset(server) -> Dataset:
         data.trashed_id = trashed.id
         data.goal_id, data.check_in_id = made[0][0].id, made[0][1].id
         data.shared_goal_id = made[0][0].id
-        link = sharing.request_link(leader, manager)
+        link = sharing.request_link(leader, manager.email)
         sharing.respond(manager, link, accept=True)
         sharing.share(leader, made[0][0], include_notes=True)
         sharing.add_comment(
             manager, made[0][0], "Det kan jeg mærke på ledermøderne. Hvad hjælper dig mest?"
         )
         sharing.add_comment(leader, made[0][0], "At jeg skriver det ned samme dag.")
-        sharing.request_link(db.session.get(User, requester_id), manager)  # awaits an answer
+        sharing.request_link(db.session.get(User, requester_id), manager.email)  # awaits an answer
         data.review_id = save_review(server, leader, today)
         accounts.create_user(NEWCOMER, "Nina Ny", TEST_PASSWORD, must_change_password=True)
 
@@ -292,7 +292,7 @@ def main_pages(data: Dataset) -> list[Page]:
             "sharing-errors",
             "/sharing/",
             ADMIN,  # the leader has a manager; the form to ask for one is for those without
-            submit("form[action$='/sharing/request']", {"input[name=email]": "ingen@x.example"}),
+            submit("form[action$='/sharing/request']", {"input[name=email]": "ikke-en-adresse"}),
         ),
         Page("review", "/review/", LEADER),
         Page("saved-review", f"/review/{data.review_id}", LEADER),

@@ -39,7 +39,7 @@ def test_erase_removes_everything_the_leader_owns(
     entry = make_entry(leader, task_keys=["vision"])
     goal = make_goal(leader, title="lytte", start_date=date(2026, 1, 5))
     goals.add_check_in(leader, goal, day=date(2026, 2, 1), rating=3, note="note")
-    link = sharing.request_link(leader, manager)
+    link = sharing.request_link(leader, manager.email)
     sharing.respond(manager, link, accept=True)
     sharing.share(leader, goal, include_notes=True)
     sharing.add_comment(manager, goal, "Godt")
@@ -53,7 +53,7 @@ def test_erase_removes_everything_the_leader_owns(
         snapshot={},
     )
     # The leader is also someone else's manager, and appears in that person's log.
-    other_link = sharing.request_link(report, leader)
+    other_link = sharing.request_link(report, leader.email)
     sharing.respond(leader, other_link, accept=True)
     leader_id, entry_id = leader.id, entry.id
     assert rows_referring_to(db, leader_id)

@@ -42,6 +42,24 @@ def make_goal(user, title, **changes):
     return goals.create_goal(user, **values)
 
 
+# As the review page saves it (journal/review/snapshot.py).
+REVIEW_SNAPSHOT = {
+    "goals": [
+        {
+            "title": "lytte før jeg svarer",
+            "status": "active",
+            "first": 2,
+            "latest": 4,
+            "check_ins": 2,
+            "linked": 1,
+        }
+    ],
+    "tasks": {"vision": 2, "clear-and-present-leadership": 1},
+    "entries": 3,
+    "key_reflections": [1],
+}
+
+
 def build_journal(user, make_entry, manager=None) -> dict:
     """A journal with every kind of thing a leader owns; returns the objects by name."""
     listen = make_goal(user, "lytte før jeg svarer")
@@ -86,10 +104,10 @@ def build_journal(user, make_entry, manager=None) -> dict:
             proud="At jeg lyttede mere.",
             next_practice="At give ansvar fra mig.",
             need_from_manager="Tid til sparring.",
-            snapshot={"entries": 3, "goals": ["lytte"]},
+            snapshot=REVIEW_SNAPSHOT,
         )
     if manager is not None:
-        link = sharing.request_link(user, manager)
+        link = sharing.request_link(user, manager.email)
         sharing.respond(manager, link, True)
         sharing.share(user, listen, include_notes=True)
         sharing.add_comment(manager, listen, "Godt set – hvad hjalp?")
@@ -487,6 +505,30 @@ if REVIEWS_SUPPORTED:
         "invalid",
     )
     MALFORMED["review note too long"] = (_set(["reviews", 0, "proud"], "x" * 10_001), "invalid")
+    # A snapshot not of the shape the review page writes (journal/review/snapshot.py).
+    for name, figures in {
+        "goals as text": {"goals": "x"},
+        "tasks as a list": {"tasks": [1, 2]},
+        "a goal as a number": {"goals": [1]},
+        "a goal without a field": {"goals": [{"title": "x", "status": "active"}]},
+        "a goal's count as text": {
+            "goals": [{**REVIEW_SNAPSHOT["goals"][0], "check_ins": "two"}],
+        },
+        "a goal's rating 9": {"goals": [{**REVIEW_SNAPSHOT["goals"][0], "latest": 9}]},
+        "a first rating without a latest": {
+            "goals": [{**REVIEW_SNAPSHOT["goals"][0], "latest": None}],
+        },
+        "a goal's status unknown": {"goals": [{**REVIEW_SNAPSHOT["goals"][0], "status": "x"}]},
+        "a task count as text": {"tasks": {"vision": "many"}},
+        "a task key not a key": {"tasks": {"Vision!": 1}},
+        "entries as a list": {"entries": [3]},
+        "key reflections as text": {"key_reflections": "1, 2"},
+        "an unknown field": {**REVIEW_SNAPSHOT, "mood": "glad"},
+    }.items():
+        MALFORMED[f"review snapshot: {name}"] = (
+            _set(["reviews", 0, "snapshot"], figures),
+            "invalid",
+        )
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
@@ -507,6 +549,23 @@ def test_malformed_or_foreign_files_are_refused_and_nothing_is_written(
         assert row_counts(db) == counts
 
 
+@pytest.mark.skipif(not REVIEWS_SUPPORTED, reason="reviews are not exported")
+@pytest.mark.parametrize(
+    "figures",
+    [{}, {"unreadable_snapshot": "{not json"}, {"tasks": {}, "goals": []}],
+    ids=["empty", "unreadable as the export keeps it", "nothing in the period"],
+)
+def test_snapshots_the_app_writes_import(app, db, make_user, leader_with_journal, figures):
+    """A review saved before there was anything to count, and the export's way of keeping a
+    stored snapshot it could not read, are shapes the app writes: they import."""
+    leader, _, _ = leader_with_journal
+    data = export_data(leader)
+    data["reviews"][0]["snapshot"] = figures
+    fresh = make_user()
+    assert import_data(fresh, data).reviews_added == 1
+    assert export_data(fresh)["reviews"][0]["snapshot"] == figures
+
+
 def test_refusal_says_where_the_problem_is(app, db, leader_with_journal):
     leader, _, _ = leader_with_journal
     data = export_data(leader)
@@ -514,6 +573,12 @@ def test_refusal_says_where_the_problem_is(app, db, leader_with_journal):
     with pytest.raises(ImportRefused) as refused:
         import_data(leader, data)
     assert refused.value.detail == "entries[1].body: longer than 100000 characters"
+    if REVIEWS_SUPPORTED:
+        data = export_data(leader)
+        data["reviews"][0]["snapshot"] = {"goals": "x"}
+        with pytest.raises(ImportRefused) as refused:
+            import_data(leader, data)
+        assert refused.value.detail == "reviews[0].snapshot: goals: must be an array"
 
 
 def test_a_failure_halfway_through_the_writes_leaves_nothing_behind(
@@ -583,7 +648,10 @@ def test_export_lists_comments_log_and_manager_for_the_leader(app, db, leader_wi
         "shared",
         "viewed",
     ]
-    assert all(e["manager_name"] == "Mads Chef" for e in data["sharing_log"])
+    # A request names the address typed, never who has it; the rest name the manager.
+    names = [(e["kind"], e["manager_name"]) for e in data["sharing_log"]]
+    assert names[0] == ("link_requested", None)
+    assert all(name == "Mads Chef" for _kind, name in names[1:])
     assert data["manager"]["email"] == manager.email and data["manager"]["status"] == "accepted"
     assert data["goals"][0]["shared"]["include_notes"] is True
     assert data["account"] == {

@@ -12,9 +12,12 @@ to the entry) is looked up in the database and opened with its leader's key. Sce
 - kill9-sqlite, kill9-postgresql: `kill -9` of gunicorn's master and workers in the middle
   of writing, then a restart: integrity check (SQLite), counts (PostgreSQL), nothing lost;
 - restart-postgresql: `pg_ctl restart -m fast` under load: failures only while the database
-  is down, and then a 503 page, never a 500.
+  is down, and then a 503 page, never a 500;
+- slow-clients-nginx, slow-clients-gunicorn, slow-clients-make-run, slow-clients-make-run-200:
+  200 connections that trickle their headers, against nginx in front of gunicorn (deploy/)
+  and against gunicorn alone (see slow_clients.py; nginx: Debian's, apt-get install nginx).
 
-Prints a table at the end; exits 1 if any check failed.
+Prints tables at the end; exits 1 if any check failed.
 """
 
 import argparse
@@ -35,6 +38,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from tests.postgres import DURABLE, Cluster, PostgresUnavailable, create_database, throwaway_cluster
+from tests.reliability import slow_clients
 from tests.reliability.server import ROOT, Server
 from tests.reliability.writers import NETWORK_ERROR, Writer, start_writers, stop_writers
 
@@ -52,6 +56,7 @@ SCENARIOS = (
     "kill9-sqlite",
     "kill9-postgresql",
     "restart-postgresql",
+    *slow_clients.SET_UPS,
 )
 
 
@@ -325,7 +330,7 @@ def keep_log(log: Path, name: str) -> None:
     print(f"   server log kept: {kept}" + (f"; last error: {errors[-1]}" if errors else ""))
 
 
-def run(names: list[str], seconds: float, folder: Path) -> list[Result]:
+def run(names: list[str], seconds: float, folder: Path) -> list:
     """Run the chosen scenarios in order; PostgreSQL ones share one throwaway cluster."""
     results = []
     with ExitStack() as stack:
@@ -346,7 +351,9 @@ def run(names: list[str], seconds: float, folder: Path) -> list[Result]:
                 create_database(url)
             installation = Installation(folder / name, url)
             installation.migrate()
-            if name.startswith("load"):
+            if name.startswith("slow-clients"):
+                result = slow_clients.scenario(installation, name)
+            elif name.startswith("load"):
                 result = scenario_load(installation, name, seconds)
             elif name.startswith("kill9"):
                 result = scenario_kill9(installation, name)
@@ -394,12 +401,23 @@ def main() -> int:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="journal-reliability-") as folder:
         results = run(names, args.seconds, Path(folder))
-    print(
-        f"\n{LEADERS} leaders × {WRITERS_PER_LEADER} writers, gunicorn with {WORKERS} sync "
-        f"workers on 127.0.0.1, {os.cpu_count()} CPUs, {time.monotonic() - started:.0f} s "
-        "in all; latency over every request (form pages, saves, log-ins):\n"
-    )
-    print(table(results))
+    print(f"\n{os.cpu_count()} CPUs, {time.monotonic() - started:.0f} s in all.")
+    writing = [r for r in results if isinstance(r, Result)]
+    if writing:
+        print(
+            f"\n{LEADERS} leaders × {WRITERS_PER_LEADER} writers, gunicorn with {WORKERS} sync "
+            "workers on 127.0.0.1; latency over every request (form pages, saves, log-ins):\n"
+        )
+        print(table(writing))
+    slow = [r for r in results if isinstance(r, slow_clients.SlowResult)]
+    if slow:
+        print(
+            f"\nSlow connections sending a byte every {slow_clients.TRICKLE:.0f} s; normal "
+            f"requests (GET /login) every {slow_clients.PROBE_EVERY} s for "
+            f"{slow_clients.PROBE_SECONDS:.0f} s, each given {slow_clients.PROBE_TIMEOUT:.0f} s "
+            "to answer; latency over the answered ones:\n"
+        )
+        print(slow_clients.table(slow))
     failed = [r for r in results if r.failed]
     for r in failed:
         print(f"\n{r.name} FAILED: {'; '.join(r.failed)}")

@@ -16,10 +16,11 @@ GUNICORN = Path(sys.executable).parent / "gunicorn"
 
 
 class Server:
-    """gunicorn with `workers` sync workers, as the README's production set-up runs it."""
+    """gunicorn with `workers` sync workers, as the README's production set-up runs it, and
+    any further `options` (a config file, another worker class)."""
 
-    def __init__(self, env: dict, log: Path, workers: int):
-        self.env, self.log, self.workers = env, log, workers
+    def __init__(self, env: dict, log: Path, workers: int, options: tuple[str, ...] = ()):
+        self.env, self.log, self.workers, self.options = env, log, workers, options
         self.port = free_port()
         self.process: subprocess.Popen | None = None
 
@@ -38,6 +39,7 @@ class Server:
                     f"127.0.0.1:{self.port}",
                     "--workers",
                     str(self.workers),
+                    *self.options,
                     "wsgi:app",
                 ],
                 cwd=ROOT,

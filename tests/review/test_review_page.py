@@ -1,5 +1,6 @@
 """The review before an appraisal: the period, what it shows, saved notes."""
 
+import json
 import re
 from datetime import date, timedelta
 
@@ -156,3 +157,91 @@ def test_another_leaders_review_is_404(app, leader, make_user, login):
     other = app.test_client()
     login(other, make_user())
     assert other.get(f"/review/{review.id}").status_code == 404
+
+
+GOAL_FIGURES = {
+    "title": "give feedback der hjælper",
+    "status": "active",
+    "first": 2,
+    "latest": 4,
+    "check_ins": 3,
+    "linked": 1,
+}
+# Stored snapshots not of the shape the review page writes: imported before the importer
+# checked them, or edited in the database.
+MALFORMED_SNAPSHOTS = {
+    "goals as text": '{"goals": "x"}',
+    "tasks as a list": '{"tasks": [1, 2]}',
+    "a goal as a number": '{"goals": [1]}',
+    "a count as text": json.dumps({"goals": [{**GOAL_FIGURES, "check_ins": "tre"}]}),
+    "a first rating without a latest": json.dumps({"goals": [{**GOAL_FIGURES, "latest": None}]}),
+    "a rating as text": json.dumps({"goals": [{**GOAL_FIGURES, "first": "to"}]}),
+    "a status as a list": json.dumps({"goals": [{**GOAL_FIGURES, "status": ["active"]}]}),
+    "a task count as text": '{"tasks": {"vision": "mange"}}',
+    "not JSON": "{not json",
+    "a list": "[1, 2]",
+    "nested past what json reads": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("stored", sorted(MALFORMED_SNAPSHOTS))
+def test_a_saved_review_with_a_malformed_snapshot_still_shows_its_notes(
+    leader_client, leader, db, stored
+):
+    """The notes, what can be read of the figures, a word on what cannot, and the delete
+    button: never an error page."""
+    review = services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 2, 1), "custom"),
+        proud="At jeg lyttede",
+        next_practice="Tydelighed",
+        need_from_manager="Sparring",
+        snapshot={},
+    )
+    review.snapshot = MALFORMED_SNAPSHOTS[stored]
+    db.session.commit()
+
+    page = leader_client.get(f"/review/{review.id}")
+
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "At jeg lyttede" in text and "Tydelighed" in text and "Sparring" in text
+    assert "Nogle af de tal, der blev gemt med denne forberedelse, kunne ikke læses" in text
+    assert "Slet denne gemte forberedelse" in text
+    deleted = leader_client.submit(f"/review/{review.id}/delete", page=f"/review/{review.id}")
+    assert deleted.status_code == 302
+    assert db.session.scalars(select(Review)).all() == []
+
+
+def test_the_readable_part_of_a_malformed_snapshot_is_shown(leader_client, leader, db):
+    review = services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 2, 1), "custom"),
+        proud="",
+        next_practice="",
+        need_from_manager="",
+        snapshot={
+            "goals": [GOAL_FIGURES, {**GOAL_FIGURES, "title": "noget andet", "linked": "x"}],
+            "tasks": {"vision": 4, "delegation": "x"},
+        },
+    )
+    text = leader_client.get(f"/review/{review.id}").get_data(as_text=True)
+    assert "Jeg øver mig på at give feedback der hjælper" in text
+    assert "Første vurdering 2, seneste 4." in text and "3 opfølgninger." in text
+    assert "noget andet" not in text
+    assert "Visionsledelse: 4" in text and "Uddelegering: 0" in text
+    assert "kunne ikke læses" in text
+
+
+def test_a_whole_snapshot_shows_no_word_of_missing_figures(leader_client, leader):
+    review = services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 2, 1), "custom"),
+        proud="",
+        next_practice="",
+        need_from_manager="",
+        snapshot={"goals": [GOAL_FIGURES], "tasks": {"vision": 4}, "entries": 4},
+    )
+    text = leader_client.get(f"/review/{review.id}").get_data(as_text=True)
+    assert "Jeg øver mig på at give feedback der hjælper" in text
+    assert "kunne ikke læses" not in text

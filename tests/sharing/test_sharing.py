@@ -1,5 +1,6 @@
 """Manager links, sharing goal by goal, comments and the log."""
 
+import re
 from datetime import date
 
 import pytest
@@ -28,7 +29,7 @@ def browser(app, login, user):
 
 
 def linked(people):
-    link = services.request_link(people["leader"], people["manager"])
+    link = services.request_link(people["leader"], people["manager"].email)
     services.respond(people["manager"], link, accept=True)
     return link
 
@@ -38,16 +39,16 @@ def test_the_link_lifecycle_through_the_pages(app, login, people, db):
     manager = browser(app, login, people["manager"])
     assert "Mine ledere" not in manager.get("/").get_data(as_text=True)
 
-    response = leader.submit(
-        "/sharing/request",
-        {"email": "MADS@" + people["manager"].email.split("@")[1]},
-        page="/sharing/",
-    )
-    assert response.status_code == 200  # no such account: a message, nothing created
-    assert "Der er ingen konto" in response.get_data(as_text=True)
+    # A mistyped address: sent all the same (no one learns whether it has an account), and
+    # withdrawn.
+    nobody = "MADS@" + people["manager"].email.split("@")[1]
+    sent = leader.submit("/sharing/request", {"email": nobody}, page="/sharing/")
+    assert sent.status_code == 302
+    assert f"til {nobody.lower()} venter på svar" in leader.get("/sharing/").get_data(as_text=True)
+    mistyped = db.session.scalars(select(ManagerLink)).one()
+    leader.submit(f"/sharing/links/{mistyped.id}/end", page="/sharing/")
     leader.submit("/sharing/request", {"email": people["manager"].email}, page="/sharing/")
-    link = db.session.scalars(select(ManagerLink)).one()
-    assert link.status == "pending"
+    link = db.session.scalars(select(ManagerLink).where(ManagerLink.status == "pending")).one()
     assert "venter på svar" in leader.get("/sharing/").get_data(as_text=True)
 
     team = manager.get("/team/").get_data(as_text=True)
@@ -64,7 +65,7 @@ def test_the_link_lifecycle_through_the_pages(app, login, people, db):
 
 
 def test_decline_and_end_by_the_manager(app, login, people, db):
-    link = services.request_link(people["leader"], people["manager"])
+    link = services.request_link(people["leader"], people["manager"].email)
     manager = browser(app, login, people["manager"])
     manager.submit(f"/team/requests/{link.id}/decline", page="/team/")
     db.session.expire_all()
@@ -76,11 +77,11 @@ def test_decline_and_end_by_the_manager(app, login, people, db):
 
 
 def test_one_open_link_per_leader_and_never_oneself(app, people):
-    services.request_link(people["leader"], people["manager"])
+    services.request_link(people["leader"], people["manager"].email)
     with pytest.raises(services.SharingError, match="already_linked"):
-        services.request_link(people["leader"], people["other"])
+        services.request_link(people["leader"], people["other"].email)
     with pytest.raises(services.SharingError, match="self"):
-        services.request_link(people["other"], people["other"])
+        services.request_link(people["other"], people["other"].email)
 
 
 def test_an_administrators_self_link_is_refused_without_ending_the_current_link(app, people):
@@ -93,7 +94,7 @@ def test_an_administrators_self_link_is_refused_without_ending_the_current_link(
 def test_the_database_refuses_a_second_open_link(app, people, db):
     from sqlalchemy.exc import IntegrityError
 
-    services.request_link(people["leader"], people["manager"])
+    services.request_link(people["leader"], people["manager"].email)
     db.session.add(ManagerLink(leader_id=people["leader"].id, manager_id=people["other"].id))
     with pytest.raises(IntegrityError):
         db.session.commit()
@@ -163,7 +164,7 @@ def test_ending_the_link_ends_access_and_a_new_manager_sees_nothing_old(
     assert manager.get(url).status_code == 200
     services.end_link(link)
     assert manager.get(url).status_code == 404
-    new_link = services.request_link(people["leader"], people["other"])
+    new_link = services.request_link(people["leader"], people["other"].email)
     services.respond(people["other"], new_link, accept=True)
     newcomer = browser(app, login, people["other"])
     assert newcomer.get(url).status_code == 404
@@ -263,7 +264,7 @@ def test_the_team_page_query_count_does_not_grow_with_leaders(app, login, make_u
 
     def add_leader(name):
         leader = make_user(name=name)
-        link = services.request_link(leader, manager)
+        link = services.request_link(leader, manager.email)
         services.respond(manager, link, accept=True)
         for title in ("en", "to"):
             services.share(leader, make_goal(leader, title=title), include_notes=False)
@@ -298,7 +299,7 @@ def test_a_manager_sees_only_the_comments_made_within_their_own_link(
     services.end_link(first)
     leader.submit(f"{page}/comments", {"body": "Skrevet uden deling"}, page=page)
 
-    second = services.request_link(leader_user, current)
+    second = services.request_link(leader_user, current.email)
     services.respond(current, second, accept=True)
     preview = leader.get(f"{page}/share").get_data(as_text=True)
     assert "Ingen kommentarer endnu." in preview
@@ -400,3 +401,49 @@ def test_a_check_in_that_fails_keeps_its_note(app, login, people, make_goal):
     url = f"/goals/check-ins/{saved.id}/edit"
     failed = leader.submit(url, {"day": "2099-01-01", "rating": "3", "note": "Rettet note"})
     assert failed.status_code == 200 and "Rettet note" in failed.get_data(as_text=True)
+def manager_section(page: str, *addresses: str) -> str:
+    """The page's "My manager" part, with the addresses, ids and tokens in it made alike."""
+    section = re.search(
+        r'<section class="card" aria-labelledby="link-title">.*?</section>', page, re.S
+    )
+    text = re.sub(r'value="[^"]+"|/links/\d+/', "…", section.group(0))
+    for address in addresses:
+        text = text.replace(address, "ADDRESS")
+    return text
+
+
+def test_naming_an_address_tells_no_one_whether_it_has_an_account(app, make_user, log_in_as):
+    """Two leaders name their manager: one an address with an account, one without. Each
+    sees the same answer, the same waiting request and the same log line."""
+    manager = make_user(name="Mads Chef")
+    seen = []
+    for address in (manager.email, "ingen.konto@esbjerg.example"):
+        leader = make_user(name="Lone Leder")
+        browser = log_in_as(app.test_client(), leader)
+        sent = browser.submit("/sharing/request", {"email": address}, page="/sharing/")
+        page = browser.get(sent.headers["Location"]).get_data(as_text=True)
+        assert "Mads Chef" not in page
+        seen.append((sent.status_code, manager_section(page, address)))
+    assert seen[0] == seen[1]
+
+
+def test_a_request_waits_for_the_account_an_administrator_makes_later(
+    app, db, make_user, log_in_as, people
+):
+    leader = log_in_as(app.test_client(), people["leader"])
+    leader.submit("/sharing/request", {"email": "Ny.Chef@esbjerg.example"}, page="/sharing/")
+    newcomer = make_user(name="Nina Chef", email="ny.chef@esbjerg.example")
+    team = log_in_as(app.test_client(), newcomer)
+    assert "Mine ledere" in team.get("/").get_data(as_text=True)  # the Team menu shows
+    page = team.get("/team/").get_data(as_text=True)
+    assert "Lone Leder" in page and "beder dig om at være sin leder" in page
+    link = db.session.scalars(select(ManagerLink)).one()
+    assert link.manager_id is None and link.manager_email == "ny.chef@esbjerg.example"
+    assert team.submit(f"/team/requests/{link.id}/accept", page="/team/").status_code == 302
+    db.session.expire_all()
+    link = db.session.get(ManagerLink, link.id)
+    assert (link.status, link.manager_id) == ("accepted", newcomer.id)
+    assert "Du er knyttet til Nina Chef" in leader.get("/sharing/").get_data(as_text=True)
+    # Nobody else with another address can answer it.
+    stranger = log_in_as(app.test_client(), people["other"])
+    assert stranger.post(f"/team/requests/{link.id}/accept").status_code in (400, 404)

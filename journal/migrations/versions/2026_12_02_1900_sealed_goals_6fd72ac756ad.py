@@ -1,7 +1,7 @@
 """Goals, check-ins and reviews sealed; the share's readable copy; comments within a link.
 
 Revision ID: 6fd72ac756ad
-Revises: a4c8e2f61b57
+Revises: 8e4b1f7c2a63
 Create Date: 2026-12-02
 
 Written by hand and checked against the models by tests/test_migrations.py (issue 17).
@@ -20,10 +20,10 @@ Written by hand and checked against the models by tests/test_migrations.py (issu
   author is that link's manager or the leader; else to none (no manager sees it).
 
 On SQLite only `comments` is rebuilt (batch mode), which no table refers to; the others
-get ADD COLUMN only, on purpose: rebuilding `goals` would drop the old table, which fires
-the ON DELETE CASCADE of every table that refers to it. The title check is removed from
-SQLite's stored schema as SQLite documents for removing a CHECK constraint
-(writable_schema), checked before and after.
+get ADD COLUMN only, on purpose: `goals` holds most of the rows a leader owns and every
+sealed table refers to it, so it is not copied. The title check is removed from SQLite's
+stored schema as SQLite documents for removing a CHECK constraint (writable_schema),
+checked before and after.
 
 Downgrading is refused while anything is sealed: the plain columns could not be filled
 again without the owners' keys.
@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6fd72ac756ad"
-down_revision = "a4c8e2f61b57"
+down_revision = "8e4b1f7c2a63"
 branch_labels = None
 depends_on = None
 
