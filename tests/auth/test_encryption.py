@@ -185,7 +185,16 @@ def test_goals_check_ins_and_reviews_from_before_encryption_are_sealed_at_the_ne
                 "plain_proud": "fortjente ros",
                 "plain_snapshot": json.dumps(
                     {
-                        "goals": [{"title": "budgettet", "status": "active", "check_ins": 1}],
+                        "goals": [
+                            {
+                                "title": "budgettet",
+                                "status": "active",
+                                "first": 2,
+                                "latest": 3,
+                                "check_ins": 2,
+                                "linked": 0,
+                            }
+                        ],
                         "tasks": {},
                         "entries": 0,
                         "key_reflections": [],

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from journal.goals import services as goals
 from journal.i18n import today_for
+from journal.journal_key import journal_key
 from journal.models import Review
 from journal.review import services
 from tests.conftest import stored
@@ -198,7 +199,14 @@ def test_a_saved_review_with_a_malformed_snapshot_still_shows_its_notes(
         need_from_manager="Sparring",
         snapshot={},
     )
-    review.snapshot = MALFORMED_SNAPSHOTS[stored]
+    # Sealed as an import before the importer checked snapshots could have kept it.
+    review.seal_text(
+        journal_key(leader),
+        proud="At jeg lyttede",
+        next_practice="Tydelighed",
+        need_from_manager="Sparring",
+        snapshot=MALFORMED_SNAPSHOTS[stored],
+    )
     db.session.commit()
 
     page = leader_client.get(f"/review/{review.id}")
