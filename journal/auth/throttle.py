@@ -13,9 +13,15 @@ bucket's limit, `check` refuses before any password is hashed, so a guessing att
 the server a query, not a scrypt. The "everyone" bucket is the hashing budget of all app
 servers together (failures per minute); each process also hashes only a few passwords at
 once (`hashing_slot`), and answers a quick 429 rather than queue more.
+
+The budget would let a few networks that fail on purpose pause every log-in of the
+municipality. So it holds back only strangers: a browser that has logged in to the account
+before (a signed "known device" cookie, as OWASP recommends against such lock-outs) and a
+leader already logged in who retypes their own password are held by their own buckets only.
 """
 
 import hashlib
+import hmac
 import ipaddress
 import logging
 import math
@@ -24,6 +30,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from flask import after_this_request, current_app, g, has_request_context, request
+from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import delete, select
 from werkzeug.exceptions import TooManyRequests
 
@@ -184,15 +192,78 @@ def seconds_blocked(bucket: str, limit: int, moment: datetime, span: timedelta) 
 
 def check(email: str) -> None:
     """Raise TooManyAttempts if the account, this address or its networks have failed too
-    often lately, or everyone together has used up the minute's hashing budget."""
+    often lately, or (for a stranger to the account) everyone together has used up the
+    minute's hashing budget."""
     moment = now()
-    budget = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
-    wait = max(
-        seconds_blocked(EVERYONE, budget, moment, BUDGET_WINDOW),
-        *(seconds_blocked(bucket, limit, moment, window()) for bucket, limit in limits(email)),
-    )
-    if wait:
+    waits = [seconds_blocked(bucket, limit, moment, window()) for bucket, limit in limits(email)]
+    if not is_known(email):
+        budget = current_app.config["LOGIN_FAILURES_PER_MINUTE"]
+        waits.append(seconds_blocked(EVERYONE, budget, moment, BUDGET_WINDOW))
+    if wait := max(waits):
         raise TooManyAttempts(wait)
+
+
+# Known devices -----------------------------------------------------------------------------
+
+KNOWN_DEVICE_COOKIE = "known_device"
+KNOWN_DEVICE_DAYS = 365
+KNOWN_ACCOUNTS_PER_DEVICE = 5  # a shared computer in a department; the oldest goes first
+
+
+def _device_signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="known-device")
+
+
+def device_tag(email: str) -> str:
+    """The account as the cookie names it: keyed with the server's secret, so that nobody
+    can tell from the cookie which accounts logged in on this browser."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, account_bucket(email).encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def known_accounts() -> list[str]:
+    """The accounts (`device_tag`) this browser has logged in to; none if the cookie is
+    missing, forged, malformed or too old."""
+    cookie = request.cookies.get(KNOWN_DEVICE_COOKIE, "")
+    if not cookie or len(cookie) > 2048:
+        return []
+    try:
+        accounts = _device_signer().loads(cookie, max_age=KNOWN_DEVICE_DAYS * 24 * 3600)
+    except BadSignature:
+        return []
+    if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
+        return []
+    return accounts[:KNOWN_ACCOUNTS_PER_DEVICE]
+
+
+def is_known(email: str) -> bool:
+    """Whether this request comes from the account itself: its leader logged in here, or a
+    browser that has logged in to it before."""
+    if current_user.is_authenticated and services.normalize_email(
+        current_user.email
+    ) == services.normalize_email(email):
+        return True
+    return device_tag(email) in known_accounts()
+
+
+def remember_device(email: str) -> None:
+    """After a successful log-in: this browser is known to the account from now on."""
+    tag = device_tag(email)
+    accounts = [tag, *(a for a in known_accounts() if a != tag)]
+    value = _device_signer().dumps(accounts[:KNOWN_ACCOUNTS_PER_DEVICE])
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(
+            KNOWN_DEVICE_COOKIE,
+            value,
+            max_age=KNOWN_DEVICE_DAYS * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+        )
+        return response
 
 
 @atomic()
@@ -245,6 +316,7 @@ def authenticate(email: str, password: str) -> User | None:
         log.info("log-in failed: %s from %s", who(email), client_address())
         return None
     record_success(email)
+    remember_device(email)
     log.info("log-in: account %s (%s) from %s", user.id, user.email, client_address())
     return user
 

@@ -464,3 +464,44 @@ def test_the_limits_are_read_from_the_environment(monkeypatch, tmp_path):
     assert configured.config["LOGIN_FAILURES_PER_ACCOUNT"] == 3
     assert configured.config["LOGIN_FAILURES_PER_ADDRESS"] == 30
     assert configured.config["LOGIN_FAILURE_WINDOW_MINUTES"] == 60
+
+
+def test_strangers_filling_the_budget_do_not_lock_out_a_browser_the_leader_used_before(
+    app, leader, clock, hashes
+):
+    """A few networks failing on purpose use up the minute's budget: a browser without the
+    known-device cookie waits, the leader's own browser (it logged in before) does not, and
+    neither does a forged cookie or another account's cookie help a stranger."""
+    own_browser = browser(app)
+    login = {"email": leader.email, "password": TEST_PASSWORD}
+    assert own_browser.submit("/login", login).status_code == 302
+    assert own_browser.get_cookie("known_device").http_only
+    own_browser.submit("/logout", page="/")
+    app.config["LOGIN_FAILURES_PER_MINUTE"] = 3
+    for number, address in enumerate(["192.0.2.1", "2001:db8:5::1", "203.0.113.9"]):
+        fail(app, f"guess{number}@esbjerg.example", 1, address=address)
+
+    assert attempt(app, leader.email, TEST_PASSWORD, address="198.51.100.9").status_code == 429
+    forged = browser(app)
+    forged.set_cookie("known_device", own_browser.get_cookie("known_device").value + "x")
+    assert forged.submit("/login", login).status_code == 429
+    other = browser(app)
+    other.set_cookie("known_device", own_browser.get_cookie("known_device").value)
+    stranger = {"email": "guess0@esbjerg.example", "password": WRONG}
+    assert other.submit("/login", stranger).status_code == 429  # known for Lone only
+    hashes.clear()
+    assert own_browser.submit("/login", login).status_code == 302
+    assert len(hashes) == 1
+
+
+def test_a_logged_in_leader_retyping_their_password_is_not_held_by_the_budget(
+    app, leader, leader_client, clock
+):
+    """The pages that ask a logged-in leader for the current password (here: erase) count
+    against the leader's own buckets, not against strangers' failures."""
+    app.config["LOGIN_FAILURES_PER_MINUTE"] = 3
+    for number, address in enumerate(["192.0.2.1", "2001:db8:5::1", "203.0.113.9"]):
+        fail(app, f"guess{number}@esbjerg.example", 1, address=address)
+    answer = leader_client.submit("/account/erase", {"password": WRONG, "understood": "y"})
+    assert answer.status_code == 200
+    assert "Adgangskoden er forkert." in answer.get_data(as_text=True)
