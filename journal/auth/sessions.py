@@ -17,6 +17,7 @@ import time
 from flask import current_app, session
 from sqlalchemy import update
 
+from journal.database import atomic
 from journal.extensions import db
 from journal.models import User
 from journal.models.user import new_session_token
@@ -27,6 +28,7 @@ SEEN_AT = "seen_at"
 # The last-seen time is written back to the cookie at most this often (seconds): not on
 # every request, so that parallel requests rarely race to set the cookie.
 SEEN_GRANULARITY = 60
+SESSION_TOKEN_LENGTH = 32  # the least `journal_key` accepts; new_session_token() makes 43
 
 
 def now() -> int:
@@ -36,10 +38,28 @@ def now() -> int:
 
 def begin(user: User) -> None:
     """Mark the session as a log-in of `user` at its current session version, from now."""
+    give_session_token(user)
     moment = now()
     session[VERSION] = user.session_version
     session[LOGGED_IN_AT] = moment
     session[SEEN_AT] = moment
+
+
+@atomic()
+def give_session_token(user: User) -> None:
+    """An account made by a server of the release before session tokens (while an upgrade
+    rolls through the servers) has an empty one: it gets its own at its first log-in.
+
+    Conditional, so that two log-ins at once agree on one token."""
+    if len(user.session_token or "") >= SESSION_TOKEN_LENGTH:
+        return
+    db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.session_token == user.session_token)
+        .values(session_token=new_session_token())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(user, ["session_token"])
 
 
 def ended(user: User) -> str | None:

@@ -4,6 +4,7 @@ import time
 from datetime import date
 
 import pytest
+from sqlalchemy import update
 
 from journal import crypto
 from journal.auth import services, sessions
@@ -245,3 +246,16 @@ def test_each_account_has_its_own_session_token_made_anew_when_sessions_end(app,
     sessions.end_sessions(leader)
     db.session.commit()
     assert leader.session_token not in ("", first)
+
+
+def test_an_account_made_without_a_session_token_gets_one_at_log_in(app, db, client, leader):
+    """While an upgrade rolls through the servers, one of the earlier release may make an
+    account (the column's default is empty): its first log-in gives it a token of its own,
+    and the journal opens, instead of an error page at every log-in."""
+    db.session.execute(update(User).where(User.id == leader.id).values(session_token=""))
+    db.session.commit()
+    answer = client.submit("/login", {"email": leader.email, "password": TEST_PASSWORD})
+    assert answer.status_code == 302
+    db.session.expire_all()
+    assert len(db.session.get(User, leader.id).session_token) >= 43
+    assert client.get("/journal/new").status_code == 200
