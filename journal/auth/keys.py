@@ -265,16 +265,18 @@ def _seal_plaintext_entries(user: User, key: JournalKey) -> int:
 
 
 def _plaintext_rows(user: User) -> list:
-    """The user's goals, check-ins and reviews that are not sealed yet."""
+    """The user's goals, check-ins and reviews with plain text to seal."""
     return [
-        *db.session.scalars(select(Goal).where(Goal.owner_id == user.id, Goal.sealed.is_(None))),
+        *db.session.scalars(
+            select(Goal).where(Goal.owner_id == user.id, Goal.waiting_to_be_sealed())
+        ),
         *db.session.scalars(
             select(CheckIn)
             .join(Goal, Goal.id == CheckIn.goal_id)
-            .where(Goal.owner_id == user.id, CheckIn.sealed.is_(None))
+            .where(Goal.owner_id == user.id, CheckIn.waiting_to_be_sealed())
         ),
         *db.session.scalars(
-            select(Review).where(Review.owner_id == user.id, Review.sealed.is_(None))
+            select(Review).where(Review.owner_id == user.id, Review.waiting_to_be_sealed())
         ),
     ]
 
@@ -284,11 +286,11 @@ def plaintext_counts() -> list[tuple[str, int]]:
     goals, check-ins, saved reviews)."""
     waiting = union_all(
         select(Entry.owner_id.label("owner_id")).where(Entry.sealed.is_(None)),
-        select(Goal.owner_id).where(Goal.sealed.is_(None)),
+        select(Goal.owner_id).where(Goal.waiting_to_be_sealed()),
         select(Goal.owner_id)
         .join(CheckIn, CheckIn.goal_id == Goal.id)
-        .where(CheckIn.sealed.is_(None)),
-        select(Review.owner_id).where(Review.sealed.is_(None)),
+        .where(CheckIn.waiting_to_be_sealed()),
+        select(Review.owner_id).where(Review.waiting_to_be_sealed()),
     ).subquery()
     return db.session.execute(
         select(User.email, func.count())

@@ -11,7 +11,7 @@ attributes (`goal.title`), as entries are opened.
 import logging
 from typing import Protocol
 
-from sqlalchemy import event
+from sqlalchemy import event, func, or_
 
 from journal.crypto import CannotOpen
 
@@ -38,6 +38,16 @@ class SealedText:
 
     TEXT_FIELDS: tuple[str, ...] = ()
     unreadable = False  # set (not stored) when the seal did not open
+
+    @classmethod
+    def waiting_to_be_sealed(cls):
+        """SQL: the row has text to seal. Not sealed yet, or sealed and then written in the
+        plain columns by a server of the earlier release while an upgrade rolls through the
+        servers (that write is the newer one: its form showed the plain columns, empty)."""
+        return or_(
+            cls.sealed.is_(None),
+            *(func.coalesce(getattr(cls, f"plain_{name}"), "") != "" for name in cls.TEXT_FIELDS),
+        )
 
     def plain_text(self) -> dict[str, str]:
         """The text as written before encryption (empty strings once sealed)."""

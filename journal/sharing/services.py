@@ -10,7 +10,7 @@ readable copy (`journal/goals/shared_copy.py`), so no manager's page needs the l
 """
 
 from flask import abort
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -325,7 +325,8 @@ def shared_check_ins(share: Share) -> list:
     columns = [CheckIn.goal_id, CheckIn.id, CheckIn.day, CheckIn.rating]
     query = select(*columns).where(CheckIn.goal_id == share.goal_id)
     if share.include_notes:
-        query = query.add_columns(SharedNote.note).outerjoin(
+        # A check-in without a note has no copy: its note is empty, as in the preview.
+        query = query.add_columns(func.coalesce(SharedNote.note, "").label("note")).outerjoin(
             SharedNote, SharedNote.check_in_id == CheckIn.id
         )
     return list(db.session.execute(query.order_by(CheckIn.day, CheckIn.id)))

@@ -690,3 +690,27 @@ def test_plain_rows_written_during_an_upgrade_are_sealed_at_the_next_login(app, 
     login(browser, leader)
     assert "Kasper" in browser.get("/journal/").get_data(as_text=True)
     assert BODY not in dump_as_text(db)
+
+
+def test_text_an_earlier_release_wrote_over_a_sealed_goal_is_sealed_at_the_next_log_in(
+    app, db, leader, login, make_goal
+):
+    """While an upgrade rolls through the servers, one of the earlier release edits a sealed
+    goal: it writes the plain columns only. That text is the newer; the owner's next log-in
+    seals it and empties them, and until then the account is listed as waiting."""
+    goal = make_goal(leader, title="forseglet titel")
+    db.session.execute(
+        text("UPDATE goals SET title = 'ny titel', why = 'ny grund' WHERE id = :id"),
+        {"id": goal.id},
+    )
+    db.session.commit()
+    assert keys.plaintext_counts() == [(leader.email, 1)]
+    browser = app.test_client()
+    login(browser, leader)
+    plain = db.session.execute(
+        text("SELECT title, why FROM goals WHERE id = :id"), {"id": goal.id}
+    ).one()
+    assert tuple(plain) == ("", "")
+    assert keys.plaintext_counts() == []
+    page = browser.get(f"/goals/{goal.id}").get_data(as_text=True)
+    assert "ny titel" in page and "ny grund" in page and "forseglet titel" not in page

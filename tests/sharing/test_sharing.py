@@ -447,3 +447,22 @@ def test_a_request_waits_for_the_account_an_administrator_makes_later(
     # Nobody else with another address can answer it.
     stranger = log_in_as(app.test_client(), people["other"])
     assert stranger.post(f"/team/requests/{link.id}/accept").status_code in (400, 404)
+
+
+def test_a_check_in_without_a_note_shows_the_manager_what_the_preview_shows(
+    app, login, people, make_goal
+):
+    """Notes included, a check-in without a note has no copied note: its cell is empty for
+    the manager as in the leader's preview (not the word "None")."""
+    linked(people)
+    goal = make_goal(people["leader"], start_date=date(2026, 1, 5))
+    leader = browser(app, login, people["leader"])
+    page = f"/goals/{goal.id}"
+    leader.submit(f"{page}/check-ins", {"day": "2026-02-02", "rating": "3", "note": ""})
+    leader.submit(f"{page}/check-ins", {"day": "2026-02-03", "rating": "4", "note": "En note"})
+    leader.submit(f"{page}/share", {"include_notes": "y"})
+    preview = leader.get(f"{page}/share?notes=1").get_data(as_text=True)
+    manager = browser(app, login, people["manager"])
+    seen = manager.get(f"/team/{people['leader'].id}/goals/{goal.id}").get_data(as_text=True)
+    cells = re.compile(r'<td class="prewrap">(.*?)</td>', re.S)
+    assert cells.findall(seen) == cells.findall(preview) == ["En note", ""]
