@@ -2,6 +2,7 @@
 
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
+from journal.models.notification import Notification, NotificationSettings, OutgoingMail
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
@@ -20,6 +21,9 @@ __all__ = [
     "GoalTask",
     "LoginFailure",
     "ManagerLink",
+    "Notification",
+    "NotificationSettings",
+    "OutgoingMail",
     "Review",
     "Share",
     "SharedNote",

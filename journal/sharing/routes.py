@@ -101,7 +101,7 @@ def request_link():
 @bp.post("/sharing/links/<id:link_id>/end")
 def end_as_leader(link_id: int):
     """End the link to my manager (or withdraw my request)."""
-    services.end_link(services.get_link_for(current_user, link_id, as_manager=False))
+    services.end_link(services.get_link_for(current_user, link_id, as_manager=False), current_user)
     flash(_("The link is ended. Your manager no longer sees any of your goals."), "success")
     return redirect(url_for("sharing.index"))
 
@@ -204,7 +204,7 @@ def answer(link_id: int, answer: str):
 @bp.post("/team/links/<id:link_id>/end")
 def end_as_manager(link_id: int):
     """End the link to a leader."""
-    services.end_link(services.get_link_for(current_user, link_id, as_manager=True))
+    services.end_link(services.get_link_for(current_user, link_id, as_manager=True), current_user)
     flash(_("The link is ended."), "success")
     return redirect(url_for("sharing.team"))
 

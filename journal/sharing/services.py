@@ -36,6 +36,8 @@ from journal.models import (
     User,
 )
 from journal.models.sharing import OPEN_STATUSES
+from journal.notifications import kinds
+from journal.notifications.services import notify
 from journal.models.user import utcnow
 
 
@@ -127,7 +129,12 @@ def request_link(leader: User, email: str) -> ManagerLink:
     not an account has that address (no leader can find out who has one): the request
     waits, and the account with that address (now, or once an administrator makes it) sees
     it to accept or decline."""
-    return _open(leader, normalize_email(email), "pending")
+    link = _open(leader, normalize_email(email), "pending")
+    # Told to the account with that address, if there is one; the leader's answer is the
+    # same either way.
+    addressee = db.session.scalar(select(User).where(User.email == link.manager_email))
+    notify(addressee, kinds.LINK_REQUESTED, actor=leader, link_id=link.id)
+    return link
 
 
 def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
@@ -152,12 +159,15 @@ def respond(manager: User, link: ManagerLink, accept: bool) -> None:
     link.status = "accepted" if accept else "declined"
     link.responded_at = utcnow()
     log(link.leader_id, "link_accepted" if accept else "link_declined", manager_id=manager.id)
+    answer = kinds.LINK_ACCEPTED if accept else kinds.LINK_DECLINED
+    notify(link.leader, answer, actor=manager, link_id=link.id)
 
 
 @atomic()
-def end_link(link: ManagerLink) -> None:
-    """End a link (either side, or an administrator): the manager's access ends at once."""
-    _end(link)
+def end_link(link: ManagerLink, by: User | None = None) -> None:
+    """End a link (either side, `by`, or an administrator): the manager's access ends at
+    once. A leader whose link someone else ended is told."""
+    _end(link, by)
 
 
 @atomic()
@@ -170,18 +180,21 @@ def end_every_link(user: User) -> None:
         )
     )
     for link in links:
-        _end(link)
+        _end(link, user)
 
 
-def _end(link: ManagerLink) -> None:
+def _end(link: ManagerLink, by: User | None = None) -> None:
     if link.status not in OPEN_STATUSES:
         return
+    was_accepted = link.status == "accepted"
     link.status = "ended"
     link.ended_at = utcnow()
     # The shares' readable copies go with them (the database cascades).
     if db.session.execute(delete(Share).where(Share.link_id == link.id)).rowcount:
         forget_old_copies()
     log(link.leader_id, "link_ended", manager_id=link.manager_id, email=link.manager_email)
+    if was_accepted and (by is None or by.id != link.leader_id):
+        notify(link.leader, kinds.LINK_ENDED, actor=by, link_id=link.id)
 
 
 @atomic()
@@ -245,6 +258,7 @@ def share(leader: User, goal: Goal, *, include_notes: bool) -> Share:
     db.session.flush()  # the share exists before its copy of the notes
     write_copy(leader, goal, new)
     log(leader, "shared", goal_id=goal.id, manager_id=link.manager_id)
+    notify(link.manager, kinds.GOAL_SHARED, actor=leader, goal_id=goal.id, link_id=link.id)
     return new
 
 
@@ -401,6 +415,12 @@ def add_comment(author: User, goal: Goal, body: str) -> Comment:
     )
     db.session.add(comment)
     db.session.flush()
+    if current is not None:  # within a link: the other side of it is told
+        link = db.session.get(ManagerLink, current.link_id)
+        if author.id == goal.owner_id:
+            notify(link.manager, kinds.REPLY, actor=author, goal_id=goal.id, link_id=link.id)
+        else:
+            notify(link.leader, kinds.COMMENT, actor=author, goal_id=goal.id, link_id=link.id)
     return comment
 
 
