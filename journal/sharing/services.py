@@ -36,9 +36,9 @@ from journal.models import (
     User,
 )
 from journal.models.sharing import OPEN_STATUSES
+from journal.models.user import utcnow
 from journal.notifications import kinds
 from journal.notifications.services import notify
-from journal.models.user import utcnow
 
 
 class SharingError(Exception):

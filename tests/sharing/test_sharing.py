@@ -401,6 +401,8 @@ def test_a_check_in_that_fails_keeps_its_note(app, login, people, make_goal):
     url = f"/goals/check-ins/{saved.id}/edit"
     failed = leader.submit(url, {"day": "2099-01-01", "rating": "3", "note": "Rettet note"})
     assert failed.status_code == 200 and "Rettet note" in failed.get_data(as_text=True)
+
+
 def manager_section(page: str, *addresses: str) -> str:
     """The page's "My manager" part, with the addresses, ids and tokens in it made alike."""
     section = re.search(

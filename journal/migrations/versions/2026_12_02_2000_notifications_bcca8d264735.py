@@ -59,10 +59,16 @@ def upgrade():
         sa.Column("mail_id", sa.Integer(), nullable=True),
         sa.Column("once_key", sa.String(length=80), nullable=True),
         sa.ForeignKeyConstraint(
-            ["actor_id"], ["users.id"], name=op.f("fk_notifications_actor_id_users"), ondelete="SET NULL"
+            ["actor_id"],
+            ["users.id"],
+            name=op.f("fk_notifications_actor_id_users"),
+            ondelete="SET NULL",
         ),
         sa.ForeignKeyConstraint(
-            ["goal_id"], ["goals.id"], name=op.f("fk_notifications_goal_id_goals"), ondelete="CASCADE"
+            ["goal_id"],
+            ["goals.id"],
+            name=op.f("fk_notifications_goal_id_goals"),
+            ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
             ["link_id"],
