@@ -104,6 +104,11 @@ MESSAGES = {
         "Nothing was imported."
     ),
     "bad_zip": _("The ZIP file is damaged. Nothing was imported."),
+    "unreadable_zip": _(
+        "The ZIP file is packed in a way that cannot be read here (with a password, or with "
+        "an unusual compression). Unpack it and import journal.json, or pack it again "
+        "without a password. Nothing was imported."
+    ),
     "no_journal_json": _("The ZIP file contains no journal.json. Nothing was imported."),
     "too_large": _("The file is too large to import. Nothing was imported."),
 }
@@ -148,6 +153,11 @@ def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
+# Python's zipfile unpacks bzip2 and LZMA without a limit on what one read produces (a few KB
+# of bzip2 unpack to GBs at once); exports are deflated, like every ZIP tool's by default.
+_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+
+
 def _journal_from_zip(raw: bytes) -> bytes:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
@@ -169,6 +179,12 @@ def _journal_from_zip(raw: bytes) -> bytes:
         if len(shallowest) > 1:
             raise ImportRefused("invalid", "the ZIP file contains more than one journal.json")
         info = shallowest[0]
+        if info.compress_type not in _READABLE_METHODS:
+            raise ImportRefused(
+                "unreadable_zip", f"{info.filename}: compression method {info.compress_type}"
+            )
+        if info.flag_bits & 0x1:  # zipfile would ask for a password
+            raise ImportRefused("unreadable_zip", f"{info.filename} is encrypted")
         if info.file_size > MAX_JSON_BYTES:
             raise ImportRefused("too_large", f"{info.filename}: {info.file_size} bytes")
         try:
