@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -75,8 +76,12 @@ from journal.my_data.journal_json import (
 )
 from journal.review import snapshot
 
-# Far beyond a lifetime of journaling, small enough that one upload cannot exhaust memory.
-MAX_JSON_BYTES = 200 * 1024 * 1024
+# Set aside for an import's upload; every other request keeps MAX_CONTENT_LENGTH (4 MiB).
+IMPORT_LIMIT = 64 * 1024 * 1024
+# What parsing a file may cost is bounded before anything is parsed (`load`), by three limits.
+# journal.json may be no larger unpacked from a ZIP than as a plain upload: the demo leader's
+# 5,000 entries export as 3.3 MB, so this holds some 100,000 entries, far beyond a lifetime.
+MAX_JSON_BYTES = IMPORT_LIMIT
 # A ZIP's journal.json may unpack to at most MAX_RATIO times its packed size (plus a little:
 # tiny files barely shrink). Exports shrink about 5 times with varied prose, and 25 times
 # at most in what was measured (the demo leader's repetitive sentences: 22; 5,000 empty
@@ -84,6 +89,11 @@ MAX_JSON_BYTES = 200 * 1024 * 1024
 # 190 KB ZIP of `[{},{},…]` unpacked to 200 MB, and 5 GB of Python objects).
 MAX_RATIO = 100
 RATIO_ALLOWANCE = 1024 * 1024
+# Elements (array items and object members): an export has about 14 per entry (72,000 for
+# the demo leader's 5,000), so this allows some 35,000 entries, 140 years of one a working
+# day. The parser builds at most about 90 bytes per element (an array of one-member
+# objects): whatever their shape, the elements of a file within the limits cost about 50 MB.
+MAX_ELEMENTS = 500_000
 MAX_SNAPSHOT_CHARS = 1_000_000
 MAX_INT = 2**31 - 1  # INTEGER columns (version, position) are 32-bit on PostgreSQL
 MAX_ID = 2**63 - 1
@@ -171,6 +181,10 @@ _READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
 # How a JSON text begins, after an optional byte order mark and white space: an object, or
 # a value of another kind.
 _START = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\n\r]*+(?:(\{)|(\[|"|-|[0-9]|true|false|null))?')
+# One element: a comma or an opening bracket, and everything up to the next one outside a
+# string (strings, escapes included, are taken whole, so their commas do not count).
+# Possessive, so that the regex engine keeps no state to backtrack into.
+_ELEMENT = re.compile(rb'[,\[{](?:"[^"\\]*+(?:\\.[^"\\]*+)*+"?|[^",\[{]++)*+', re.DOTALL)
 
 
 def _refuse_unless_object(head: bytes) -> None:
@@ -182,6 +196,12 @@ def _refuse_unless_object(head: bytes) -> None:
     if other := start.group(2):
         raise ImportRefused("foreign", f"the top level is not an object: it starts with {other!r}")
     raise ImportRefused("not_json", "it does not begin as JSON")
+
+
+def _count_elements(raw: bytes | bytearray, limit: int) -> int:
+    """The number of elements in the JSON text `raw`, counting stops past `limit`: what the
+    parser would build, counted in C without building it."""
+    return sum(1 for _ in itertools.islice(_ELEMENT.finditer(raw), limit + 1))
 
 
 def _journal_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
@@ -256,7 +276,7 @@ def load(data: dict | bytes | str) -> dict:
     """The parsed journal.json from a dict, the bytes (or text) of journal.json, or the
     bytes of an export ZIP; raise ImportRefused if it is none of these.
 
-    What parsing may cost is bounded first (MAX_JSON_BYTES, MAX_RATIO): a file
+    What parsing may cost is bounded first (MAX_JSON_BYTES, MAX_RATIO, MAX_ELEMENTS): a file
     that is not a JSON object, or is larger than they allow, is refused before anything is
     built from it.
     """
@@ -273,6 +293,8 @@ def load(data: dict | bytes | str) -> dict:
         _refuse_unless_object(raw[:_CHUNK])
         if len(raw) > MAX_JSON_BYTES:
             raise ImportRefused("too_large", f"{len(raw)} bytes")
+    if _count_elements(raw, MAX_ELEMENTS) > MAX_ELEMENTS:
+        raise ImportRefused("too_large", f"more than {MAX_ELEMENTS} elements")
     try:
         text = raw.decode("utf-8-sig")
         del raw  # only the text is needed while parsing (a ZIP's unpacked bytes can go)
@@ -776,10 +798,6 @@ def import_data(user: User, data: dict | bytes) -> ImportResult:
         if REVIEWS_SUPPORTED:
             _write_reviews(user, journal.reviews, result)
     return result
-
-
-# Set aside for an import's upload; every other request keeps MAX_CONTENT_LENGTH (4 MiB).
-IMPORT_LIMIT = 64 * 1024 * 1024
 
 
 def allow_large_imports() -> None:

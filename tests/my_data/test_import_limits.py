@@ -169,6 +169,37 @@ def test_a_zip_with_a_password_is_refused_not_a_server_error(app, make_user, mak
     assert refusal(make_user(), bytes(archive)).reason == "unreadable_zip"
 
 
+# Elements -----------------------------------------------------------------------------------
+
+# Over half a million elements in a few MB, without a ZIP (so no ratio to stop them).
+MANY = {
+    "entries of empty objects": lambda: b'{"entries": [' + b"{}," * 500_000 + b"{}]}",
+    "many keys": lambda: b"{" + b",".join(b'"k%d": 0' % i for i in range(500_001)) + b"}",
+}
+
+
+@pytest.mark.parametrize("shape", list(MANY))
+def test_more_elements_than_a_journal_holds_are_refused_before_parsing(
+    app, make_user, never_parsed, shape
+):
+    refused = refusal(make_user(), MANY[shape]())
+    assert refused.reason == "too_large"
+    assert refused.detail == "more than 500000 elements"
+
+
+def test_commas_and_brackets_in_the_text_are_not_elements(app, make_user, make_entry, monkeypatch):
+    """The count skips strings, escaped quotes included: a leader's text counts for nothing."""
+    leader = make_user()
+    body = 'Hun sagde: "ja, [nej], {måske}" \\ og så, "igen", ' * 200
+    make_entry(leader, title='"Et, [svært] møde"', body=body)
+    make_entry(leader, body="{[,,,]}" * 1000)
+    archive = export_zip(leader, app.extensions["framework"])
+    monkeypatch.setattr(importer, "MAX_ELEMENTS", 200)  # the file has fewer outside its text
+    fresh = make_user()
+    assert import_data(fresh, archive).entries_added == 2
+    assert {e["body"] for e in export_data(fresh)["entries"]} == {body, "{[,,,]}" * 1000}
+
+
 # Deep nesting -------------------------------------------------------------------------------
 
 
