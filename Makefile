@@ -33,9 +33,11 @@ test: $(VENV)/.installed-test translations
 
 # Benchmarks: not part of `make test`; they print figures for the README. The page benchmark
 # makes its databases once (BENCH_SIZES=10k for the small one only; about a minute for 1m).
+# The import benchmark measures each file in a process of its own, at most 3 GB each.
 bench: $(VENV)/.installed-test translations
 	@command -v wrk >/dev/null || { echo "The page benchmark needs wrk: apt-get install wrk" >&2; exit 1; }
 	$(BIN)/python -m tests.bench.bench_search
+	$(BIN)/python -m tests.bench.bench_import
 	$(BIN)/python -m tests.bench.bench_pages
 
 # Load and fault tests against a real gunicorn (SQLite, and a throwaway PostgreSQL cluster),

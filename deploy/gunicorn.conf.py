@@ -14,9 +14,10 @@ access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)s "%(a)s"'
 errorlog = "-"
 
 # A sync worker that spends longer than this on one request is killed and replaced, and the
-# request undone. The longest is an import at its 64 MiB limit: 60,000 short entries took
-# 66 s on a busy two-core machine. For gthread workers it is only the heartbeat. nginx waits
-# 130 s, so gunicorn is the one that gives up and logs it.
+# request undone. The longest is an import at its limits (500,000 elements, some 35,000
+# entries): 34,000 took 17 s on an idle two-core machine, and before those limits 60,000
+# short entries took 66 s on a busy one. For gthread workers it is only the heartbeat. nginx
+# waits 130 s, so gunicorn is the one that gives up and logs it.
 timeout = 120
 # On a restart (HUP) or stop (TERM), requests under way get this long to finish; systemd
 # waits longer (TimeoutStopSec) before it kills.

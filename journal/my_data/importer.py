@@ -2,7 +2,9 @@
 
 The file is read and checked completely before anything is written, and everything is then
 written in one transaction: a malformed or foreign file raises `ImportRefused` and leaves the
-database exactly as it was.
+database exactly as it was. Before anything is parsed, what parsing can cost is bounded
+(`load`, and the limits below): a file that is not a JSON object, or is larger than they
+allow, is refused before it can exhaust a worker's memory, however small its ZIP.
 
 Importing the same file twice creates no duplicates. Each imported object has an identity
 made of values that survive the move between installations (the ids do not):
@@ -31,6 +33,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import re
 import zipfile
@@ -75,8 +78,24 @@ from journal.my_data.journal_json import (
 )
 from journal.review import snapshot
 
-# Far beyond a lifetime of journaling, small enough that one upload cannot exhaust memory.
-MAX_JSON_BYTES = 200 * 1024 * 1024
+# Set aside for an import's upload; every other request keeps MAX_CONTENT_LENGTH (4 MiB).
+IMPORT_LIMIT = 64 * 1024 * 1024
+# What parsing a file may cost is bounded before anything is parsed (`load`), by three limits.
+# journal.json may be no larger unpacked from a ZIP than as a plain upload: the demo leader's
+# 5,000 entries export as 3.3 MB, so this holds some 100,000 entries, far beyond a lifetime.
+MAX_JSON_BYTES = IMPORT_LIMIT
+# A ZIP's journal.json may unpack to at most MAX_RATIO times its packed size (plus a little:
+# tiny files barely shrink). Exports shrink about 5 times with varied prose, and 25 times
+# at most in what was measured (the demo leader's repetitive sentences: 22; 5,000 empty
+# entries: 16-25), so this leaves a margin of four; a ZIP bomb shrinks 1,000 times (a
+# 190 KB ZIP of `[{},{},…]` unpacked to 200 MB, and 5 GB of Python objects).
+MAX_RATIO = 100
+RATIO_ALLOWANCE = 1024 * 1024
+# Elements (array items and object members): an export has about 14 per entry (72,000 for
+# the demo leader's 5,000), so this allows some 35,000 entries, 140 years of one a working
+# day. The parser builds at most about 90 bytes per element (an array of one-member
+# objects): whatever their shape, the elements of a file within the limits cost about 50 MB.
+MAX_ELEMENTS = 500_000
 MAX_SNAPSHOT_CHARS = 1_000_000
 MAX_INT = 2**31 - 1  # INTEGER columns (version, position) are 32-bit on PostgreSQL
 MAX_ID = 2**63 - 1
@@ -106,6 +125,11 @@ MESSAGES = {
         "Nothing was imported."
     ),
     "bad_zip": _("The ZIP file is damaged. Nothing was imported."),
+    "unreadable_zip": _(
+        "The ZIP file is packed in a way that cannot be read here (with a password, or with "
+        "an unusual compression). Unpack it and import journal.json, or pack it again "
+        "without a password. Nothing was imported."
+    ),
     "no_journal_json": _("The ZIP file contains no journal.json. Nothing was imported."),
     "too_large": _("The file is too large to import. Nothing was imported."),
 }
@@ -150,61 +174,136 @@ def _refuse_constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
-def _journal_from_zip(raw: bytes) -> bytes:
+# Read in pieces, so that a file is judged by its first piece and a ZIP stops unpacking at
+# its limit.
+_CHUNK = 1024 * 1024
+# Python's zipfile unpacks bzip2 and LZMA without a limit on what one read produces (a few KB
+# of bzip2 unpack to GBs at once); exports are deflated, like every ZIP tool's by default.
+_READABLE_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)
+# How a JSON text begins, after an optional byte order mark and white space: an object, or
+# a value of another kind.
+_START = re.compile(rb'(?:\xef\xbb\xbf)?[ \t\n\r]*+(?:(\{)|(\[|"|-|[0-9]|true|false|null))?')
+# One element: a comma or an opening bracket, and everything up to the next one outside a
+# string (strings, escapes included, are taken whole, so their commas do not count).
+# Possessive, so that the regex engine keeps no state to backtrack into.
+_ELEMENT = re.compile(rb'[,\[{](?:"[^"\\]*+(?:\\.[^"\\]*+)*+"?|[^",\[{]++)*+', re.DOTALL)
+
+
+def _refuse_unless_object(head: bytes) -> None:
+    """Refuse, from its first bytes, a file whose top level is not an object: a journal.json
+    is one, and this is judged before anything is parsed or unpacked further."""
+    start = _START.match(head)
+    if start.group(1):
+        return
+    if other := start.group(2):
+        raise ImportRefused("foreign", f"the top level is not an object: it starts with {other!r}")
+    raise ImportRefused("not_json", "it does not begin as JSON")
+
+
+def _count_elements(raw: bytes | bytearray, limit: int) -> int:
+    """The number of elements in the JSON text `raw`, counting stops past `limit`: what the
+    parser would build, counted in C without building it."""
+    return sum(1 for _ in itertools.islice(_ELEMENT.finditer(raw), limit + 1))
+
+
+def _journal_member(archive: zipfile.ZipFile) -> zipfile.ZipInfo:
+    """The archive's journal.json: at the top, or inside one folder (a re-zipped export
+    folder)."""
+    candidates = [
+        info
+        for info in archive.infolist()
+        if not info.is_dir()
+        and info.filename.rsplit("/", 1)[-1] == JSON_NAME
+        and not info.filename.startswith("__MACOSX/")
+    ]
+    if not candidates:
+        raise ImportRefused("no_journal_json")
+    depth = min(info.filename.count("/") for info in candidates)
+    shallowest = [info for info in candidates if info.filename.count("/") == depth]
+    if len(shallowest) > 1:
+        raise ImportRefused("invalid", "the ZIP file contains more than one journal.json")
+    info = shallowest[0]
+    if info.compress_type not in _READABLE_METHODS:
+        raise ImportRefused(
+            "unreadable_zip", f"{info.filename}: compression method {info.compress_type}"
+        )
+    if info.flag_bits & 0x1:  # zipfile would ask for a password
+        raise ImportRefused("unreadable_zip", f"{info.filename} is encrypted")
+    return info
+
+
+def _refuse_unless_small(info: zipfile.ZipInfo) -> int:
+    """Refuse a journal.json whose header says it is too large or shrank like a ZIP bomb;
+    return how many bytes it may unpack to."""
+    if info.file_size > MAX_JSON_BYTES:
+        raise ImportRefused("too_large", f"{info.filename}: {info.file_size} bytes")
+    limit = min(MAX_JSON_BYTES, MAX_RATIO * info.compress_size + RATIO_ALLOWANCE)
+    if info.file_size > limit:
+        raise ImportRefused(
+            "too_large",
+            f"{info.filename}: {info.file_size} bytes packed into {info.compress_size}",
+        )
+    return limit
+
+
+def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytearray:
+    """journal.json unpacked, judged by its first piece before the rest is unpacked."""
+    content = bytearray()
+    with archive.open(info) as member:
+        content += member.read(_CHUNK)
+        _refuse_unless_object(content)
+        limit = _refuse_unless_small(info)
+        while len(content) <= limit and (chunk := member.read(_CHUNK)):
+            content += chunk
+    # zipfile stops at the size in the header; should one ever lie, this stops it too.
+    if len(content) > limit:
+        raise ImportRefused("too_large", f"{info.filename} is larger than its header says")
+    return content
+
+
+def _journal_from_zip(raw: bytes) -> bytearray:
     try:
         archive = zipfile.ZipFile(io.BytesIO(raw))
     except (zipfile.BadZipFile, ValueError) as error:
         raise ImportRefused("bad_zip", str(error)) from None
     with archive:
-        # journal.json at the top, or inside one folder (a re-zipped export folder).
-        candidates = [
-            info
-            for info in archive.infolist()
-            if not info.is_dir()
-            and info.filename.rsplit("/", 1)[-1] == JSON_NAME
-            and not info.filename.startswith("__MACOSX/")
-        ]
-        if not candidates:
-            raise ImportRefused("no_journal_json")
-        depth = min(info.filename.count("/") for info in candidates)
-        shallowest = [info for info in candidates if info.filename.count("/") == depth]
-        if len(shallowest) > 1:
-            raise ImportRefused("invalid", "the ZIP file contains more than one journal.json")
-        info = shallowest[0]
-        if info.file_size > MAX_JSON_BYTES:
-            raise ImportRefused("too_large", f"{info.filename}: {info.file_size} bytes")
+        info = _journal_member(archive)
         try:
-            with archive.open(info) as member:
-                # Read one byte past the limit: the size in the header may lie.
-                content = member.read(MAX_JSON_BYTES + 1)
+            return _unpack(archive, info)
         except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as error:
             raise ImportRefused("bad_zip", str(error)) from None
-    if len(content) > MAX_JSON_BYTES:
-        raise ImportRefused("too_large", f"{info.filename} is larger than its header says")
-    return content
 
 
 def load(data: dict | bytes | str) -> dict:
     """The parsed journal.json from a dict, the bytes (or text) of journal.json, or the
-    bytes of an export ZIP; raise ImportRefused if it is none of these."""
+    bytes of an export ZIP; raise ImportRefused if it is none of these.
+
+    What parsing may cost is bounded first (MAX_JSON_BYTES, MAX_RATIO, MAX_ELEMENTS): a file
+    that is not a JSON object, or is larger than they allow, is refused before anything is
+    built from it.
+    """
     if isinstance(data, dict):
         return data
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     if not isinstance(data, bytes | bytearray | memoryview):
         raise ImportRefused("not_json", f"cannot read a {type(data).__name__}")
-    raw = bytes(data)
+    raw: bytes | bytearray = bytes(data)
     if raw[:2] == b"PK":  # every ZIP starts so; no JSON text does
         raw = _journal_from_zip(raw)
-    if len(raw) > MAX_JSON_BYTES:
-        raise ImportRefused("too_large", f"{len(raw)} bytes")
+    else:
+        _refuse_unless_object(raw[:_CHUNK])
+        if len(raw) > MAX_JSON_BYTES:
+            raise ImportRefused("too_large", f"{len(raw)} bytes")
+    if _count_elements(raw, MAX_ELEMENTS) > MAX_ELEMENTS:
+        raise ImportRefused("too_large", f"more than {MAX_ELEMENTS} elements")
     try:
-        value = json.loads(raw.decode("utf-8-sig"), parse_constant=_refuse_constant)
+        text = raw.decode("utf-8-sig")
+        del raw  # only the text is needed while parsing (a ZIP's unpacked bytes can go)
+        # The first character is "{": what parses is an object.
+        return json.loads(text, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise ImportRefused("not_json", str(error)[:200]) from None
-    if not isinstance(value, dict):
-        raise ImportRefused("foreign", f"the top level is a {type(value).__name__}, not an object")
-    return value
 
 
 # Checking the file ------------------------------------------------------------------------
@@ -724,10 +823,6 @@ def import_data(user: User, data: dict | bytes) -> ImportResult:
         if REVIEWS_SUPPORTED:
             _write_reviews(user, journal.reviews, result)
     return result
-
-
-# Set aside for an import's upload; every other request keeps MAX_CONTENT_LENGTH (4 MiB).
-IMPORT_LIMIT = 64 * 1024 * 1024
 
 
 def allow_large_imports() -> None:
