@@ -44,6 +44,8 @@ OWNER_ONLY = everyone(LOGIN, 200, 404)
 # (endpoint, method): (path, {actor: expected status or LOGIN})
 MATRIX = {
     ("dashboard.index", "GET"): ("/", everyone(LOGIN, 200)),
+    # Reads only the viewer's own news (tests/dashboard/test_news.py).
+    ("dashboard.mark_news_read", "POST"): ("/news/read", everyone(LOGIN, 302)),
     ("auth.setup", "GET"): ("/setup", everyone(404, 404)),
     ("auth.setup", "POST"): ("/setup", everyone(404, 404)),
     ("auth.login", "GET"): ("/login", everyone(200, 302)),

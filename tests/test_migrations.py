@@ -307,3 +307,72 @@ def test_comments_get_their_link_and_shares_their_copy_through_the_sealing_upgra
             connection.execute(text("UPDATE goals SET title = ''"))  # the check is back
         downgrade(directory=str(MIGRATIONS), revision="base")
         db.engine.dispose()
+
+
+BEFORE_COMMENTS_IN_THE_LOG = "bcca8d264735"
+
+
+def test_the_sharing_log_takes_comments_and_keeps_its_lines_through_the_rebuild(
+    empty_database_url, tmp_path
+):
+    """Issue 18: the log's CHECK gains `commented` and `replied` (on SQLite by rebuilding
+    the table): the lines already there come through, other kinds are still refused, and a
+    downgrade drops only the comment lines."""
+    app = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "INSTANCE_PATH": tmp_path,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    moment = "'2026-01-01 00:00:00+00'"
+
+    def log_line(connection, kind: str) -> None:
+        connection.execute(
+            text(
+                "INSERT INTO sharing_events (leader_id, kind, goal_id, manager_id, at) "
+                f"VALUES (1, '{kind}', 1, 2, {moment})"
+            )
+        )
+
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=BEFORE_COMMENTS_IN_THE_LOG)
+        with db.engine.begin() as connection:
+            for user_id in (1, 2):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (id, email, name, password_hash, is_admin, is_active, "
+                        f"language, timezone, created_at, session_token) VALUES ({user_id}, "
+                        f"'u{user_id}@esbjerg.example', 'X', 'x', false, true, 'da', "
+                        f"'Europe/Copenhagen', {moment}, '{'t' * 43}')"
+                    )
+                )
+            connection.execute(
+                text(
+                    "INSERT INTO goals (id, owner_id, title, why, how_i_know, start_date, "
+                    f"status, position, created_at, updated_at) VALUES (1, 1, 'lytte', '', '', "
+                    f"'2026-01-01', 'active', 1, {moment}, {moment})"
+                )
+            )
+            log_line(connection, "viewed")
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            log_line(connection, "commented")  # not yet
+
+        upgrade(directory=str(MIGRATIONS))
+        with db.engine.begin() as connection:
+            log_line(connection, "commented")
+            log_line(connection, "replied")
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            log_line(connection, "edited")
+        with db.engine.connect() as connection:
+            kinds = connection.scalars(text("SELECT kind FROM sharing_events ORDER BY id"))
+            assert kinds.all() == ["viewed", "commented", "replied"]
+            assert connection.scalar(text("SELECT goal_id FROM sharing_events LIMIT 1")) == 1
+
+        downgrade(directory=str(MIGRATIONS), revision=BEFORE_COMMENTS_IN_THE_LOG)
+        with db.engine.connect() as connection:
+            assert connection.scalars(text("SELECT kind FROM sharing_events")).all() == ["viewed"]
+        with pytest.raises(IntegrityError), db.engine.begin() as connection:
+            log_line(connection, "commented")
+        downgrade(directory=str(MIGRATIONS), revision="base")
+        db.engine.dispose()

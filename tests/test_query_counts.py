@@ -127,3 +127,32 @@ def test_a_shared_goal_as_the_manager_sees_it(app, leader, make_user, login, db,
         sharing.add_comment(manager if number % 2 else leader, goal, f"Kommentar {number}")
     many = statements(client, db, url, shows="Kommentar", times=10)
     assert len(many) == len(few)
+
+
+def test_the_dashboard_with_news(app, leader, make_user, login, db, add_goals):
+    """New since last time, the goals' badges and the check-ins due: the same questions
+    with one comment as with thirty on seven goals, twenty of them listed."""
+    manager, goal, client = shared_with_a_manager(
+        app, leader, make_user, login, add_goals, "leader"
+    )
+    sharing.add_comment(manager, goal, "Godt set.")
+    few = statements(client, db, "/", shows="Mads Chef har kommenteret")
+    for more in add_goals(leader, 6, check_ins=0, first=1):
+        sharing.share(leader, more, include_notes=False)
+        for _ in range(5):
+            sharing.add_comment(manager, more, "Godt set.")
+    many = statements(client, db, "/", shows='<span class="badge new">', times=7)
+    assert "ældre vises ikke her" in client.get("/").get_data(as_text=True)
+    assert len(many) == len(few)
+
+
+def test_the_team_page_with_news(app, leader, make_user, login, db, add_goals):
+    """A manager's team page and its header: marks on the goals with news, and on the menu."""
+    _, goal, client = shared_with_a_manager(app, leader, make_user, login, add_goals, "manager")
+    sharing.add_comment(leader, goal, "Et svar.")
+    few = statements(client, db, "/team/", shows='class="news-dot"')
+    for more in add_goals(leader, 6, check_ins=2, first=1):
+        sharing.share(leader, more, include_notes=False)
+        sharing.add_comment(leader, more, "Et svar.")
+    many = statements(client, db, "/team/", shows='<span class="badge new">', times=7)
+    assert len(many) == len(few)

@@ -2,16 +2,19 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from journal.dashboard import services
+from journal.dashboard.news import news_for
 from journal.entries import counts, rhythm
 from journal.entries.listing import recent_entries
 from journal.entries.prompts import prompt_for, prompt_window_start
 from journal.framework import current_framework
 from journal.goals import services as goals
 from journal.i18n import today_for
+from journal.notifications import in_app
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,7 +23,8 @@ COVERAGE_DAYS = 90
 
 @bp.get("/")
 def index():
-    """Active goals with one-click check-ins, rhythm, coverage of the tasks, recent entries."""
+    """What is new since last time, active goals with one-click check-ins, rhythm, coverage
+    of the tasks, recent entries."""
     framework = current_framework()
     today = today_for(current_user)
     active = goals.progress_of(current_user, goals.goals_of(current_user, ("active",)), today)
@@ -33,6 +37,10 @@ def index():
         framework=framework,
         today=today,
         active=active,
+        news=news_for(current_user),
+        # Due check-ins are worked out here, from the goals, not kept as news.
+        due=[progress.goal for progress in active if progress.due],
+        goal_news=in_app.goals_with_news(current_user),
         streak=rhythm.streak(days, today),
         heatmap=rhythm.heatmap(days, today),
         year_days=rhythm.days_in_last_year(days, today),
@@ -41,3 +49,11 @@ def index():
         recent=recent_entries(current_user),
         prompt=prompt_for(current_user, framework, recent_counts=recent_counts),
     )
+
+
+@bp.post("/news/read")
+def mark_news_read():
+    """Mark everything new as read ("New since last time" empties)."""
+    in_app.mark_read(current_user)
+    flash(_("Everything is marked as read."), "success")
+    return redirect(url_for("dashboard.index"))

@@ -234,6 +234,15 @@ class _Maker:
                 body=body,
                 created_at=_at(viewed, 9 + n),
             )
+            self.add(  # the log's line for it, as the app writes one
+                SharingEvent,
+                id=self.ids.take(SharingEvent),
+                leader_id=leader_id,
+                kind="replied" if author_id == leader_id else "commented",
+                goal_id=goal_id,
+                manager_id=manager_id,
+                at=_at(viewed, 9 + n),
+            )
         self.made.links += 1
         self.made.shares += 1
         self.made.comments += len(comments)

@@ -11,6 +11,7 @@ from journal.goals import services
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
 from journal.goals.progress import goal_charts, goal_sparkline, rating_names, sparkline_of
 from journal.i18n import today_for
+from journal.notifications import in_app
 from journal.redirects import safe_next
 from journal.rescue import Rescue, keeps_text, posted_id
 from journal.sharing import services as sharing
@@ -45,6 +46,7 @@ def index():
         others=[p for p in progress if p.goal.status != "active"],
         framework=current_framework(),
         today=today,
+        goal_news=in_app.goals_with_news(current_user),
     )
 
 
@@ -122,7 +124,10 @@ def render_goal(goal, check_in_form: CheckInForm):
 
 @bp.get("/<id:goal_id>")
 def view(goal_id: int):
-    """A goal: what and why, its progress chart, check-ins and linked reflections."""
+    """A goal: what and why, its progress chart, check-ins and linked reflections. Opening
+    it reads the viewer's news about it (before anything is loaded: the commit would make
+    every loaded object load again)."""
+    in_app.mark_read(current_user, in_app.OWN_GOAL, goal_id=goal_id)
     goal = services.get_goal_for(current_user, goal_id)
     form = CheckInForm(today=today_for(current_user), start=goal.start_date)
     form.day.data = form.today

@@ -20,6 +20,8 @@ EVENT_KINDS = (
     "shared",
     "unshared",
     "viewed",
+    "commented",
+    "replied",
 )
 MAX_COMMENT = 2000
 
@@ -156,7 +158,9 @@ class Comment(db.Model):
 
 
 class SharingEvent(db.Model):
-    """The leader's sharing log: links, shares and every time the manager opened a goal."""
+    """The leader's sharing log: links, shares, every time the manager opened a goal, and
+    every comment made within a link (the manager's, and the leader's replies): who and
+    when, never the words."""
 
     __tablename__ = "sharing_events"
     __table_args__ = (

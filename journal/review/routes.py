@@ -13,6 +13,7 @@ from journal.framework import current_framework
 from journal.goals import services as goal_services
 from journal.goals.progress import period_chart
 from journal.i18n import today_for
+from journal.notifications import in_app
 from journal.rescue import Rescue, keeps_text, kept_text_page
 from journal.review import services
 from journal.review.forms import NotesForm, PeriodForm
@@ -142,7 +143,9 @@ NOTES_RESCUE = Rescue(
 
 @bp.get("/")
 def index():
-    """The review for a period: goals, reflections per task, key reflections, questions."""
+    """The review for a period: goals, reflections per task, key reflections, questions.
+    Opening it reads the news that the appraisal is coming up (before anything is loaded)."""
+    in_app.mark_read(current_user, in_app.APPRAISAL)
     return render_review(chosen_period(today_for(current_user)), NotesForm())
 
 

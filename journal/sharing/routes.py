@@ -9,6 +9,7 @@ from journal.goals import services as goals
 from journal.goals.progress import shared_chart
 from journal.goals.shared_copy import as_shared, preview_of
 from journal.i18n import today_for
+from journal.notifications import in_app
 from journal.redirects import safe_next
 from journal.sharing import services
 from journal.sharing.forms import CommentForm, LinkRequestForm, ShareForm
@@ -24,10 +25,15 @@ REFUSALS = {
 
 @bp.app_context_processor
 def team_menu() -> dict:
-    """Whether the header shows Team: only to people someone has linked to as manager."""
+    """Whether the header shows Team (only to people someone has linked to as manager), and
+    `team_news()`, whether it is marked as having news (asked only where the menu shows)."""
     if not current_user.is_authenticated:
-        return {"is_manager": False}
-    return {"is_manager": services.is_manager(current_user)}
+        return {"is_manager": False, "team_news": lambda: False}
+    user = current_user._get_current_object()
+    return {
+        "is_manager": services.is_manager(user),
+        "team_news": lambda: in_app.has_news(user, in_app.TEAM),
+    }
 
 
 def shared_view(goal, check_ins, *, include_notes: bool, link_id: int | None) -> dict:
@@ -72,7 +78,9 @@ def render_sharing(form: LinkRequestForm):
 
 @bp.get("/sharing/")
 def index():
-    """My manager: the link, how to request one, what is shared, and the log."""
+    """My manager: the link, how to request one, what is shared, and the log. Opening it
+    reads the news of my manager's answers (before anything is loaded)."""
+    in_app.mark_read(current_user, in_app.ANSWERS)
     return render_sharing(LinkRequestForm())
 
 
@@ -176,7 +184,9 @@ def delete_comment(comment_id: int):
 
 @bp.get("/team/")
 def team():
-    """My leaders: requests waiting for an answer, and each leader's shared goals."""
+    """My leaders: requests waiting for an answer, and each leader's shared goals, those
+    with news marked. Opening it reads the news of requests (before anything is loaded)."""
+    in_app.mark_read(current_user, in_app.REQUESTS)
     links = services.links_as_manager(current_user, "pending", "accepted")
     accepted = [link for link in links if link.status == "accepted"]
     shared = services.shared_goals_by_link(accepted)
@@ -187,6 +197,7 @@ def team():
         pending=[link for link in links if link.status == "pending"],
         leaders=leaders,
         check_ins=check_ins,
+        goal_news=in_app.goals_with_news(current_user),
     )
 
 
@@ -211,7 +222,10 @@ def end_as_manager(link_id: int):
 
 @bp.get("/team/<id:leader_id>/goals/<id:goal_id>")
 def shared_goal(leader_id: int, goal_id: int):
-    """A goal a leader shares with me; the leader's log records that I opened it."""
+    """A goal a leader shares with me; the leader's log records that I opened it. Opening
+    it reads my news about it (before anything is loaded; only news of a goal shared with
+    me is ever shown, so reading it for a goal that is not costs nothing)."""
+    in_app.mark_read(current_user, in_app.SHARED_GOAL, goal_id=goal_id)
     goal, share = services.shared_goal_for_manager(current_user, leader_id, goal_id)
     page = render_template(
         "sharing/shared_goal.html",

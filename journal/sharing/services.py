@@ -404,8 +404,8 @@ def comments_within(goal_id: int, link_id: int | None) -> list[Comment]:
 @atomic()
 def add_comment(author: User, goal: Goal, body: str) -> Comment:
     """A comment by the manager (through shared_goal_for_manager) or the leader (own goal),
-    made within the link of the goal's current share; a reply on a goal not shared is made
-    within no link, and no manager ever sees it."""
+    made within the link of the goal's current share, where the leader's log records it; a
+    reply on a goal not shared is made within no link, and no manager ever sees it."""
     current = share_of(goal)
     comment = Comment(
         goal_id=goal.id,
@@ -415,9 +415,16 @@ def add_comment(author: User, goal: Goal, body: str) -> Comment:
     )
     db.session.add(comment)
     db.session.flush()
-    if current is not None:  # within a link: the other side of it is told
+    if current is not None:  # within a link: logged (who and when), and the other side told
         link = db.session.get(ManagerLink, current.link_id)
-        if author.id == goal.owner_id:
+        by_leader = author.id == goal.owner_id
+        log(
+            goal.owner_id,
+            "replied" if by_leader else "commented",
+            goal_id=goal.id,
+            manager_id=link.manager_id,
+        )
+        if by_leader:
             notify(link.manager, kinds.REPLY, actor=author, goal_id=goal.id, link_id=link.id)
         else:
             notify(link.leader, kinds.COMMENT, actor=author, goal_id=goal.id, link_id=link.id)

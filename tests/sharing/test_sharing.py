@@ -231,6 +231,27 @@ def test_the_log_records_links_shares_and_views(app, login, people, db, make_goa
     assert "Du stoppede delingen af" in page
 
 
+def test_the_log_records_comments_and_replies_within_the_link(app, login, people, db, make_goal):
+    linked(people)
+    leader, manager = people["leader"], people["manager"]
+    goal = make_goal(leader)
+    services.share(leader, goal, include_notes=False)
+    services.add_comment(manager, goal, "Hvad hjælper dig?")
+    services.add_comment(leader, goal, "At skrive det ned.")
+    services.unshare(leader, goal)
+    services.add_comment(leader, goal, "En note til mig selv.")  # within no link: no line
+    events = db.session.execute(
+        select(SharingEvent.kind, SharingEvent.goal_id, SharingEvent.manager_id)
+        .where(SharingEvent.kind.in_(("commented", "replied")))
+        .order_by(SharingEvent.id)
+    ).all()
+    assert events == [("commented", goal.id, manager.id), ("replied", goal.id, manager.id)]
+    page = browser(app, login, leader).get("/sharing/").get_data(as_text=True)
+    assert "Mads Chef kommenterede »Jeg øver mig på at lytte før jeg svarer«." in page
+    assert "Du svarede på en kommentar til »Jeg øver mig på at lytte før jeg svarer«." in page
+    assert "Hvad hjælper dig?" not in page and "At skrive det ned." not in page
+
+
 def test_the_manager_never_sees_counts_or_journal_traces(
     app, login, people, make_entry, db, make_goal
 ):

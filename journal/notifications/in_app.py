@@ -1,0 +1,171 @@
+"""What the app shows a person as new, and reading it: "New since last time" and the badges.
+
+A notification of a kind the app shows is new to its recipient until read. Opening the place
+it is about reads it (the goal, the team page, the sharing page, the review), and so does
+"Mark all as read" on the dashboard. Everything here is bounded by `recipient_id`: a person
+sees and reads only their own.
+
+It is shown only while its recipient may still see what it is about: their own goal, a goal
+shared with them on the link the notification came from (and still accepted), a request
+still waiting for them, their own link. A manager's notification about a goal no longer
+shared with them is not shown at all: what it was about is no longer theirs to know.
+"""
+
+from collections.abc import Iterable
+
+from sqlalchemy import Row, and_, case, exists, func, null, or_, select, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+
+from journal.database import atomic
+from journal.extensions import db
+from journal.models import Goal, ManagerLink, Notification, Share, User
+from journal.models.user import utcnow
+from journal.notifications import kinds
+from journal.notifications.kinds import Kind
+
+# Check-ins due are worked out from the goals at every visit (the dashboard marks them), so
+# a reminder's notification adds nothing to the page.
+LIVE = (kinds.CHECK_IN_DUE,)
+# The kinds "New since last time" lists, each with its own sentence.
+SHOWN = (
+    kinds.COMMENT,
+    kinds.REPLY,
+    kinds.GOAL_SHARED,
+    kinds.LINK_REQUESTED,
+    kinds.LINK_ACCEPTED,
+    kinds.LINK_DECLINED,
+    kinds.LINK_ENDED,
+    kinds.APPRAISAL,
+)
+# Read where they are acted on.
+OWN_GOAL = (kinds.COMMENT, kinds.CHECK_IN_DUE)  # the leader's goal page
+SHARED_GOAL = (kinds.GOAL_SHARED, kinds.REPLY)  # the manager's page of a shared goal
+REQUESTS = (kinds.LINK_REQUESTED,)  # the team page
+ANSWERS = (kinds.LINK_ACCEPTED, kinds.LINK_DECLINED, kinds.LINK_ENDED)  # the sharing page
+APPRAISAL = (kinds.APPRAISAL,)  # the review
+# What the badge on the team menu stands for.
+TEAM = REQUESTS + SHARED_GOAL
+
+
+def _names(some: Iterable[Kind]) -> list[str]:
+    return [kind.name for kind in some]
+
+
+def visible_to(user: User) -> ColumnElement[bool]:
+    """SQL: the notification is about something `user` may see now."""
+
+    def about(*conditions) -> ColumnElement[bool]:
+        # Correlated to the notification only: a query that joins goals or shares itself
+        # must not lend them to these conditions.
+        return exists().where(*conditions).correlate(Notification)
+
+    own_goal = about(Goal.id == Notification.goal_id, Goal.owner_id == user.id)
+    shared_with_user = about(
+        Share.goal_id == Notification.goal_id,
+        Share.link_id == Notification.link_id,
+        ManagerLink.id == Share.link_id,
+        ManagerLink.manager_id == user.id,
+        ManagerLink.status == "accepted",
+        Goal.id == Share.goal_id,
+        Goal.owner_id == ManagerLink.leader_id,
+    )
+    waiting_for_user = about(
+        ManagerLink.id == Notification.link_id,
+        ManagerLink.status == "pending",
+        ManagerLink.of_manager(user),
+    )
+    own_link = about(ManagerLink.id == Notification.link_id, ManagerLink.leader_id == user.id)
+    return or_(
+        and_(Notification.goal_id.is_not(None), or_(own_goal, shared_with_user)),
+        and_(
+            Notification.goal_id.is_(None),
+            or_(
+                and_(Notification.kind == kinds.LINK_REQUESTED.name, waiting_for_user),
+                and_(Notification.kind.in_(_names(ANSWERS)), own_link),
+                Notification.kind == kinds.APPRAISAL.name,
+            ),
+        ),
+    )
+
+
+def _unread(user: User) -> list[ColumnElement[bool]]:
+    return [
+        Notification.recipient_id == user.id,
+        Notification.read_at.is_(None),
+        Notification.kind.in_(_names(SHOWN)),
+        visible_to(user),
+    ]
+
+
+def latest(user: User, limit: int) -> list[Row]:
+    """The user's newest unread notifications (at most `limit`), in one query, each with who
+    did it, its goal's owner, and how many there are in all (`total`).
+
+    The goal's title comes as the page may show it to this user: the sealed title of their
+    own goal (`sealed`, `plain_title`: only their key opens it), the share's readable copy
+    of a goal shared with them (`shared_title`). A manager's row never carries the sealed
+    title, not even unopened.
+    """
+    actor = aliased(User)
+    own = Goal.owner_id == user.id
+    return list(
+        db.session.execute(
+            select(
+                Notification.id,
+                Notification.kind,
+                Notification.created_at,
+                Notification.goal_id,
+                actor.name.label("actor_name"),
+                Goal.owner_id.label("goal_owner_id"),
+                case((own, Goal.sealed), else_=null()).label("sealed"),
+                case((own, Goal.plain_title), else_=null()).label("plain_title"),
+                case((own, null()), else_=Share.title).label("shared_title"),
+                func.count().over().label("total"),
+            )
+            .outerjoin(actor, actor.id == Notification.actor_id)
+            .outerjoin(Goal, Goal.id == Notification.goal_id)
+            .outerjoin(
+                Share,
+                and_(Share.goal_id == Notification.goal_id, Share.link_id == Notification.link_id),
+            )
+            .where(*_unread(user))
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def goals_with_news(user: User) -> set[int]:
+    """The goals (the user's own, or shared with them) with an unread notification."""
+    return set(
+        db.session.scalars(
+            select(Notification.goal_id)
+            .where(*_unread(user), Notification.goal_id.is_not(None))
+            .distinct()
+        )
+    )
+
+
+def has_news(user: User, of: tuple[Kind, ...]) -> bool:
+    """Whether the user has an unread notification of these kinds."""
+    query = select(Notification.id).where(*_unread(user), Notification.kind.in_(_names(of)))
+    return db.session.scalar(query.limit(1)) is not None
+
+
+@atomic()
+def mark_read(
+    user: User, of: tuple[Kind, ...] | None = None, *, goal_id: int | None = None
+) -> None:
+    """Mark the user's unread notifications read (of these kinds, about this goal): one
+    UPDATE, bounded by the recipient, harmless to repeat."""
+    query = update(Notification).where(
+        Notification.recipient_id == user.id, Notification.read_at.is_(None)
+    )
+    if of is not None:
+        query = query.where(Notification.kind.in_(_names(of)))
+    if goal_id is not None:
+        query = query.where(Notification.goal_id == goal_id)
+    db.session.execute(
+        query.values(read_at=utcnow()), execution_options={"synchronize_session": False}
+    )
