@@ -71,18 +71,30 @@ class Smtp:
         return connection
 
     def send(self, message: EmailMessage, to: str, envelope_from: str) -> None:
-        """Hand one mail to the server; Refused or Unreachable if it did not take it."""
-        try:
-            if self.connection is None:
+        """Hand one mail to the server: Unreachable if there is no server to talk to (then
+        no other mail of the run is tried), Refused if it would not take this one."""
+        if self.connection is None:
+            try:
                 self.connection = self.connect()
+            except (smtplib.SMTPException, OSError) as error:
+                raise Unreachable(described(error)) from error
+        try:
             self.connection.send_message(message, from_addr=envelope_from, to_addrs=[to])
         except (
             smtplib.SMTPRecipientsRefused,
             smtplib.SMTPSenderRefused,
             smtplib.SMTPDataError,
         ) as error:
+            raise Refused(described(error)) from error  # smtplib has reset the exchange
+        except smtplib.SMTPServerDisconnected as error:
+            self.close()
+            raise Unreachable(described(error)) from error
+        except smtplib.SMTPException as error:
+            # Anything else about this one mail (an address the server cannot take): the
+            # next mail starts on a fresh connection.
+            self.close()
             raise Refused(described(error)) from error
-        except (smtplib.SMTPException, OSError) as error:
+        except OSError as error:  # (SMTPException is one too: hence last)
             self.close()
             raise Unreachable(described(error)) from error
 

@@ -40,18 +40,20 @@ class Received:
 
 
 class Inbox:
-    """aiosmtpd's handler: takes mails, or refuses them with `refuse` (an SMTP answer), and
-    waits in DATA while `hold` is a callable that has not returned."""
+    """aiosmtpd's handler: takes mails, or refuses them with `refuse` (an SMTP answer; or
+    `refuse_for[address]`), and waits in DATA while `hold` is a callable that has not
+    returned."""
 
     def __init__(self):
         self.mails: list[Received] = []
         self.refuse: str | None = None
+        self.refuse_for: dict[str, str] = {}  # an answer for one address only
         self.hold = None
         self.lock = threading.Lock()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.refuse:
-            return self.refuse
+        if self.refuse or address in self.refuse_for:
+            return self.refuse or self.refuse_for[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 

@@ -80,6 +80,19 @@ def test_a_refused_mail_stays_queued_and_goes_once_the_server_takes_it(
     assert len(inbox.mails) == 1
 
 
+def test_a_mail_refused_for_one_address_holds_up_no_other(app, db, inbox, make_user, manager):
+    first, second = make_user(name="Anne"), make_user(name="Bo")
+    commented(db, first, second, by=manager)
+    inbox.refuse_for[first.email] = "550 5.1.1 User unknown"
+    start = utcnow() + timedelta(minutes=16)
+    outcome = delivery.run_once(start)
+    assert (outcome.sent, outcome.failed) == (1, 1)
+    assert [mail.recipients for mail in inbox.mails] == [[second.email]]
+    refused, sent = stored_mails(db)
+    assert refused.attempts == 1 and refused.last_error == "550 5.1.1 User unknown"
+    assert sent.sent_at is not None
+
+
 def test_a_server_that_is_down_leaves_the_mails_queued_for_a_later_run(
     app, db, smtp_server, make_user, manager
 ):
