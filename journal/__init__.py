@@ -20,6 +20,8 @@ from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
 from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
+from journal.notifications import delivery
+from journal.notifications.routes import bp as notifications_bp
 from journal.rescue.routes import bp as rescue_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
@@ -59,6 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     headers.init_app(app)
     cli.init_app(app)
+    delivery.init_app(app)
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -83,4 +86,5 @@ BLUEPRINTS = (
     sharing_bp,
     admin_bp,
     rescue_bp,
+    notifications_bp,
 )

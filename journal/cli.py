@@ -1,4 +1,5 @@
-"""Command-line tools: `flask --app wsgi users …`, `backup`, `demo-data` and more."""
+"""Command-line tools: `flask --app wsgi users …`, `backup`, `demo-data`, `notifications send`
+and more."""
 
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from journal.auth.passwords import password_problem
 from journal.demo import generate as demo
 from journal.entries import services as entries
 from journal.models.user import LANGUAGES, MAX_NAME_LENGTH
+from journal.notifications import delivery
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -156,6 +158,29 @@ def purge_trash() -> None:
     )
 
 
+notifications = AppGroup("notifications", help="Notifications and the mails about them.")
+
+NOT_SET_UP = (
+    "Mail is not set up (no MAIL_HOST), so no mail is sent; what is new still shows in the "
+    'app. README.md, "Mail", says how to set it up.'
+)
+
+
+@notifications.command("send")
+def send_notifications() -> None:
+    """Queue the reminders that are due, gather what waits into mails, and send them: for
+    cron or a systemd timer, every few minutes, on any or every server."""
+    outcome = delivery.run_once()
+    if not outcome.configured:
+        click.echo(NOT_SET_UP)
+        return
+    click.echo(
+        f"Mails sent: {outcome.sent}; to try again later: {outcome.failed}; "
+        f"not sent (account deactivated, or nothing left that is new and wanted): "
+        f"{outcome.dropped}."
+    )
+
+
 PG_DUMP_ADVICE = """\
 The database is PostgreSQL: back it up with PostgreSQL's own pg_dump, which takes a
 consistent snapshot while the app keeps running. This command does not run it: pg_dump
@@ -230,5 +255,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(trash)
     app.cli.add_command(encryption)
+    app.cli.add_command(notifications)
     app.cli.add_command(backup_database)
     app.cli.add_command(demo_data)

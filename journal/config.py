@@ -88,9 +88,33 @@ class DefaultConfig:
     LOGIN_FAILURES_PER_MINUTE = 60
     PASSWORD_HASHES_AT_ONCE = 2
 
+    # Mail (`flask notifications send`, never a request). No MAIL_HOST: no mail at all.
+    MAIL_HOST: str | None = None
+    # Unset: the usual port of MAIL_SECURITY (25 without TLS, 587 STARTTLS, 465 TLS).
+    MAIL_PORT: int | None = None
+    MAIL_SECURITY = "starttls"  # none, starttls or tls
+    # Both empty for a relay that knows the server by its address (Exchange Online's
+    # connector); a password is never sent without TLS.
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_FROM: str | None = None
+    # The site's address as leaders reach it, for the links in mails.
+    PUBLIC_URL: str | None = None
+
 
 # Environment variables read on top of the defaults; each is documented in README.md.
-ENV_STRINGS = ("SECRET_KEY", "DATABASE_URL", "FRAMEWORK_FILE", "LOG_LEVEL")
+ENV_STRINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "FRAMEWORK_FILE",
+    "LOG_LEVEL",
+    "MAIL_HOST",
+    "MAIL_SECURITY",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+)
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
@@ -106,6 +130,7 @@ ENV_INTS = (
     "LOGIN_FAILURE_WINDOW_MINUTES",
     "LOGIN_FAILURES_PER_MINUTE",
     "PASSWORD_HASHES_AT_ONCE",
+    "MAIL_PORT",
 )
 ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
 
@@ -136,6 +161,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
+    check_mail_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key_file(app.instance_path)
     if len(app.config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
@@ -143,6 +169,38 @@ def load_config(app: Flask, overrides: dict | None) -> None:
             f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} random characters, "
             "e.g. the output of: python3 -c 'import secrets; print(secrets.token_hex(32))'."
         )
+
+
+MAIL_SECURITIES = {"none": 25, "starttls": 587, "tls": 465}
+
+
+def check_mail_settings(config: dict) -> None:
+    """With MAIL_HOST, the mail settings must make sense, or the app refuses to start and
+    says which: a mail with no sender or no links, or a password sent in clear, is worse
+    than none. The port defaults to MAIL_SECURITY's usual one."""
+    if not config.get("MAIL_HOST"):
+        return
+    security = (config.get("MAIL_SECURITY") or "").strip().lower()
+    problems = []
+    if security not in MAIL_SECURITIES:
+        problems.append("MAIL_SECURITY must be none, starttls or tls")
+    if not config.get("MAIL_FROM") or "@" not in config["MAIL_FROM"]:
+        problems.append("MAIL_FROM must be the sender's address, e.g. ledelsesjournal@esbjerg.dk")
+    url = config.get("PUBLIC_URL") or ""
+    if not url.startswith(("https://", "http://")) or "?" in url or "#" in url:
+        problems.append(
+            "PUBLIC_URL must be the site's address for links in mails, e.g. "
+            "https://ledelsesjournal.esbjerg.dk"
+        )
+    if bool(config.get("MAIL_USERNAME")) != bool(config.get("MAIL_PASSWORD")):
+        problems.append("give MAIL_USERNAME and MAIL_PASSWORD together, or neither (a relay)")
+    elif config.get("MAIL_USERNAME") and security == "none":
+        problems.append("a password is never sent without TLS: MAIL_SECURITY starttls or tls")
+    if problems:
+        raise RuntimeError("Mail is set up (MAIL_HOST) but " + "; ".join(problems) + ".")
+    config["MAIL_SECURITY"] = security
+    config["MAIL_PORT"] = config.get("MAIL_PORT") or MAIL_SECURITIES[security]
+    config["PUBLIC_URL"] = url.rstrip("/")
 
 
 def database_url(url: str | None, instance_path: str) -> str:

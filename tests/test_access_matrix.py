@@ -40,6 +40,7 @@ def everyone(anonymous, leader, others=None, **specific):
 
 
 OWNER_ONLY = everyone(LOGIN, 200, 404)
+FORGED_TOKEN = "Zm9yZ2VkLXRva2VuLW9mLXRoZS1yaWdodC1sZW5ndGg"  # 43 characters, as a real one
 
 # (endpoint, method): (path, {actor: expected status or LOGIN})
 MATRIX = {
@@ -187,6 +188,10 @@ MATRIX = {
         everyone(LOGIN, 404, admin=200),
     ),
     ("admin.audit_log", "GET"): ("/admin/audit", everyone(LOGIN, 404, admin=200)),
+    # A mail's unsubscribe link: its token is the authority, for anyone who holds it; a
+    # forged one is not found, for everyone (a used one too: tests/notifications).
+    ("notifications.unsubscribe", "GET"): (f"/unsubscribe/{FORGED_TOKEN}", everyone(404, 404)),
+    ("notifications.unsubscribe", "POST"): (f"/unsubscribe/{FORGED_TOKEN}", everyone(404, 404)),
     ("static", "GET"): ("/static/style.css", everyone(200, 200)),
 }
 
@@ -307,6 +312,7 @@ OPEN_WHILE_LOCKED = {
     "auth.privacy",
     "auth.login",
     "auth.setup",
+    "notifications.unsubscribe",
     "static",
 }
 
@@ -345,6 +351,9 @@ def test_the_manager_sees_the_shared_goal_and_nothing_else(built, world):
 
 
 POSTS = sorted(route for route in MATRIX if route[1] == "POST")
+# Exempt from CSRF on purpose: a mail client's one-click unsubscribe (RFC 8058) carries no
+# session and no form token; the token in the address is the authority.
+CSRF_EXEMPT = {"notifications.unsubscribe"}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -359,6 +368,8 @@ def test_every_post_without_a_csrf_token_is_refused(built, world, actor, route):
     if rescue_for_route(built.app, route):
         # Writing is never thrown away: the text comes back (or 404 if not theirs).
         assert response.status_code in (200, 404)
+    elif route[0] in CSRF_EXEMPT:
+        assert response.status_code == 404  # no token needed, and this one is forged
     else:
         assert response.status_code == 400
     db.session.expire_all()

@@ -173,3 +173,70 @@ def test_the_sqlite_files_are_private_to_their_owner(tmp_path, clean_env):
     for path in (tmp_path / "instance").glob("journal.sqlite3*"):
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert stat.S_IMODE((tmp_path / "instance").stat().st_mode) == 0o700
+
+
+MAIL_ENV = (
+    "MAIL_HOST",
+    "MAIL_PORT",
+    "MAIL_SECURITY",
+    "MAIL_USERNAME",
+    "MAIL_PASSWORD",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+)
+
+
+@pytest.fixture
+def mail_env(clean_env):
+    for name in MAIL_ENV:
+        clean_env.delenv(name, raising=False)
+    clean_env.setenv("SECRET_KEY", "k" * 40)
+    return clean_env
+
+
+def test_mail_is_read_from_the_environment_with_the_usual_port(tmp_path, mail_env):
+    mail_env.setenv("MAIL_HOST", "esbjerg-dk.mail.protection.outlook.com")
+    mail_env.setenv("MAIL_FROM", "Ledelsesjournal <ledelsesjournal@esbjerg.dk>")
+    mail_env.setenv("PUBLIC_URL", "https://ledelsesjournal.esbjerg.dk/")
+    config = create_app({"INSTANCE_PATH": tmp_path}).config
+    assert (config["MAIL_SECURITY"], config["MAIL_PORT"]) == ("starttls", 587)
+    assert config["PUBLIC_URL"] == "https://ledelsesjournal.esbjerg.dk"
+    mail_env.setenv("MAIL_PORT", "25")
+    assert create_app({"INSTANCE_PATH": tmp_path}).config["MAIL_PORT"] == 25
+    mail_env.delenv("MAIL_PORT")
+    mail_env.setenv("MAIL_SECURITY", "TLS")
+    assert create_app({"INSTANCE_PATH": tmp_path}).config["MAIL_PORT"] == 465
+
+
+def test_without_mail_host_mail_needs_nothing_else(tmp_path, mail_env):
+    config = create_app({"INSTANCE_PATH": tmp_path}).config
+    assert config["MAIL_HOST"] is None and config["MAIL_FROM"] is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "complaint"),
+    [
+        ({}, "MAIL_FROM must be the sender's address"),
+        ({"MAIL_FROM": "x@esbjerg.dk"}, "PUBLIC_URL must be the site's address"),
+        ({"MAIL_SECURITY": "ssl"}, "MAIL_SECURITY must be none, starttls or tls"),
+        ({"MAIL_USERNAME": "journal"}, "give MAIL_USERNAME and MAIL_PASSWORD together"),
+        (
+            {"MAIL_SECURITY": "none", "MAIL_USERNAME": "journal", "MAIL_PASSWORD": "pw"},
+            "a password is never sent without TLS",
+        ),
+    ],
+)
+def test_mail_settings_that_make_no_sense_stop_the_app_and_say_which(
+    tmp_path, mail_env, settings, complaint
+):
+    mail_env.setenv("MAIL_HOST", "smtp.esbjerg.dk")
+    if "MAIL_FROM" in settings:
+        mail_env.setenv("MAIL_FROM", settings["MAIL_FROM"])
+    else:
+        mail_env.setenv("PUBLIC_URL", "https://ledelsesjournal.esbjerg.dk")
+    for name, value in settings.items():
+        mail_env.setenv(name, value)
+    with pytest.raises(RuntimeError) as raised:
+        create_app({"INSTANCE_PATH": tmp_path})
+    assert complaint in str(raised.value)
+    assert "pw" not in str(raised.value)

@@ -29,6 +29,8 @@ pytestmark = pytest.mark.xdist_group("deploy")  # one worker starts the servers,
 
 ROOT = Path(__file__).resolve().parent.parent
 UNIT = ROOT / "deploy" / "ledelsesjournal.service"
+MAIL_UNIT = ROOT / "deploy" / "ledelsesjournal-notifications.service"
+MAIL_TIMER = ROOT / "deploy" / "ledelsesjournal-notifications.timer"
 BIN = Path(sys.executable).parent
 MIB = 1024 * 1024
 SEARCH = "/journal/?q=hemmeligt+ord"
@@ -62,6 +64,7 @@ HARDENING = {
 # Where the unit expects things on a server, and where they are here.
 UNIT_PATHS = {
     "/srv/ledelsesjournal/venv/bin/gunicorn": str(BIN / "gunicorn"),
+    "/srv/ledelsesjournal/venv/bin/flask": str(BIN / "flask"),
     "/etc/ledelsesjournal/gunicorn.conf.py": str(ROOT / "deploy" / "gunicorn.conf.py"),
 }
 
@@ -318,3 +321,59 @@ def test_the_unit_passes_systemd_analyze(tmp_path):
     assert HARDENING - passed == set()
     for setting in ("ProtectSystem=strict", "StateDirectory=ledelsesjournal", "EnvironmentFile="):
         assert re.search(f"^{setting}", text, re.MULTILINE), setting
+
+
+def unit_here(unit: Path, folder: Path) -> Path:
+    """A copy of `unit` in `folder` with this machine's paths."""
+    text = unit.read_text()
+    for path, here in UNIT_PATHS.items():
+        text = text.replace(path, here)
+    copy = folder / unit.name
+    copy.write_text(text)
+    return copy
+
+
+def settings_of(unit: Path) -> dict[str, str]:
+    """A unit's `Key=value` lines (the last of each key)."""
+    return dict(re.findall(r"^(\w+)=(.*)$", unit.read_text(), re.MULTILINE))
+
+
+def test_the_mail_timer_and_its_service_pass_systemd_analyze(tmp_path):
+    if shutil.which("systemd-analyze") is None:
+        unavailable("systemd-analyze is not installed (apt-get install systemd)")
+    service, timer = unit_here(MAIL_UNIT, tmp_path), unit_here(MAIL_TIMER, tmp_path)
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", str(service), str(timer)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (verified.returncode, verified.stderr) == (0, "")
+    security = subprocess.run(
+        ["systemd-analyze", "security", "--offline=true", "--json=short", str(service)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    passed = {check["name"] for check in json.loads(security.stdout) if check["set"]}
+    assert HARDENING - passed == set()
+    # One run at a time, as the app server's user, with its settings and instance folder.
+    mail, app_server = settings_of(MAIL_UNIT), settings_of(UNIT)
+    assert mail["Type"] == "oneshot"
+    for key in ("User", "Group", "EnvironmentFile", "WorkingDirectory", "StateDirectory"):
+        assert mail[key] == app_server[key], key
+    assert mail["ExecStart"].endswith("--app journal:create_app() notifications send")
+    # Every 5 minutes, a missed run made up, and servers spread over half a minute.
+    every = settings_of(MAIL_TIMER)
+    assert every["OnCalendar"] == "*:0/5" and every["Persistent"] == "true"
+    assert 0 < int(every["RandomizedDelaySec"]) <= 60
+
+
+def test_the_mail_service_runs_its_command(app_env, tmp_path):
+    """The unit's ExecStart as systemd would run it (without MAIL_HOST: it says so, exit 0)."""
+    command = settings_of(unit_here(MAIL_UNIT, tmp_path))["ExecStart"]
+    ran = subprocess.run(
+        shlex.split(command), cwd=ROOT, env=app_env, capture_output=True, text=True
+    )
+    assert ran.returncode == 0, ran.stderr
+    assert "Mail is not set up (no MAIL_HOST)" in ran.stdout

@@ -8,6 +8,7 @@ from journal.admin import audit, services
 from journal.admin.forms import AdminAccountForm, LinkForm
 from journal.auth import services as accounts
 from journal.auth.access import require_admin
+from journal.notifications import delivery
 from journal.sharing import services as sharing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,8 +29,11 @@ def refusal(error: services.AdminError, action: str) -> str:
 
 @bp.get("/users")
 def users():
-    """The list of accounts: names, emails and roles, nothing they wrote."""
-    return render_template("admin/users.html", users=services.list_accounts())
+    """The list of accounts: names, emails and roles, nothing they wrote; and whether mail
+    is set up, and where it goes (never its password)."""
+    return render_template(
+        "admin/users.html", users=services.list_accounts(), mail=delivery.mail_status()
+    )
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -91,7 +91,14 @@ KEY_STEPS = {
         "auth.confirm_recovery_key",
     },
 }
-ALWAYS_OPEN = {"static", "auth.logout", "auth.switch_language", "auth.privacy"}
+# Unsubscribing from a mail works for whoever holds its token, logged in or not.
+ALWAYS_OPEN = {
+    "static",
+    "auth.logout",
+    "auth.switch_language",
+    "auth.privacy",
+    "notifications.unsubscribe",
+}
 
 
 def journal_step(user: User) -> str | None:

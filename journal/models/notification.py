@@ -20,6 +20,8 @@ from journal.models.user import User, utcnow
 MAX_KIND = 24
 MAX_ONCE_KEY = 80
 MAX_MAIL_ERROR = 200
+MAX_MAIL_SETTINGS = 100
+MAX_DROP_REASON = 12
 
 
 class Notification(db.Model):
@@ -69,7 +71,9 @@ class OutgoingMail(db.Model):
     UPDATE, so two runs (on one server or several) never send it both; a run killed mid-send
     leaves it to be claimed again once the lease ends. A failed send counts `attempts` and
     waits until `next_try_at`. `last_error` is the SMTP server's answer, which holds no text
-    of the mail. The unsubscribe token is stored only as its SHA-256.
+    of the mail. The unsubscribe token is stored only as its SHA-256. A mail that is not to
+    be sent after all is dropped (`dropped_at`), never deleted while recent: its
+    notifications stay taken.
     """
 
     __tablename__ = "outgoing_mails"
@@ -88,6 +92,13 @@ class OutgoingMail(db.Model):
     last_error: Mapped[str | None] = mapped_column(String(MAX_MAIL_ERROR))
     unsubscribe_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The settings (columns of `NotificationSettings`) of the kinds the mail was about, comma
+    # separated: what its unsubscribe link turns off, even once its notifications are gone.
+    settings: Mapped[str | None] = mapped_column(String(MAX_MAIL_SETTINGS))
+    # Not sent on purpose (the account deactivated, everything in it read or too old or no
+    # longer wanted): when, and why (the reasons in `journal/notifications/delivery.py`).
+    dropped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dropped_because: Mapped[str | None] = mapped_column(String(MAX_DROP_REASON))
 
     recipient: Mapped[User] = relationship()
 

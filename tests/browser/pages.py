@@ -20,7 +20,9 @@ from journal.entries import services as entries
 from journal.extensions import db
 from journal.goals import services as goals
 from journal.i18n import today_for
-from journal.models import User
+from journal.models import OutgoingMail, User
+from journal.models.user import utcnow
+from journal.notifications.unsubscribe import new_token
 from journal.review import services as reviews
 from journal.review.routes import review_context
 from journal.sharing import services as sharing
@@ -93,7 +95,7 @@ GOALS = (
 
 @dataclass
 class Dataset:
-    """The ids the pages need."""
+    """The ids the pages need, and a mail's unsubscribe token."""
 
     leader_id: int = 0
     entry_id: int = 0
@@ -102,6 +104,7 @@ class Dataset:
     shared_goal_id: int = 0
     check_in_id: int = 0
     review_id: int = 0
+    unsubscribe_token: str = ""
 
 
 def seed_dataset(server) -> Dataset:
@@ -177,6 +180,16 @@ def seed_dataset(server) -> Dataset:
         sharing.add_comment(leader, made[0][0], "At jeg skriver det ned samme dag.")
         sharing.request_link(db.session.get(User, requester_id), manager.email)  # awaits an answer
         data.review_id = save_review(server, leader, today)
+        # A mail the leader got about the comment, whose unsubscribe link she opens.
+        data.unsubscribe_token, digest = new_token()
+        db.session.add(
+            OutgoingMail(
+                recipient_id=leader.id,
+                sent_at=utcnow(),
+                unsubscribe_hash=digest,
+                settings="comments",
+            )
+        )
         accounts.create_user(NEWCOMER, "Nina Ny", TEST_PASSWORD, must_change_password=True)
 
     server.seed(journal, leader_key)
@@ -328,6 +341,7 @@ def main_pages(data: Dataset) -> list[Page]:
             submit("main form", {"input[name=email]": "ingen@esbjerg.example"}),
         ),
         Page("not-found-visitor", "/no/such/page", None, status=404),
+        Page("unsubscribe", f"/unsubscribe/{data.unsubscribe_token}", None),
     ]
 
 
