@@ -20,6 +20,7 @@ from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
 from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
+from journal.notifications.routes import bp as notifications_bp
 from journal.rescue.routes import bp as rescue_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
@@ -79,6 +80,7 @@ BLUEPRINTS = (
     goals_bp,
     review_bp,
     my_data_bp,
+    notifications_bp,
     framework_bp,
     sharing_bp,
     admin_bp,

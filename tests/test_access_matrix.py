@@ -67,6 +67,9 @@ MATRIX = {
         everyone(LOGIN, 200),
     ),
     ("auth.privacy", "GET"): ("/privacy", everyone(200, 200)),
+    ("notifications.settings", "GET"): ("/account/notifications", everyone(LOGIN, 200)),
+    # An empty form switches every mail off and is saved: each person's own settings.
+    ("notifications.settings", "POST"): ("/account/notifications", everyone(LOGIN, 302)),
     ("entries.index", "GET"): ("/journal/", everyone(LOGIN, 200)),
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
