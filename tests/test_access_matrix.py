@@ -93,6 +93,7 @@ MATRIX = {
     ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
     ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
     ("goals.view", "GET"): ("/goals/{goal}", OWNER_ONLY),
+    ("goals.calendar", "GET"): ("/goals/{goal}/calendar.ics", OWNER_ONLY),
     ("goals.edit", "GET"): ("/goals/{goal}/edit", OWNER_ONLY),
     ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404)),
     # An empty status is not a status: a message for the owner, 404 for everyone else.
