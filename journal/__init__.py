@@ -20,7 +20,7 @@ from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
 from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
-from journal.notifications import delivery
+from journal.notifications import delivery, reminders
 from journal.notifications.routes import bp as notifications_bp
 from journal.rescue.routes import bp as rescue_bp
 from journal.review.routes import bp as review_bp
@@ -62,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     headers.init_app(app)
     cli.init_app(app)
     delivery.init_app(app)
+    delivery.register_step(app, reminders.queue_due)
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
@@ -82,6 +83,7 @@ BLUEPRINTS = (
     goals_bp,
     review_bp,
     my_data_bp,
+    notifications_bp,
     framework_bp,
     sharing_bp,
     admin_bp,

@@ -70,6 +70,9 @@ MATRIX = {
         everyone(LOGIN, 200),
     ),
     ("auth.privacy", "GET"): ("/privacy", everyone(200, 200)),
+    ("notifications.settings", "GET"): ("/account/notifications", everyone(LOGIN, 200)),
+    # An empty form switches every mail off and is saved: each person's own settings.
+    ("notifications.settings", "POST"): ("/account/notifications", everyone(LOGIN, 302)),
     ("entries.index", "GET"): ("/journal/", everyone(LOGIN, 200)),
     ("entries.new", "GET"): ("/journal/new", everyone(LOGIN, 200)),
     # A post without a session keeps the text: the rescue page answers (200), not a redirect.
@@ -93,6 +96,7 @@ MATRIX = {
     ("goals.new", "GET"): ("/goals/new", everyone(LOGIN, 200)),
     ("goals.new", "POST"): ("/goals/new", everyone(200, 200)),
     ("goals.view", "GET"): ("/goals/{goal}", OWNER_ONLY),
+    ("goals.calendar", "GET"): ("/goals/{goal}/calendar.ics", OWNER_ONLY),
     ("goals.edit", "GET"): ("/goals/{goal}/edit", OWNER_ONLY),
     ("goals.edit", "POST"): ("/goals/{goal}/edit", everyone(200, 200, 404)),
     # An empty status is not a status: a message for the owner, 404 for everyone else.

@@ -1,6 +1,15 @@
 """Goal views: the list, a goal with its progress, check-ins, status and order."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,9 +17,11 @@ from flask_login import current_user
 from journal.entries.listing import linked_entries
 from journal.framework import current_framework, stale_task_keys
 from journal.goals import services
+from journal.goals.calendar import calendar_for
 from journal.goals.forms import RATING_NAMES, STATUS_NAMES, CheckInForm, GoalForm, StatusForm
 from journal.goals.progress import goal_charts, goal_sparkline, rating_names, sparkline_of
 from journal.i18n import today_for
+from journal.models.user import utcnow
 from journal.notifications import in_app
 from journal.redirects import safe_next
 from journal.rescue import Rescue, keeps_text, posted_id
@@ -132,6 +143,27 @@ def view(goal_id: int):
     form = CheckInForm(today=today_for(current_user), start=goal.start_date)
     form.day.data = form.today
     return render_goal(goal, form)
+
+
+@bp.get("/<id:goal_id>/calendar.ics")
+def calendar(goal_id: int):
+    """The goal's check-ins as a recurring event for the leader's calendar; its title only
+    if the leader ticked the box (`?title=1`: a choice, not content, so a GET will do)."""
+    goal = services.get_goal_for(current_user, goal_id)
+    text = calendar_for(
+        current_user,
+        goal,
+        with_title=request.args.get("title") == "1",
+        url=url_for("goals.view", goal_id=goal.id, _external=True),
+        secret=current_app.config["SECRET_KEY"],
+        today=today_for(current_user),
+        now=utcnow(),
+    )
+    response = Response(text, content_type="text/calendar; charset=utf-8")
+    # The same name for every goal: a file name shows in the downloads list and logs.
+    response.headers.set("Content-Disposition", "attachment", filename="ledelsesjournal.ics")
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/<id:goal_id>/edit", methods=["GET", "POST"])

@@ -268,13 +268,19 @@ def evidence_days_by_goal(
     return result
 
 
+def due_on(start_date: date, last_check_in: date | None) -> date:
+    """The day a goal becomes due a check-in: DUE_AFTER_DAYS after the last one (after the
+    start date while there are none). The one rule for the goal pages, the reminder mails
+    and the calendar file."""
+    return (last_check_in or start_date) + timedelta(days=DUE_AFTER_DAYS)
+
+
 def is_due(goal: Goal, check_ins: list[Row], today: date) -> bool:
     """An active goal is due a check-in when none has been made for DUE_AFTER_DAYS days
     (counted from the start date while there are none)."""
     if goal.status != "active":
         return False
-    last = check_ins[-1].day if check_ins else goal.start_date
-    return today - last >= timedelta(days=DUE_AFTER_DAYS)
+    return today >= due_on(goal.start_date, check_ins[-1].day if check_ins else None)
 
 
 @dataclass(frozen=True)

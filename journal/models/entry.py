@@ -44,6 +44,9 @@ class Entry(db.Model):
         CheckConstraint("version >= 1", name="version_positive"),
         # The journal list walks this index newest first, page after page (keyset).
         Index("ix_entries_owner_date", "owner_id", "entry_date", "id"),
+        # When a leader last wrote, read by the reminder to write (journal/notifications/
+        # reminders.py) for every leader who wants it: one step into this index each.
+        Index("ix_entries_owner_created", "owner_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

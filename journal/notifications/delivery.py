@@ -111,10 +111,12 @@ class Run:
 def run_once(now: datetime | None = None) -> Outcome:
     """One `notifications send`: the registered steps, then gather, claim and send."""
     now = now or utcnow()
-    for step in current_app.extensions.get(STEPS, ()):
-        step(now)
+    # Without mail nothing is queued either: a reminder nobody can receive would count as
+    # ignored, and the leader's reminders would back off for nothing.
     if not mail_configured():
         return Outcome(configured=False)
+    for step in current_app.extensions.get(STEPS, ()):
+        step(now)
     run = Run(now)
     forget_old_mails(now)
     stop_mailing_stale_and_inactive(now)

@@ -197,7 +197,7 @@ def compose(
                 ),
                 _(
                     "Choose which mails you get under Settings: %(url)s",
-                    url=sender.url("auth.account"),
+                    url=sender.url("notifications.settings"),
                 ),
                 _("Stop mails like this one: %(url)s", url=unsubscribe_url),
             )

@@ -6,12 +6,15 @@ the action does. Whether it is mailed is decided here, once, from the recipient'
 the mail itself is made and sent later by `flask notifications send`, never in a request.
 """
 
-from datetime import datetime
+from datetime import date, datetime, time
 
+from sqlalchemy import exists, select
+
+from journal.database import atomic
 from journal.extensions import db
-from journal.models import Notification, NotificationSettings, User
+from journal.models import ManagerLink, Notification, NotificationSettings, User
 from journal.models.user import utcnow
-from journal.notifications.kinds import GATHER, Kind
+from journal.notifications.kinds import GATHER, SETTINGS, Kind
 
 
 def settings_of(user: User) -> NotificationSettings:
@@ -66,3 +69,41 @@ def notify(
     )
     db.session.add(notification)
     return notification
+
+
+def is_asked_to_manage(user: User) -> bool:
+    """Whether anyone has ever asked `user` to be their manager (whatever came of it): only
+    then do the manager's mails mean anything to them."""
+    return bool(db.session.scalar(select(exists().where(ManagerLink.of_manager(user)))))
+
+
+@atomic()
+def save_settings(
+    user: User,
+    *,
+    choices: dict[str, bool],
+    reflection_days: str,
+    reflection_time: time,
+    appraisal_date: date | None,
+) -> NotificationSettings:
+    """Store what `user` wants mailed and when their reminders come. `choices` names the
+    settings to change (`kinds.SETTINGS`); those left out keep their value.
+
+    A reminder to write that is switched on again starts in its normal rhythm: the
+    reminders ignored before it was switched off no longer count.
+    """
+    unknown = choices.keys() - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"not a notification setting: {sorted(unknown)}")
+    settings = db.session.get(NotificationSettings, user.id)
+    if settings is None:
+        settings = settings_of(user)
+        db.session.add(settings)
+    if choices.get("reflection") and not settings.reflection:
+        settings.reflection_misses = 0
+    for name, wanted in choices.items():
+        setattr(settings, name, bool(wanted))
+    settings.reflection_days = reflection_days
+    settings.reflection_time = reflection_time.replace(second=0, microsecond=0)
+    settings.appraisal_date = appraisal_date
+    return settings

@@ -313,6 +313,13 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("framework", "/framework/", LEADER),
         Page("account", "/account", LEADER),
         Page("account-errors", "/account", LEADER, submit("main form", {"input[name=name]": ""})),
+        Page("notifications", "/account/notifications", LEADER),
+        Page(
+            "notifications-errors",
+            "/account/notifications",
+            LEADER,
+            submit("main form", {"input[name=appraisal_date]": "2020-01-01"}),
+        ),
         Page("password", "/account/password", LEADER),
         Page("password-errors", "/account/password", LEADER, submit("main form")),
         Page("recovery-key-replace", "/account/recovery-key", LEADER),
