@@ -88,5 +88,4 @@ BLUEPRINTS = (
     sharing_bp,
     admin_bp,
     rescue_bp,
-    notifications_bp,
 )

@@ -97,9 +97,9 @@ def service_command(port: int) -> list[str]:
     """The unit's ExecStart, with this machine's paths and port."""
     text = UNIT.read_text().replace("\\\n", " ")
     command = re.search(r"^ExecStart=(.*)$", text, re.MULTILINE).group(1)
-    for path, here in UNIT_PATHS.items():
+    for path in ("/srv/ledelsesjournal/venv/bin/gunicorn", "/etc/ledelsesjournal/gunicorn.conf.py"):
         assert path in command, f"ExecStart no longer uses {path}"
-        command = command.replace(path, here)
+        command = command.replace(path, UNIT_PATHS[path])
     assert "127.0.0.1:8000" in command
     return shlex.split(command.replace("127.0.0.1:8000", f"127.0.0.1:{port}"))
 

@@ -15,6 +15,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from journal.config import check_mail_settings
+from journal.notifications import delivery
 from tests.postgres import free_port
 
 PUBLIC_URL = "https://ledelsesjournal.esbjerg.example"
@@ -99,7 +100,10 @@ def use_mail(app, port: int, **settings) -> None:
 
 @pytest.fixture
 def inbox(app, smtp_server) -> Inbox:
-    """The app sends its mail to a real SMTP server, whose inbox this is."""
+    """The app sends its mail to a real SMTP server, whose inbox this is: the mails of the
+    notifications each test makes, without the run's reminders step (the reminders are
+    tested in test_reminders.py, and with the run in test_delivery.py)."""
     inbox, port = smtp_server
     use_mail(app, port)
+    app.extensions[delivery.STEPS] = []
     return inbox

@@ -7,18 +7,19 @@ The clock is moved by giving `run_once` the moment it runs at.
 import logging
 import threading
 from contextlib import suppress
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from journal.models import Notification, OutgoingMail
 from journal.models.user import utcnow
-from journal.notifications import delivery, kinds
+from journal.notifications import delivery, kinds, reminders
 from journal.notifications.services import notify
 from journal.notifications.smtp import Smtp
 from tests.entries.test_journal_list import counting_queries
 from tests.notifications.conftest import use_mail
+from tests.notifications.test_reminders import choose
 from tests.postgres import free_port
 
 pytestmark = pytest.mark.both_engines  # claiming, leases and the batch queries
@@ -288,3 +289,17 @@ def test_the_command_sends_and_says_how_it_went(app, db, inbox, leader, manager)
     assert result.exit_code == 0, result.output
     assert "Mails sent: 1; to try again later: 0;" in result.output
     assert len(inbox.mails) == 1
+
+
+def test_the_app_queues_the_reminders_in_the_send_run_and_mails_them(app, db, smtp_server, leader):
+    """As installed: `notifications send` makes the reminders that are due and mails them in
+    the same run; without mail set up it makes none (they would count as ignored)."""
+    assert reminders.queue_due in app.extensions[delivery.STEPS]
+    choose(leader, reflection=True, days="1234567", time=time(0))
+    assert delivery.run_once(utcnow()).configured is False
+    assert db.session.scalars(select(Notification)).all() == []
+    inbox, port = smtp_server
+    use_mail(app, port)
+    assert delivery.run_once(utcnow()).sent == 1
+    (mail,) = inbox.mails
+    assert mail.recipients == [leader.email]

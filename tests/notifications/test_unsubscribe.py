@@ -88,7 +88,7 @@ def test_the_page_asks_first_names_no_address_and_confirms(app, db, inbox, peopl
     done = browser.post(path)  # the page's own button: no form token needed either
     text = done.get_data(as_text=True)
     assert done.status_code == 200 and "Mailene er stoppet" in text
-    assert 'href="/account"' in text and leader.email not in text
+    assert 'href="/account/notifications"' in text and leader.email not in text
     settings = db.session.get(NotificationSettings, leader.id)
     assert (settings.comments, settings.links, settings.replies) == (False, False, True)
 
