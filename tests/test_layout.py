@@ -125,3 +125,10 @@ def test_no_import_of_the_package_hides_inside_a_function():
             if id(node) not in top_level:
                 hidden.append(f"{module}:{node.lineno} imports {target}")
     assert hidden == []
+
+
+def test_test_modules_have_names_of_their_own():
+    """pytest imports test modules by their basename (the tests folders are not packages):
+    two files of one name make the whole run stop with an import error."""
+    names = [path.name for path in Path(__file__).parent.rglob("test_*.py")]
+    assert sorted(name for name in set(names) if names.count(name) > 1) == []
