@@ -31,6 +31,7 @@ from journal.models import ManagerLink, Notification, NotificationSettings, Outg
 from journal.models.notification import MAX_MAIL_ERROR
 from journal.models.user import utcnow
 from journal.notifications import kinds
+from journal.notifications.in_app import visible_to_its_recipient
 from journal.notifications.mail import Addressee, Event, Sender, compose, settings_of
 from journal.notifications.smtp import Refused, Smtp, Unreachable
 from journal.notifications.unsubscribe import new_token
@@ -344,7 +345,7 @@ def claimed_mails(run: Run) -> list[Claimed]:
         )
         .outerjoin(actor, actor.id == Notification.actor_id)
         .outerjoin(ManagerLink, ManagerLink.id == Notification.link_id)
-        .where(Notification.mail_id.in_(mails))
+        .where(Notification.mail_id.in_(mails), visible_to_its_recipient())
         .order_by(Notification.created_at, Notification.id)
     )
     for mail_id, kind, actor_name, goal_id, leader_id, read_at, mail_after in events:
@@ -380,7 +381,7 @@ def what_to_mail(mail: Claimed, now: datetime) -> tuple[list[Event], str | None]
     if not mail.recipient.is_active:
         return [], INACTIVE
     if not mail.events:
-        return [], EMPTY  # what it was about is gone (a goal deleted, a link erased)
+        return [], EMPTY  # what it was about is gone, or no longer theirs to know
     fresh = [e for e in mail.events if e.due_at is not None and e.due_at >= now - STALE]
     new = [e for e in fresh if not e.seen]
     wanted = [e for e in new if kinds.KINDS[e.kind].setting in mail.recipient.wants]

@@ -44,6 +44,8 @@ SHARED_GOAL = (kinds.GOAL_SHARED, kinds.REPLY)  # the manager's page of a shared
 REQUESTS = (kinds.LINK_REQUESTED,)  # the team page
 ANSWERS = (kinds.LINK_ACCEPTED, kinds.LINK_DECLINED, kinds.LINK_ENDED)  # the sharing page
 APPRAISAL = (kinds.APPRAISAL,)  # the review
+# About the person only: always theirs to see.
+ABOUT_NOTHING_BUT_THEM = (kinds.APPRAISAL, kinds.REFLECTION)
 # What the badge on the team menu stands for.
 TEAM = REQUESTS + SHARED_GOAL
 
@@ -54,28 +56,52 @@ def _names(some: Iterable[Kind]) -> list[str]:
 
 def visible_to(user: User) -> ColumnElement[bool]:
     """SQL: the notification is about something `user` may see now."""
+    return _visible(user.id, user.email)
 
+
+def visible_to_its_recipient() -> ColumnElement[bool]:
+    """SQL: the notification is about something its recipient may see now; for the mails,
+    which must not tell what the app would no longer show (a goal unshared, a request
+    withdrawn, a link ended within the quarter of an hour a mail waits)."""
+    email = (
+        select(User.email)
+        .where(User.id == Notification.recipient_id)
+        .correlate(Notification)
+        .scalar_subquery()
+    )
+    # About no goal and no link: about the person only (a reminder, the appraisal). A
+    # notification's goal or link going deletes it (the foreign keys cascade).
+    about_them = and_(Notification.goal_id.is_(None), Notification.link_id.is_(None))
+    return or_(about_them, _visible(Notification.recipient_id, email))
+
+
+def _visible(user_id, email) -> ColumnElement[bool]:
     def about(*conditions) -> ColumnElement[bool]:
         # Correlated to the notification only: a query that joins goals or shares itself
         # must not lend them to these conditions.
         return exists().where(*conditions).correlate(Notification)
 
-    own_goal = about(Goal.id == Notification.goal_id, Goal.owner_id == user.id)
+    own_goal = about(Goal.id == Notification.goal_id, Goal.owner_id == user_id)
     shared_with_user = about(
         Share.goal_id == Notification.goal_id,
         Share.link_id == Notification.link_id,
         ManagerLink.id == Share.link_id,
-        ManagerLink.manager_id == user.id,
+        ManagerLink.manager_id == user_id,
         ManagerLink.status == "accepted",
         Goal.id == Share.goal_id,
         Goal.owner_id == ManagerLink.leader_id,
     )
+    # ManagerLink.of_manager, for a user given as columns.
+    asked_of_user = or_(
+        ManagerLink.manager_id == user_id,
+        and_(ManagerLink.manager_id.is_(None), ManagerLink.manager_email == email),
+    )
     waiting_for_user = about(
         ManagerLink.id == Notification.link_id,
         ManagerLink.status == "pending",
-        ManagerLink.of_manager(user),
+        asked_of_user,
     )
-    own_link = about(ManagerLink.id == Notification.link_id, ManagerLink.leader_id == user.id)
+    own_link = about(ManagerLink.id == Notification.link_id, ManagerLink.leader_id == user_id)
     return or_(
         and_(Notification.goal_id.is_not(None), or_(own_goal, shared_with_user)),
         and_(
@@ -83,7 +109,7 @@ def visible_to(user: User) -> ColumnElement[bool]:
             or_(
                 and_(Notification.kind == kinds.LINK_REQUESTED.name, waiting_for_user),
                 and_(Notification.kind.in_(_names(ANSWERS)), own_link),
-                Notification.kind == kinds.APPRAISAL.name,
+                Notification.kind.in_(_names(ABOUT_NOTHING_BUT_THEM)),
             ),
         ),
     )

@@ -132,12 +132,12 @@ def test_a_comment_reaches_the_leader_and_a_reply_the_manager_with_nothing_writt
 
     (to_manager,) = inbox.to(manager.email)
     (to_leader,) = inbox.to(leader.email)
-    # The manager was asked, and a goal was shared with him: one mail, one line each.
-    assert "Lone Leder har bedt dig om at være sin leder." in to_manager.text
+    # The manager was asked and said yes within the quarter of an hour: the request is
+    # answered, no longer news; the goal shared with him is.
+    assert "bedt dig om at være sin leder" not in to_manager.text
     assert "Lone Leder har delt et mål med dig." in to_manager.text
-    assert f"{PUBLIC_URL}/team/\n" in to_manager.text
     assert f"{PUBLIC_URL}/team/{leader.id}/goals/{goal.id}\n" in to_manager.text
-    assert to_manager.message["Subject"] == "Nyt i Ledelsesjournal"
+    assert to_manager.message["Subject"] == "Lone Leder har delt et mål med dig"
     # The leader: her manager said yes, and commented.
     assert "Mads Chef har sagt ja til at være din leder." in to_leader.text
     assert "Mads Chef har kommenteret et af de mål, du deler." in to_leader.text
@@ -319,3 +319,29 @@ def test_an_erased_account_gets_nothing(app, db, inbox, people, client, log_in_a
     delivery.run_once(utcnow() + timedelta(minutes=16))
     assert inbox.mails == []
     assert db.session.scalars(select(Notification)).all() == []
+
+
+@pytest.mark.parametrize("undone", ["unshared", "link ended", "request withdrawn"])
+def test_what_is_undone_before_its_mail_goes_is_not_mailed(
+    app, db, inbox, people, make_goal, undone
+):
+    """A mail waits a quarter of an hour for others; a goal shared by mistake and unshared,
+    a link ended, a request withdrawn in that time are no longer the manager's to know: the
+    app does not show them, and no mail tells them either."""
+    leader, manager = people["leader"], people["manager"]
+    link = sharing.request_link(leader, manager.email)
+    if undone == "request withdrawn":
+        sharing.end_link(link, by=leader)
+    else:
+        sharing.respond(manager, link, accept=True)
+        delivery.run_once(utcnow() + timedelta(minutes=16))
+        inbox.mails.clear()
+        goal = make_goal(leader, title=SECRET_TITLE)
+        sharing.share(leader, goal, include_notes=False)
+        if undone == "unshared":
+            sharing.unshare(leader, goal)
+        else:
+            sharing.end_link(link, by=leader)
+    db.session.commit()
+    delivery.run_once(utcnow() + timedelta(minutes=40))
+    assert inbox.to(manager.email) == []
