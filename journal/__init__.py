@@ -10,6 +10,7 @@ from journal import cli, database, errors, headers, i18n, logs
 from journal.admin.routes import bp as admin_bp
 from journal.auth import access, throttle
 from journal.auth.routes import bp as auth_bp
+from journal.auth.routes import rescue_bp
 from journal.config import default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
 from journal.entries import search_index
@@ -18,11 +19,11 @@ from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
 from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
+from journal.my_data import services as my_data_services
 from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
 from journal.notifications import delivery, reminders
 from journal.notifications.routes import bp as notifications_bp
-from journal.rescue.routes import bp as rescue_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
 
@@ -63,6 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     cli.init_app(app)
     delivery.init_app(app)
     delivery.register_step(app, reminders.queue_due)
+    # The choose-password page (auth) offers My data's start over; auth is below my_data.
+    app.extensions["start_over"] = my_data_services.start_over
     app.url_map.converters["id"] = IdConverter
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

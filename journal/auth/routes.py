@@ -28,14 +28,18 @@ from journal.auth.forms import (
     PasswordChangeForm,
     ProfileForm,
 )
+from journal.auth.login import log_in_again as log_in
 from journal.auth.login import start_session
 from journal.auth.passwords import verify_password
-from journal.entries import search_index
 from journal.i18n import LANGUAGE_COOKIE, current_language
-from journal.my_data import services as my_data
 from journal.redirects import safe_next
+from journal.rescue import LOGGED_IN_AGAIN, rescue_of, rescue_page, rescued_endpoint, same_origin
 
 bp = Blueprint("auth", __name__)
+# The rescue page's log-in (journal/rescue/: text posted after a session ended is kept and
+# shown again): log in again, then get the kept text back to check and save. A log-in, so
+# here; its own blueprint keeps its name.
+rescue_bp = Blueprint("rescue", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
 
@@ -96,7 +100,6 @@ def logout():
     browser forget the leader's drafts."""
     leaving = current_user.get_id() if current_user.is_authenticated else None
     if leaving is not None:
-        search_index.indexes().forget(current_user.id)
         services.log_out(current_user)  # every copy of this session, on every device
     logout_user()
     session.clear()
@@ -170,7 +173,9 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
     user = current_user._get_current_object()
     try:
         if form.needs_recovery_key and form.start_over.data and not form.recovery_key.data:
-            opened = my_data.start_over(user, form.password.data)
+            # My data's start over (new keys, the account emptied), which the app factory
+            # hands to auth: emptying an account needs every domain, which auth is below.
+            opened = current_app.extensions["start_over"](user, form.password.data)
         else:
             opened = keys.choose_password(
                 user, form.password.data, recovery_key=form.recovery_key.data or ""
@@ -258,3 +263,28 @@ def switch_language():
     response = make_response(redirect(safe_next(request.form.get("next"))))
     remember_language(response, form.language.data)
     return response
+
+
+@rescue_bp.post("/rescue")
+@public
+def log_in_again():
+    """Log in (as whoever types their password) and see the form again with the kept text."""
+    rescue = rescue_of(rescued_endpoint())
+    if rescue is None:
+        abort(404)
+    if not same_origin():
+        abort(400)
+    user = log_in()
+    if user is None:
+        return rescue_page(rescue, login_failed=True)
+    return rescue.reshow(user, LOGGED_IN_AGAIN)
+
+
+@rescue_bp.post("/journal/rescue", defaults={"earlier": "entries.new"})
+@rescue_bp.post("/goals/rescue", defaults={"earlier": "goals.new"})
+@rescue_bp.post("/review/rescue", defaults={"earlier": "review.save"})
+@public
+def earlier_address(earlier: str):
+    """Where the rescue pages of the release before posted, one address per form: a page
+    left open while the app was upgraded still brings its text back."""
+    return log_in_again()

@@ -12,6 +12,7 @@ from journal.entries import drafts, rhythm, services
 from journal.entries.drafts import draft_prefix
 from journal.entries.forms import EntryForm
 from journal.entries.list_page import journal_page
+from journal.entries.listing import linked_entries
 from journal.entries.markdown import plain_text, render_markdown
 from journal.entries.prompts import find_prompt, prompt_for
 from journal.framework import current_framework, stale_task_keys
@@ -20,6 +21,15 @@ from journal.i18n import current_language, today_for
 from journal.rescue import Rescue, keeps_text, posted_id
 
 bp = Blueprint("entries", __name__, url_prefix="/journal")
+
+
+@bp.app_template_global()
+def reflections_on_goal(goal_id: int) -> list:
+    """For the leader's own goal page (goals/view.html; `goals` stands below entries and
+    does not import it): the reflections linked to the goal, opened."""
+    return linked_entries(current_user, goal_id)
+
+
 bp.add_app_template_global(rhythm.heatmap_cells)
 bp.add_app_template_global(drafts.DRAFT_DAYS, "draft_days")
 

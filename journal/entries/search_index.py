@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_login import user_logged_out
 from sqlalchemy import LargeBinary, func, select
 
 from journal.crypto import NONCE_BYTES, CannotOpen
@@ -162,8 +163,16 @@ class SearchIndexes:
 
 
 def init_app(app) -> None:
-    """Give the app its (empty) search indexes."""
+    """Give the app its (empty) search indexes, and drop a leader's at logout (the next
+    search builds it again): Flask-Login's signal, so that logging out needs no word of
+    search."""
     app.extensions["search_indexes"] = SearchIndexes(app.config["SEARCH_INDEX_MB"] * 1024 * 1024)
+    user_logged_out.connect(_forget_at_logout, app)
+
+
+def _forget_at_logout(app, user=None) -> None:
+    if user is not None and user.is_authenticated:
+        app.extensions["search_indexes"].forget(user.id)
 
 
 def indexes() -> SearchIndexes:

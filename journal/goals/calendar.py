@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 
-from journal.goals.services import DUE_AFTER_DAYS, check_in_rows, due_on
+from journal.goals.services import check_in_rows
 from journal.ics import calendar_text, escape_text, local_stamp, utc_stamp, vtimezone
 from journal.models import Goal, User
+from journal.models.goal import DUE_AFTER_DAYS, due_on
 
 EVENT_TIME = time(9, 0)
 EVENT_LENGTH = "PT15M"

@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from journal.entries.listing import linked_entries
 from journal.framework import current_framework, stale_task_keys
 from journal.goals import services
 from journal.goals.calendar import calendar_for
@@ -25,7 +24,6 @@ from journal.models.user import utcnow
 from journal.notifications import in_app
 from journal.redirects import safe_next
 from journal.rescue import Rescue, keeps_text, posted_id
-from journal.sharing import services as sharing
 
 bp = Blueprint("goals", __name__, url_prefix="/goals")
 
@@ -115,21 +113,18 @@ def render_goal(goal, check_in_form: CheckInForm):
     """The goal page, with a check-in form (fresh, or as posted with its errors)."""
     today = today_for(current_user)
     (progress,) = services.progress_of(current_user, [goal], today, notes=True)
-    share = sharing.share_of(goal)
+    # The linked reflections and the sharing part come from their own domains, which
+    # stand above goals (they use it): the template asks them (`reflections_on_goal`,
+    # `sharing_of_goal`, template globals of entries and sharing).
     return render_template(
         "goals/view.html",
         goal=goal,
         progress=progress,
         charts=goal_charts(progress, today),
-        entries=linked_entries(current_user, goal.id),
         check_in_form=check_in_form,
         status_form=StatusForm(status=goal.status),
         framework=current_framework(),
         today=today,
-        share=share,
-        # Only a shared goal names the manager.
-        manager_link=sharing.open_link_of(current_user) if share else None,
-        comments=sharing.comments_on(goal),
     )
 
 

@@ -6,7 +6,7 @@ follows every change (`shared_copy.py`).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from flask import abort
 from sqlalchemy import Row, func, select
@@ -25,9 +25,9 @@ from journal.goals.sealing import (
     seal_note,
 )
 from journal.models import CheckIn, Entry, EntryGoal, Goal, GoalStatusChange, GoalTask, User
+from journal.models.goal import due_on
 from journal.models.user import utcnow
 
-DUE_AFTER_DAYS = 14
 MAX_ID = 2**63 - 1
 
 
@@ -266,13 +266,6 @@ def evidence_days_by_goal(
         for goal_id, day in rows:
             result[goal_id].append(day)
     return result
-
-
-def due_on(start_date: date, last_check_in: date | None) -> date:
-    """The day a goal becomes due a check-in: DUE_AFTER_DAYS after the last one (after the
-    start date while there are none). The one rule for the goal pages, the reminder mails
-    and the calendar file."""
-    return (last_check_in or start_date) + timedelta(days=DUE_AFTER_DAYS)
 
 
 def is_due(goal: Goal, check_ins: list[Row], today: date) -> bool:

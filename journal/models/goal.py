@@ -1,6 +1,6 @@
 """Goals a leader is practising ("Jeg øver mig på at …"), their check-ins and history."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -17,6 +17,15 @@ MAX_GOAL_TITLE = 300
 MAX_GOAL_TEXT = 5000
 MAX_NOTE = 1000
 _STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+# A goal is due a check-in this long after the last one (after its start while none).
+DUE_AFTER_DAYS = 14
+
+
+def due_on(start_date: date, last_check_in: date | None) -> date:
+    """The day a goal becomes due a check-in: DUE_AFTER_DAYS after the last one (after the
+    start date while there are none). The one rule for the goal pages, the reminder mails
+    and the calendar file; here with the model so that every domain can ask it."""
+    return (last_check_in or start_date) + timedelta(days=DUE_AFTER_DAYS)
 
 
 class Goal(SealedText, db.Model):

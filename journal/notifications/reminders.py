@@ -22,8 +22,8 @@ from sqlalchemy.exc import IntegrityError
 
 from journal.database import atomic
 from journal.extensions import db
-from journal.goals.services import due_on
 from journal.models import CheckIn, Entry, Goal, Notification, NotificationSettings, User
+from journal.models.goal import due_on
 from journal.models.user import DEFAULT_TIMEZONE
 from journal.notifications.kinds import APPRAISAL, CHECK_IN_DUE, REFLECTION, Kind
 from journal.notifications.services import notify

@@ -7,7 +7,7 @@ A view whose form carries writing (an entry, a goal, the review's notes) is mark
 - still logged in (only the form expired): `reshow` shows the view's form again, filled in
   with what was posted, and says "press Save again";
 - logged out: the rescue page (`rescue/page.html`) shows the writing, keeps every other
-  field hidden, and asks to log in; that post goes to `/rescue` (`rescue/routes.py`), which
+  field hidden, and asks to log in; that post goes to `/rescue` (the `rescue` blueprint in `auth/routes.py`, a log-in), which
   logs in whoever types their password and then reshows the form, to check and save.
 
 A post to any other form that carries prose (a check-in note, a comment) shows the kept-text

@@ -16,6 +16,17 @@ from journal.sharing.forms import CommentForm, LinkRequestForm, ShareForm
 
 bp = Blueprint("sharing", __name__)
 
+
+@bp.app_template_global()
+def sharing_of_goal(goal) -> tuple:
+    """For the leader's own goal page (goals/view.html; `goals` stands below sharing and
+    does not import it): the goal's share, the link that names its manager (only a shared
+    goal names one), and the comments on it."""
+    share = services.share_of(goal)
+    manager_link = services.open_link_of(current_user) if share else None
+    return share, manager_link, services.comments_on(goal)
+
+
 REFUSALS = {
     "self": lambda: _("You cannot be your own manager."),
     "already_linked": lambda: _("You already have a manager, or a request waiting. End it first."),
