@@ -12,6 +12,7 @@ depending on the accounts that make it.
 """
 
 import json
+import time
 from functools import lru_cache
 from typing import Protocol
 
@@ -24,6 +25,10 @@ SESSION_KEY = "journal_key"
 SESSION_RECOVERY = "recovery_key"
 SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
 SESSION_LOCKED = "journal_to_unlock"  # signed in by the municipality's account: unlock first
+SESSION_UNLOCKED_AT = "unlocked_at"  # when the journal was last opened in this session
+# Changing how the journal opens (a new passphrase, passkey or recovery key) needs a proof
+# this recent: not just whoever finds the session open on a laptop left unattended.
+FRESH_UNLOCK_SECONDS = 5 * 60
 
 
 class Account(Protocol):
@@ -174,9 +179,17 @@ def _session_open(user: Account, text: str | None, purpose: str) -> bytes | None
 def keep_in_session(user: Account, key: JournalKey) -> None:
     """Keep the data key for this session, sealed under a key from the server's secret."""
     session[SESSION_KEY] = _session_seal(user, key._key, "data-key")
+    session[SESSION_UNLOCKED_AT] = int(time.time())
     session.pop(SESSION_PENDING, None)
     session.pop(SESSION_LOCKED, None)
     use_for_request(key)
+
+
+def unlocked_recently() -> bool:
+    """Whether the journal was opened in this session (by log-in or unlock) in the last few
+    minutes: the proof that changing how it opens asks for."""
+    at = session.get(SESSION_UNLOCKED_AT)
+    return isinstance(at, int) and 0 <= time.time() - at <= FRESH_UNLOCK_SECONDS
 
 
 def key_from_session(user: Account) -> JournalKey | None:

@@ -30,6 +30,19 @@ def works_locked(view):
     return view
 
 
+def require_fresh_unlock():
+    """None if the journal was opened in the last few minutes; else a redirect to unlock it
+    again, back to the page this came from. For changes to how the journal opens, which
+    must not be open to whoever finds a session left open."""
+    if journal_key.unlocked_recently():
+        return None
+    flash(
+        _("For your safety, unlock your journal once more before you change how it opens."), "info"
+    )
+    back = page_to_return_to() if request.method == "POST" else request.full_path.rstrip("?")
+    return redirect(url_for("unlock.unlock", confirm=1, next=back))
+
+
 def require_admin() -> None:
     """A blueprint's `before_request`: 404 to anyone but an administrator."""
     if not current_user.is_authenticated or not current_user.is_admin:
@@ -88,9 +101,9 @@ def load_user(user_id: str) -> User | None:
     if key is not None:
         journal_key.use_for_request(key)
         return user
-    if user.must_change_password:
-        return user if journal_key.is_pending(user) else None
-    return user if journal_key.is_locked(user) else None
+    if journal_key.is_locked(user):  # signed in by the municipality's account
+        return user
+    return user if user.must_change_password and journal_key.is_pending(user) else None
 
 
 # What a leader may do before the journal is ready, besides logging out and the like.
@@ -120,10 +133,10 @@ LOCKED_STEPS = ("unlock.unlock", "unlock.set_up")
 def journal_step(user: User) -> str | None:
     """The page the user must go through before anything else, if any: choosing their own
     password, setting up a journal (no key yet), unlocking it, keeping the recovery key."""
-    if user.must_change_password:
-        return "auth.choose_password"
     if not journal_key.has_open_journal(user):
-        return "unlock.unlock" if keys.has_keys(user) else "unlock.set_up"
+        if journal_key.is_locked(user):  # signed in by the municipality's account
+            return "unlock.unlock" if keys.has_keys(user) else "unlock.set_up"
+        return "auth.choose_password"  # logged in with a password an administrator set
     if user.recovery_key_confirmed_at is None:
         return "auth.recovery_key"
     return None
@@ -167,6 +180,8 @@ def init_app(app: Flask) -> None:
             getattr(view, "works_locked", False) or getattr(blueprint, "works_locked", False)
         ):
             return None
+        if request.method == "POST" and step in LOCKED_STEPS and (kept := rescue.answer()):
+            return kept  # the writing in the post comes back, not lost behind the unlock
         # Back here once the journal opens: only a GET can be repeated.
         wanted = request.method == "GET" and step == "unlock.unlock" and request.path != "/"
         return redirect(url_for(step, next=request.full_path.rstrip("?") if wanted else None))

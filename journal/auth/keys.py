@@ -56,6 +56,11 @@ class KeysChanged(Exception):
     """Another request changed the user's keys meanwhile (a double click, a second tab)."""
 
 
+class NeedsPassword(Exception):
+    """The account holds text from before encryption: only its password may make the keys
+    that seal it (never a factor chosen by whoever signs in by the organisation's account)."""
+
+
 class LastFactor(Exception):
     """Removing this factor would leave the journal opening with the recovery key only."""
 
@@ -292,8 +297,7 @@ def set_up_keys(user: User, password: str, **more) -> tuple[JournalKey, bytes]:
 def set_up_keys_with_passphrase(user: User, phrase: str) -> tuple[JournalKey, bytes]:
     """A new journal for an account that signs in with the municipality's account: its key
     wrapped by a journal passphrase and a new recovery key. KeysChanged on a race."""
-    if has_keys(user):
-        raise KeysChanged(user.id)
+    _check_new_journal(user)
     return _new_keys(
         user,
         lambda key: _put_factor(user, "passphrase", _wrapped_for_passphrase(user, key, phrase)),
@@ -303,9 +307,24 @@ def set_up_keys_with_passphrase(user: User, phrase: str) -> tuple[JournalKey, by
 @atomic()
 def set_up_keys_with_passkey(user: User, passkey: NewPasskey) -> tuple[JournalKey, bytes]:
     """A new journal whose key a passkey opens (and a new recovery key). KeysChanged on a race."""
+    _check_new_journal(user)
+    return _new_keys(user, lambda key: _put_passkey(user, key, passkey))
+
+
+def _check_new_journal(user: User) -> None:
+    """A journal made at the first sign-in by the organisation's account starts empty:
+    KeysChanged if one exists, NeedsPassword if the account holds text from before
+    encryption (sealing it under the new factor would hand it to whoever signed in)."""
     if has_keys(user):
         raise KeysChanged(user.id)
-    return _new_keys(user, lambda key: _put_passkey(user, key, passkey))
+    if has_plaintext(user):
+        raise NeedsPassword(user.id)
+
+
+def has_plaintext(user: User) -> bool:
+    """Whether the account holds text written before encryption, still to be sealed."""
+    entries = select(Entry.id).where(Entry.owner_id == user.id, Entry.sealed.is_(None))
+    return db.session.scalar(select(exists(entries))) or bool(_plaintext_rows(user))
 
 
 @atomic()
@@ -325,6 +344,10 @@ def remove_factor(user: User, factor_id: int) -> None:
     """Remove one of the user's passkeys or the journal passphrase. LookupError if it is
     not the user's (or is the password or the recovery key, which are not removed here);
     LastFactor if the recovery key would be the only way left in."""
+    # Two removals at once (two tabs) must not both pass the check: the account's row is
+    # locked until the commit (PostgreSQL); on SQLite, FOR UPDATE locks nothing, but the
+    # delete holds the write lock, and the count after it sees every removal committed.
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
     factors = factors_of(user)
     factor = next((f for f in factors if f.id == factor_id), None)
     if factor is None or factor.kind not in ("passkey", "passphrase"):
@@ -332,7 +355,11 @@ def remove_factor(user: User, factor_id: int) -> None:
     if not any(f.kind != "recovery" and f.id != factor_id for f in factors):
         raise LastFactor(factor_id)
     db.session.delete(factor)
+    db.session.flush()
     g.pop("has_keys", None)
+    left = exists().where(UnlockFactor.user_id == user.id, UnlockFactor.kind != "recovery")
+    if not db.session.scalar(select(left)):
+        raise LastFactor(factor_id)
 
 
 @atomic()

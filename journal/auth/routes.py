@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from journal import journal_key
 from journal.auth import keys, services, sessions, throttle
-from journal.auth.access import FORGET_DRAFTS, public, works_locked
+from journal.auth.access import FORGET_DRAFTS, public, require_fresh_unlock, works_locked
 from journal.auth.forms import (
     AccountForm,
     ChoosePasswordForm,
@@ -229,6 +229,8 @@ def new_recovery_key():
     """Make a new recovery key, after the password (or the journal passphrase); the old one
     stops working."""
     form = new_recovery_key_form()
+    if form.asks_for is None and (stale := require_fresh_unlock()):
+        return stale  # passkeys only: a recent unlock is the proof
     if form.validate_on_submit():
         throttle.check(current_user.email)  # 429 past the log-in limit, before any hashing
         if form.asks_for is None or _typed_secret_is_right(form.asks_for, form.password.data):

@@ -25,6 +25,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms import Form
 
+from journal.journal_key import has_open_journal
 from journal.redirects import referring_page
 
 BLUEPRINT = "rescue"  # the rescue page's own log-in (`routes.py`)
@@ -117,6 +118,8 @@ def answer(status: int = 200):
         return kept_text_page(status)
     if not same_origin():
         abort(400)
+    if current_user.is_authenticated and not has_open_journal(current_user):
+        return kept_text_page(status)  # signed in, journal locked: the text to copy
     if current_user.is_authenticated:
         return rescue.reshow(current_user, FORM_EXPIRED)
     return rescue_page(rescue)

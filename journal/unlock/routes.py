@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from journal import journal_key
 from journal.auth import keys
-from journal.auth.access import works_locked
+from journal.auth.access import require_fresh_unlock, works_locked
 from journal.redirects import safe_next
 from journal.unlock import services
 from journal.unlock.forms import PassphraseForm, RecoveryUnlockForm, RemoveForm, UnlockForm
@@ -30,19 +30,28 @@ def unlock():
     """Open a locked journal with something only the leader holds."""
     user = _user()
     target = safe_next(request.values.get("next"), url_for("dashboard.index"))
-    if journal_key.has_open_journal(user):
+    # Open already: only a leader asked to prove it again (to change how it opens) stays.
+    confirming = journal_key.has_open_journal(user)
+    if confirming and not request.values.get("confirm"):
         return redirect(target)
-    if not keys.has_keys(user):
+    legacy = services.needs_password_first(user)
+    if not keys.has_keys(user) and not legacy:
         return redirect(url_for("unlock.set_up"))
     ways = services.ways_in(user)
+    if legacy:  # text from before encryption: the password it was written under opens it
+        ways["password"] = [None]
     typed = UnlockForm(formdata=None, next=target)
     recovery = RecoveryUnlockForm(formdata=None, next=target)
     if request.method == "POST":
         posted = RecoveryUnlockForm() if request.form.get("way") == "recovery" else UnlockForm()
         if posted.validate_on_submit() and _offered(ways, posted.way.data):
-            key = services.unlock(user, posted.way.data, posted.secret.data)
-            if key is not None:
+            opened = services.unlock(user, posted.way.data, posted.secret.data)
+            if opened is not None:
+                key, recovery = opened
                 journal_key.keep_in_session(user, key)
+                if recovery is not None:  # keys made just now: the recovery key comes first
+                    journal_key.keep_recovery_key(user, recovery)
+                    return redirect(url_for("auth.recovery_key"))
                 return _after_unlock(posted.way.data, target)
             posted.secret.errors.append(_wrong(posted.way.data))
         if posted.way.data == "recovery":
@@ -52,7 +61,12 @@ def unlock():
     return _no_store(
         make_response(
             render_template(
-                "unlock/unlock.html", ways=ways, form=typed, recovery_form=recovery, next=target
+                "unlock/unlock.html",
+                ways=ways,
+                form=typed,
+                recovery_form=recovery,
+                next=target,
+                confirming=confirming,
             )
         )
     )
@@ -88,7 +102,7 @@ def _after_unlock(way: str, target: str):
 def set_up():
     """The first sign-in: choose how the new journal opens (a passkey, or a passphrase)."""
     user = _user()
-    if keys.has_keys(user):
+    if keys.has_keys(user) or services.needs_password_first(user):
         return redirect(url_for("unlock.unlock"))
     form = PassphraseForm()
     if form.validate_on_submit():
@@ -117,7 +131,10 @@ def render_factors(form: PassphraseForm):
 
 @bp.post("/account/unlock-factors/passphrase")
 def set_passphrase():
-    """Choose or change the journal passphrase (the journal is open)."""
+    """Choose or change the journal passphrase (the journal is open, and was opened in the
+    last few minutes: whoever finds a session open must not leave a way in of their own)."""
+    if stale := require_fresh_unlock():
+        return stale
     form = PassphraseForm()
     if not form.validate_on_submit():
         return render_factors(form)

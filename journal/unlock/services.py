@@ -5,6 +5,7 @@ import logging
 
 from journal import crypto
 from journal.auth import keys, throttle
+from journal.auth.passwords import verify_password
 from journal.database import atomic
 from journal.journal_key import JournalKey
 from journal.models import UnlockFactor, User
@@ -34,26 +35,46 @@ def _open(user: User, way: str, secret: str) -> JournalKey | None:
         return None
 
 
-@atomic()
-def unlock(user: User, way: str, secret: str) -> JournalKey | None:
-    """The journal's key, opened `way` with `secret`; None if it does not open it (counted
-    as a failed log-in). TooManyAttempts past the log-in's limits, before any hashing."""
+def needs_password_first(user: User) -> bool:
+    """An account from before encryption, never logged in since: what it holds was written
+    under its password, and only that password may seal it (never a passphrase or passkey
+    chosen by whoever signs in by the municipality's account)."""
+    return not keys.has_keys(user) and keys.has_plaintext(user)
+
+
+def unlock(user: User, way: str, secret: str) -> tuple[JournalKey, bytes | None] | None:
+    """The journal's key, opened `way` with `secret`, and a new recovery key if the keys
+    were made just now (an account from before encryption, by its password); None if it
+    does not open (counted as a failed log-in). TooManyAttempts past the log-in's limits,
+    before any hashing."""
     throttle.check(user.email)
+    recovery = None
     with throttle.hashing_slot():  # scrypt for a password or passphrase: one slot each
-        key = _open(user, way, secret)
+        if way == "password" and needs_password_first(user):
+            key, recovery = _first_open_by_password(user, secret)
+        else:
+            with atomic():
+                key = _open(user, way, secret)
     if key is None:
         throttle.record_wrong_secret(user, WHAT[way])
         return None
     log.info("journal unlocked: account %s with the %s", user.id, WHAT[way])
-    return key
+    return key, recovery
+
+
+def _first_open_by_password(user: User, password: str) -> tuple[JournalKey | None, bytes | None]:
+    if not verify_password(user.password_hash, password):
+        return None, None
+    return keys.unlock_at_login(user, password)
 
 
 def set_up_with_passphrase(user: User, phrase: str) -> tuple[JournalKey, bytes] | None:
     """A new journal opened by `phrase` for an account without one; its key and the new
-    recovery key's bits, or None if another request made the journal meanwhile."""
+    recovery key's bits, or None if another request made the journal meanwhile (or the
+    account holds text from before encryption, which its password must open first)."""
     try:
         return keys.set_up_keys_with_passphrase(user, phrase)
-    except keys.KeysChanged:
+    except (keys.KeysChanged, keys.NeedsPassword):
         return None
 
 

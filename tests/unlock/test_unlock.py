@@ -8,41 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from journal import crypto, journal_key
-from journal.auth import keys, services
+from journal.auth import keys
 from journal.entries import services as entries
 from journal.extensions import db
 from journal.i18n import today_for
 from journal.models import LoginFailure, UnlockFactor
 from journal.models.user import utcnow
-from tests.conftest import TEST_PASSWORD, give_session, locked_session
-
-PHRASE = "en sætning kun jeg kender til journalen"
-
-
-def signed_in_locked(app, client, user):
-    """`client` signed in as `user` by the municipality's account: the journal locked."""
-    give_session(app, client, locked_session(app, user)[0])
-    return client
-
-
-@pytest.fixture
-def keyless(app):
-    """An account made for single sign-on, never used: no password that works, no keys."""
-    return services.create_user(
-        "ny.leder@esbjerg.example", "Nina Ny", secrets.token_urlsafe(24), must_change_password=False
-    )
-
-
-def fake_passkey(name: str = "Min telefon") -> keys.NewPasskey:
-    return keys.NewPasskey(
-        name=name,
-        credential_id=secrets.token_bytes(32),
-        public_key=b"\xa5" + secrets.token_bytes(64),
-        sign_count=0,
-        transports="internal",
-        prf_salt=secrets.token_bytes(32),
-        prf_output=secrets.token_bytes(32),
-    )
+from tests.conftest import TEST_PASSWORD
+from tests.unlock.conftest import PHRASE, fake_passkey, signed_in_locked
 
 
 def test_the_first_sign_in_sets_up_a_journal_with_a_passphrase(app, client, keyless):
