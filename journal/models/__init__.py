@@ -2,6 +2,7 @@
 
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
+from journal.models.identity import SignInIdentity
 from journal.models.notification import Notification, NotificationSettings, OutgoingMail
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
@@ -28,5 +29,6 @@ __all__ = [
     "Share",
     "SharedNote",
     "SharingEvent",
+    "SignInIdentity",
     "User",
 ]
