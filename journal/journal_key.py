@@ -23,6 +23,7 @@ from journal import crypto
 SESSION_KEY = "journal_key"
 SESSION_RECOVERY = "recovery_key"
 SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
+SESSION_LOCKED = "journal_closed"  # signed in (single sign-on), the journal not opened yet
 
 
 class Account(Protocol):
@@ -174,6 +175,7 @@ def keep_in_session(user: Account, key: JournalKey) -> None:
     """Keep the data key for this session, sealed under a key from the server's secret."""
     session[SESSION_KEY] = _session_seal(user, key._key, "data-key")
     session.pop(SESSION_PENDING, None)
+    session.pop(SESSION_LOCKED, None)
     use_for_request(key)
 
 
@@ -211,3 +213,17 @@ def mark_pending(user: Account) -> None:
 def is_pending(user: Account) -> bool:
     """Whether this session waits for `user`'s new password before the journal opens."""
     return _session_open(user, session.get(SESSION_PENDING), "pending") == PENDING
+
+
+LOCKED = b"signed in, journal locked"
+
+
+def mark_locked(user: Account) -> None:
+    """The session is signed in without the journal's key (single sign-on proves who, not
+    the key); sealed like the key, so that the server's secret alone cannot claim it."""
+    session[SESSION_LOCKED] = _session_seal(user, LOCKED, "locked")
+
+
+def is_locked(user: Account) -> bool:
+    """Whether this session is a sign-in of `user` whose journal is not opened yet."""
+    return _session_open(user, session.get(SESSION_LOCKED), "locked") == LOCKED

@@ -79,6 +79,8 @@ def load_user(user_id: str) -> User | None:
     if key is not None:
         journal_key.use_for_request(key)
         return user
+    if journal_key.is_locked(user):
+        return user
     return user if user.must_change_password and journal_key.is_pending(user) else None
 
 

@@ -47,6 +47,11 @@ class KeysChanged(Exception):
     """Another request changed the user's keys meanwhile (a double click, a second tab)."""
 
 
+def has_keys(user: User) -> bool:
+    """Whether the account has a journal at all (some wrap of a data key)."""
+    return user.key_by_password is not None or user.key_by_recovery is not None
+
+
 def open_with_password(user: User, password: str) -> JournalKey:
     """The data key, opened with the (already verified) password; CannotOpen otherwise."""
     data_key = crypto.unwrap(user.key_by_password, normalize(password), _context(user, "password"))

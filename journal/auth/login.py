@@ -23,6 +23,15 @@ def start_session(user: User, password: str) -> None:
         journal_key.keep_recovery_key(user, recovery)
 
 
+def start_locked_session(user: User) -> None:
+    """Sign `user` in on a fresh session with the journal locked: the municipality's sign-in
+    proves who the leader is; only something the leader holds opens the journal later."""
+    session.clear()
+    login_user(user)
+    sessions.begin(user)
+    journal_key.mark_locked(user)
+
+
 def log_in_again() -> User | None:
     """For the rescue page (text kept after a session expired): log in whoever typed their
     email and password in this post, and return them; None if the two do not match or the
