@@ -54,6 +54,8 @@ def has_keys(user: User) -> bool:
 
 def open_with_password(user: User, password: str) -> JournalKey:
     """The data key, opened with the (already verified) password; CannotOpen otherwise."""
+    if user.key_by_password is None:
+        raise crypto.CannotOpen()
     data_key = crypto.unwrap(user.key_by_password, normalize(password), _context(user, "password"))
     return JournalKey(user.id, data_key)
 
