@@ -30,16 +30,19 @@ log = logging.getLogger("journal.sso")
 
 # The password hash of an account made at first sign-in: no password opens it (Werkzeug
 # never matches a hash without its "method$salt$hash" parts).
-NO_PASSWORD = "!single-sign-on"
+NO_PASSWORD = "!single-sign-on"  # noqa: S105 (a marker, not a password)
 MAX_CLAIM_LENGTH = 1024  # a name or an address longer than this is no name or address
 
 
 class NotAllowed(Exception):
-    """The sign-in is genuine, but this account may not be signed in; `reason` says why."""
+    """The sign-in is genuine, but this account may not be signed in; `reason` says why.
+
+    Logged when made, with the reason only: the page says the rest to the person."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
+        log.info("single sign-on refused: %s", reason)
 
 
 @dataclass(frozen=True)

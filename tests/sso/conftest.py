@@ -67,7 +67,14 @@ class Stub:
     signing_key: RSAKey | None = None
     nonce: str | None = None
     nonces: list = field(default_factory=list)
-    subject: dict = field(default_factory=dict)
+    subject: dict = field(
+        default_factory=lambda: {
+            "sub": "pairwise-stub",
+            "tid": TENANT,
+            "oid": "oid-stub",
+            "email": "stub@esbjerg.example",
+        }
+    )
 
     def reset(self) -> None:
         self.claims, self.signing_key, self.nonce = {}, None, None

@@ -70,9 +70,7 @@ def test_a_first_sign_in_from_an_allowed_domain_makes_an_account(
     assert "oid-birgit" not in logged and "Birgit" not in logged and "birgit" not in logged
 
 
-def test_the_name_comes_from_the_address_when_the_provider_gives_none(
-    client, make_user, sign_in
-):
+def test_the_name_comes_from_the_address_when_the_provider_gives_none(client, make_user, sign_in):
     make_user()
     claims = entra_claims("oid-x", None, name=None, preferred_username="kaj.k@esbjerg.example")
     del claims["name"]

@@ -36,9 +36,7 @@ def upgrade():
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_identities")),
-        sa.UniqueConstraint(
-            "issuer", "subject", name=op.f("uq_sign_in_identities_issuer_subject")
-        ),
+        sa.UniqueConstraint("issuer", "subject", name=op.f("uq_sign_in_identities_issuer_subject")),
         sa.UniqueConstraint("user_id", "issuer", name=op.f("uq_sign_in_identities_user_issuer")),
     )
 
