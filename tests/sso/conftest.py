@@ -66,6 +66,7 @@ class Stub:
     claims: dict = field(default_factory=dict)
     signing_key: RSAKey | None = None
     nonce: str | None = None
+    without_id_token: bool = False
     nonces: list = field(default_factory=list)
     subject: dict = field(
         default_factory=lambda: {
@@ -78,6 +79,7 @@ class Stub:
 
     def reset(self) -> None:
         self.claims, self.signing_key, self.nonce = {}, None, None
+        self.without_id_token = False
 
     def id_token(self) -> str:
         moment = int(time.time())
@@ -124,6 +126,8 @@ def stub_app(stub: Stub) -> Flask:
 
     @app.post("/token")
     def token():
+        if stub.without_id_token:
+            return jsonify(access_token="stub-access", token_type="Bearer")
         return jsonify(access_token="stub-access", token_type="Bearer", id_token=stub.id_token())
 
     return app
@@ -167,8 +171,9 @@ def sso_settings(request, mock_provider) -> dict:
         "OIDC_BUTTON_LABEL": "Esbjerg Kommune",
     }
     settings.update(getattr(request, "param", {}))
-    if settings["OIDC_ISSUER"] == "stub":
-        settings["OIDC_ISSUER"] = request.getfixturevalue("stub").url
+    if settings["OIDC_ISSUER"].startswith("stub"):  # "stub/": the stub, misnamed
+        stub_url = request.getfixturevalue("stub").url
+        settings["OIDC_ISSUER"] = settings["OIDC_ISSUER"].replace("stub", stub_url, 1)
     elif settings["OIDC_ISSUER"] == "closed":
         settings["OIDC_ISSUER"] = closed_port()
     return settings

@@ -84,6 +84,21 @@ def test_a_spoiled_id_token_is_refused(client, db, make_user, stub, spoil, caplo
 
 
 @pytest.mark.parametrize("sso_settings", [STUB], indirect=True)
+def test_a_token_answer_without_an_id_token_is_refused(client, db, make_user, stub):
+    make_user()
+    stub.without_id_token = True
+    assert_refused(through_stub(client), 400, client, db)
+
+
+@pytest.mark.parametrize("sso_settings", [{"OIDC_ISSUER": "stub/"}], indirect=True)
+def test_a_provider_that_names_another_issuer_is_refused(client, db, make_user, stub, caplog):
+    make_user()
+    caplog.set_level(logging.INFO, logger="journal.sso")
+    assert_refused(to_provider(client), 502, client, db)
+    assert "single sign-on refused: metadata" in journal_log(caplog)
+
+
+@pytest.mark.parametrize("sso_settings", [STUB], indirect=True)
 def test_a_replayed_nonce_is_refused(client, app, db, make_user, stub):
     make_user()
     through_stub(client)  # a sign-in the attacker has seen

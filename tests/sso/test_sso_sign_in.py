@@ -3,6 +3,7 @@ accounts are found by issuer and subject, made for allowed domains, bound once, 
 journal stays locked until the leader opens it with something only they hold."""
 
 import logging
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from journal import journal_key
 from journal.auth import keys
 from journal.auth import services as accounts
 from journal.models import SignInIdentity, User
-from tests.sso.conftest import entra_claims
+from tests.sso.conftest import entra_claims, to_provider
 
 
 def signed_in_user_id(client) -> str | None:
@@ -47,6 +48,17 @@ def test_the_login_page_offers_the_municipal_account_first(client, make_user):
     assert "Log ind med din kommunekonto" in page
     assert "Esbjerg Kommune" in page
     assert page.index("Log ind med din kommunekonto") < page.index('name="password"')
+
+
+def test_the_provider_is_asked_for_a_code_with_pkce_state_and_nonce(client, make_user):
+    make_user()
+    started = to_provider(client)
+    query = parse_qs(urlsplit(started.headers["Location"]).query)
+    assert query["response_type"] == ["code"] and query["code_challenge_method"] == ["S256"]
+    assert len(query["code_challenge"][0]) == 43  # SHA-256, base64url
+    assert len(query["state"][0]) >= 20 and len(query["nonce"][0]) >= 20
+    assert query["redirect_uri"] == ["http://localhost/login/sso/callback"]
+    assert set(query["scope"][0].split()) == {"openid", "email", "profile"}
 
 
 def test_a_first_sign_in_from_an_allowed_domain_makes_an_account(
