@@ -28,6 +28,7 @@ from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
 from journal.sso import provider as sso_provider
 from journal.sso.routes import bp as sso_bp
+from journal.unlock.routes import bp as unlock_bp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -85,6 +86,7 @@ class IdConverter(IntegerConverter):
 BLUEPRINTS = (
     auth_bp,
     sso_bp,
+    unlock_bp,
     dashboard_bp,
     entries_bp,
     goals_bp,

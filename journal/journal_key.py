@@ -23,7 +23,7 @@ from journal import crypto
 SESSION_KEY = "journal_key"
 SESSION_RECOVERY = "recovery_key"
 SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
-SESSION_LOCKED = "journal_closed"  # signed in (single sign-on), the journal not opened yet
+SESSION_LOCKED = "journal_to_unlock"  # signed in by the municipality's account: unlock first
 
 
 class Account(Protocol):
@@ -219,11 +219,12 @@ LOCKED = b"signed in, journal locked"
 
 
 def mark_locked(user: Account) -> None:
-    """The session is signed in without the journal's key (single sign-on proves who, not
-    the key); sealed like the key, so that the server's secret alone cannot claim it."""
+    """The session is signed in, but holds no key: the journal opens only with something the
+    leader holds (a passkey, the journal passphrase, the password or the recovery key).
+    Sealed like the key, so that no one who knows only the server's secret can claim it."""
     session[SESSION_LOCKED] = _session_seal(user, LOCKED, "locked")
 
 
 def is_locked(user: Account) -> bool:
-    """Whether this session is a sign-in of `user` whose journal is not opened yet."""
+    """Whether this session is signed in as `user` with the journal still locked."""
     return _session_open(user, session.get(SESSION_LOCKED), "locked") == LOCKED

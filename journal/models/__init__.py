@@ -7,6 +7,7 @@ from journal.models.notification import Notification, NotificationSettings, Outg
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
+from journal.models.unlock import UnlockFactor
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "SharedNote",
     "SharingEvent",
     "SignInIdentity",
+    "UnlockFactor",
     "User",
 ]

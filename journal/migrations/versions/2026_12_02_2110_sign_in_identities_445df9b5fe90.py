@@ -1,7 +1,7 @@
 """Sign-in identities: accounts bound to a subject of the municipality's OpenID provider.
 
 Revision ID: 445df9b5fe90
-Revises: 18aabda09ed9
+Revises: 7e1f0c2a9b41
 Create Date: 2026-12-02
 
 Written by hand and checked against the models by tests/test_migrations.py (issue 19).
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "445df9b5fe90"
-down_revision = "18aabda09ed9"
+down_revision = "7e1f0c2a9b41"
 branch_labels = None
 depends_on = None
 
