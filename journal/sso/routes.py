@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from journal import journal_key
+from journal.auth import keys
 from journal.auth.access import public
 from journal.auth.login import start_locked_session
 from journal.extensions import db
@@ -84,6 +85,12 @@ REFUSALS = {
 }
 
 
+WRONG_SECRET = {
+    "password": _l("The password is not right."),
+    "passphrase": _l("The journal passphrase is not right."),
+}
+
+
 def refused_page(reason: str):
     """The refused page for `reason`, with its status, and a way to try again."""
     status, what, advice = REFUSALS[reason]
@@ -137,22 +144,25 @@ def callback():
 @bp.route("/login/sso/link", methods=["GET", "POST"])
 @public
 def link():
-    """Confirm it is your account: the password or the recovery key, once; then the
-    sign-in is linked and the journal open for this session."""
+    """Confirm it is your account: the password (or journal passphrase) or the recovery key,
+    once; then the sign-in is linked and the journal open for this session."""
     waiting = pending.waiting()
     user = db.session.get(User, waiting.user_id) if waiting is not None else None
     if user is None or not user.is_active or waiting.sign_in.issuer != provider.issuer():
         pending.forget()
         return refused_page("link_expired")
-    by_password = request.method == "POST" and request.form.get("way") == "password"
+    typed = keys.typed_secret(user)  # "password", "passphrase" or None (passkeys only)
+    by_secret = request.method == "POST" and request.form.get("way") == "password" and typed
     by_recovery = request.method == "POST" and request.form.get("way") == "recovery"
-    password_form = LinkWithPasswordForm(formdata=None if not by_password else request.form)
+    password_form = LinkWithPasswordForm(formdata=None if not by_secret else request.form)
     recovery_form = LinkWithRecoveryKeyForm(formdata=None if not by_recovery else request.form)
+    if typed == "passphrase":
+        password_form.password.label.text = _l("Your journal passphrase")
     key = None
-    if by_password and password_form.validate_on_submit():
-        key = services.open_with_password(user, password_form.password.data)
+    if by_secret and password_form.validate_on_submit():
+        key = services.open_with_secret(user, password_form.password.data)
         if key is None:
-            password_form.password.errors.append(_l("The password is not right."))
+            password_form.password.errors.append(WRONG_SECRET[typed])
     elif by_recovery and recovery_form.validate_on_submit():
         key = services.open_with_recovery_key(user, recovery_form.recovery_key.data)
         if key is None:
@@ -161,7 +171,10 @@ def link():
             )
     if key is None:
         return render_template(
-            "sso/link.html", user=user, password_form=password_form, recovery_form=recovery_form
+            "sso/link.html",
+            typed=typed,
+            password_form=password_form,
+            recovery_form=recovery_form,
         )
     try:
         services.link(user, waiting.sign_in)

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from journal import crypto
-from journal.auth import keys, throttle
+from journal.auth import keys, sessions, throttle
 from journal.auth import services as accounts
 from journal.auth.passwords import verify_password
 from journal.database import atomic
@@ -190,7 +190,19 @@ def _account_for(sign_in: SignIn) -> Outcome:
     if keys.has_keys(user):
         return Outcome(user, needs_link=True)
     _bind(user, sign_in)
+    _void_temporary_password(user)
     return Outcome(user, needs_link=False)
+
+
+def _void_temporary_password(user: User) -> None:
+    """A password an administrator set for an account never used stops working once the
+    leader signs in with the municipality's account: the administrator knows it, and with
+    it could make the journal's first key. Any session it began ends."""
+    if not user.must_change_password:
+        return
+    user.password_hash = NO_PASSWORD
+    user.must_change_password = False
+    sessions.end_sessions(user)
 
 
 @atomic()
@@ -240,21 +252,23 @@ def _bind(user: User, sign_in: SignIn) -> None:
 # --- Proving to hold an account before linking ------------------------------------------
 
 
-def open_with_password(user: User, password: str) -> JournalKey | None:
-    """The journal's key, opened by the account's password; None if it is not the right
-    one (counted as a failed log-in). TooManyAttempts past the log-in's limits, before any
-    hashing."""
+def open_with_secret(user: User, typed: str) -> JournalKey | None:
+    """The journal's key, opened by what the leader types to open it (`keys.typed_secret`:
+    the password, else the journal passphrase); None if it is not the right one (counted
+    as a failed log-in). TooManyAttempts past the log-in's limits, before any hashing."""
     throttle.check(user.email)
-    with throttle.hashing_slot():
-        right = verify_password(user.password_hash, password)
+    kind = keys.typed_secret(user)
     key = None
-    if right:
-        try:
-            key = keys.open_with_password(user, password)
-        except crypto.CannotOpen:  # a password an administrator set opens no journal
-            key = None
+    with throttle.hashing_slot():
+        if kind == "password" and verify_password(user.password_hash, typed):
+            try:
+                key = keys.open_with_password(user, typed)
+            except crypto.CannotOpen:
+                key = None
+        elif kind == "passphrase":
+            key = keys.open_with_passphrase(user, typed)
     if key is None:
-        throttle.record_wrong_secret(user, "password")
+        throttle.record_wrong_secret(user, kind or "secret")
         return None
     throttle.record_success(user.email)
     return key

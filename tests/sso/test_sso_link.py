@@ -4,12 +4,19 @@ as failed log-ins; afterwards the sign-in goes straight in."""
 
 from sqlalchemy import func, select
 
-from journal.auth import throttle
+from journal.auth import keys, throttle
+from journal.auth import services as accounts
 from journal.models import LoginFailure, SignInIdentity
 from journal.sso import pending
 from tests.conftest import TEST_PASSWORD
 from tests.sso.conftest import entra_claims
-from tests.sso.test_sso_sign_in import identities, journal_is_open, signed_in_user_id
+from tests.sso.test_sso_sign_in import (
+    UNLOCK,
+    assert_waits_for_the_journal,
+    identities,
+    journal_is_open,
+    signed_in_user_id,
+)
 
 
 def link_page(client, make_user, sign_in, **user):
@@ -95,6 +102,7 @@ def test_once_linked_later_sign_ins_go_straight_in(client, app, db, make_user, s
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
     assert signed_in_user_id(later) == str(leader.id)
     assert not journal_is_open(later)  # signed in: who, not the key
+    assert_waits_for_the_journal(later, UNLOCK)
     last_used = db.session.scalar(select(SignInIdentity.last_used_at))
     assert last_used is not None
 
@@ -120,3 +128,22 @@ def test_a_journal_opened_by_linking_is_the_leaders_own(client, db, make_user, s
     db.session.commit()
     confirm(client, way="password", password=TEST_PASSWORD)
     assert "Min egen refleksion om tillid" in client.get("/journal/").get_data(as_text=True)
+
+
+def test_an_account_that_opens_with_a_passphrase_links_with_it(client, db, make_user, sign_in):
+    """The provider changed (a new issuer): a leader whose journal opens with a journal
+    passphrase, not a password, links the new sign-in with the passphrase."""
+    leader = accounts.create_user(
+        "lone@esbjerg.example", "Lone Leder", "a temporary password 1", must_change_password=False
+    )
+    keys.set_up_keys_with_passphrase(leader, "min lange kodesætning til journalen")
+    db.session.commit()
+    answer = sign_in(client, "lone", entra_claims("oid-lone", "lone@esbjerg.example"))
+    assert answer.headers["Location"] == "/login/sso/link"
+    page = client.get("/login/sso/link").get_data(as_text=True)
+    assert "Med journalens kodesætning" in page
+    wrong = confirm(client, way="password", password="a temporary password 1")
+    assert "Journalens kodesætning er forkert." in wrong.get_data(as_text=True)
+    right = confirm(client, way="password", password="min lange kodesætning til journalen")
+    assert right.status_code == 302
+    assert [row[0] for row in identities(db)] == [leader.id] and journal_is_open(client)

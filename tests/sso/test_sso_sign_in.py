@@ -34,12 +34,16 @@ def identities(db) -> list[tuple[int, str, str]]:
     return [(row.user_id, row.issuer, row.subject) for row in rows]
 
 
-def assert_waits_for_the_journal(client) -> None:
-    """Logged in, the journal locked: the front page sends the leader on to open (or set
-    up) the journal, not to the log-in page and not to the journal itself."""
+SET_UP = "/account/set-up"  # a journal to set up: a passkey or a passphrase, then the key
+UNLOCK = "/unlock"
+
+
+def assert_waits_for_the_journal(client, step: str) -> None:
+    """Logged in, the journal locked: the front page sends the leader to `step` (set it up,
+    or unlock it), and a page that holds no sealed text works at once."""
     front = client.get("/")
-    assert front.status_code == 302
-    assert not front.headers["Location"].startswith("/login")
+    assert front.status_code == 302 and front.headers["Location"] == step
+    assert client.get("/account").status_code == 200
 
 
 def test_the_login_page_offers_the_municipal_account_first(client, make_user):
@@ -76,7 +80,7 @@ def test_a_first_sign_in_from_an_allowed_domain_makes_an_account(
     ]
     assert signed_in_user_id(client) == str(user.id)
     assert not journal_is_open(client)
-    assert_waits_for_the_journal(client)
+    assert_waits_for_the_journal(client, SET_UP)
     logged = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("journal"))
     assert f"account {user.id}" in logged and mock_provider in logged
     assert "oid-birgit" not in logged and "Birgit" not in logged and "birgit" not in logged
@@ -120,7 +124,7 @@ def test_an_unverified_address_finds_no_account(client, db, make_user, sign_in):
 
 
 def test_an_account_made_by_an_administrator_is_bound_at_its_first_sign_in(
-    client, db, make_user, sign_in, mock_provider
+    client, app, db, make_user, sign_in, mock_provider, login
 ):
     make_user(is_admin=True)
     made = accounts.create_user("ida@esbjerg.example", "Ida Holm", "a temporary password 1")
@@ -130,6 +134,10 @@ def test_an_account_made_by_an_administrator_is_bound_at_its_first_sign_in(
     assert identities(db) == [(made.id, mock_provider, f"{entra_claims('', '')['tid']}:oid-ida")]
     assert signed_in_user_id(client) == str(made.id)
     assert db.session.get(User, made.id).name == "Ida Holm"  # the administrator's spelling
+    assert_waits_for_the_journal(client, SET_UP)
+    # The password the administrator chose is void: it could have made the journal's key.
+    by_password = login(app.test_client(), made, password="a temporary password 1")
+    assert by_password.status_code == 200  # the log-in page again, with its message
 
 
 def test_later_sign_ins_find_the_account_by_subject_even_with_a_new_address(
