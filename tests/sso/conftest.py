@@ -23,6 +23,7 @@ from authlib.deprecate import AuthlibDeprecationWarning
 from flask import Flask, jsonify, redirect, request
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
+from sqlalchemy import text
 
 from journal.extensions import db as _db
 from tests.conftest import configured_app
@@ -186,6 +187,10 @@ def app(backend, database_url, tmp_path, sso_settings):
     with app.app_context():
         yield app
         _db.session.remove()
+        if backend == "postgresql":
+            tables = ", ".join(t.name for t in _db.metadata.sorted_tables)
+            with _db.engine.begin() as connection:
+                connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         _db.engine.dispose()
 
 
