@@ -26,6 +26,8 @@ from journal.notifications import delivery, reminders
 from journal.notifications.routes import bp as notifications_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
+from journal.sso import provider as sso_provider
+from journal.sso.routes import bp as sso_bp
 from journal.unlock.routes import bp as unlock_bp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -60,6 +62,7 @@ def create_app(config: dict | None = None) -> Flask:
     i18n.init_app(app)
     access.init_app(app)
     throttle.init_app(app)
+    sso_provider.init_app(app)
     errors.init_app(app)
     headers.init_app(app)
     cli.init_app(app)
@@ -82,6 +85,7 @@ class IdConverter(IntegerConverter):
 
 BLUEPRINTS = (
     auth_bp,
+    sso_bp,
     unlock_bp,
     dashboard_bp,
     entries_bp,

@@ -101,6 +101,23 @@ class DefaultConfig:
     # The site's address as leaders reach it, for the links in mails.
     PUBLIC_URL: str | None = None
 
+    # Single sign-on with the municipality's OpenID Connect provider (journal/sso/). No
+    # OIDC_ISSUER: no single sign-on. The issuer URL exactly as the provider names itself
+    # (its metadata is read from <issuer>/.well-known/openid-configuration).
+    OIDC_ISSUER: str | None = None
+    OIDC_CLIENT_ID: str | None = None
+    OIDC_CLIENT_SECRET: str | None = None
+    # The claims that together name a person for good, joined by ":" ("tid,oid" for Entra
+    # ID, whose `sub` differs per app); an account is bound to them, never to an address.
+    OIDC_SUBJECT_CLAIMS = "sub"
+    # Email domains (comma-separated) whose people get an account at their first sign-in;
+    # empty: only accounts that exist can sign in.
+    OIDC_JIT_DOMAINS = ""
+    # The provider's name on the log-in button, e.g. "Esbjerg Kommune".
+    OIDC_BUTTON_LABEL = ""
+    # Log-in with a password; switched off, the log-in page offers single sign-on only.
+    PASSWORD_LOGIN = True
+
 
 # Environment variables read on top of the defaults; each is documented in README.md.
 ENV_STRINGS = (
@@ -114,6 +131,12 @@ ENV_STRINGS = (
     "MAIL_PASSWORD",
     "MAIL_FROM",
     "PUBLIC_URL",
+    "OIDC_ISSUER",
+    "OIDC_CLIENT_ID",
+    "OIDC_CLIENT_SECRET",
+    "OIDC_SUBJECT_CLAIMS",
+    "OIDC_JIT_DOMAINS",
+    "OIDC_BUTTON_LABEL",
 )
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",
@@ -132,7 +155,7 @@ ENV_INTS = (
     "PASSWORD_HASHES_AT_ONCE",
     "MAIL_PORT",
 )
-ENV_BOOLS = ("SESSION_COOKIE_SECURE",)
+ENV_BOOLS = ("SESSION_COOKIE_SECURE", "PASSWORD_LOGIN")
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:
@@ -162,6 +185,7 @@ def load_config(app: Flask, overrides: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
     check_mail_settings(app.config)
+    check_sign_in_settings(app.config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = read_secret_key_file(app.instance_path)
     if len(app.config["SECRET_KEY"]) < MIN_SECRET_KEY_LENGTH:
@@ -201,6 +225,28 @@ def check_mail_settings(config: dict) -> None:
     config["MAIL_SECURITY"] = security
     config["MAIL_PORT"] = config.get("MAIL_PORT") or MAIL_SECURITIES[security]
     config["PUBLIC_URL"] = url.rstrip("/")
+
+
+def check_sign_in_settings(config: dict) -> None:
+    """Single sign-on needs its client id, and its issuer over HTTPS (or on this machine);
+    with password log-in off it is the only way in, so it must be set up. Otherwise the
+    app refuses to start and says which."""
+    issuer = (config.get("OIDC_ISSUER") or "").strip()
+    problems = []
+    if issuer:
+        local = issuer.startswith(("http://127.0.0.1", "http://localhost", "http://[::1]"))
+        if not issuer.startswith("https://") and not local:
+            problems.append("OIDC_ISSUER must be an https:// address")
+        if not config.get("OIDC_CLIENT_ID"):
+            problems.append("OIDC_CLIENT_ID must be the app's client id at the provider")
+        claims = [c.strip() for c in (config.get("OIDC_SUBJECT_CLAIMS") or "").split(",")]
+        if not all(claims):
+            problems.append('OIDC_SUBJECT_CLAIMS must name claims, e.g. "sub" or "tid,oid"')
+    elif not config.get("PASSWORD_LOGIN", True):
+        problems.append("PASSWORD_LOGIN is off but OIDC_ISSUER is not set: nobody could log in")
+    if problems:
+        raise RuntimeError("Single sign-on is misconfigured: " + "; ".join(problems) + ".")
+    config["OIDC_ISSUER"] = issuer or None
 
 
 def database_url(url: str | None, instance_path: str) -> str:

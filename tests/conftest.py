@@ -167,8 +167,9 @@ class Client(FlaskClient):
         return self.post(url, data={**(data or {}), "csrf_token": token}, **kwargs)
 
 
-def configured_app(database_url: str, instance_path) -> Flask:
-    """The app as the tests configure it: cheap password hashing, a fixed secret."""
+def configured_app(database_url: str, instance_path, **overrides) -> Flask:
+    """The app as the tests configure it: cheap password hashing, a fixed secret; and
+    `overrides` (single sign-on's settings, say)."""
     app = create_app(
         {
             "TESTING": True,
@@ -177,6 +178,7 @@ def configured_app(database_url: str, instance_path) -> Flask:
             "SQLALCHEMY_DATABASE_URI": database_url,
             "PASSWORD_HASH_METHOD": FAST_HASH,
             "KEY_DERIVATION": FAST_HASH,
+            **overrides,
         }
     )
     app.test_client_class = Client

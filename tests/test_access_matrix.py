@@ -7,6 +7,7 @@ request (from another leader) is still pending; an administrator. A refusal is a
 
 import io
 import shutil
+import socket
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,14 @@ MATRIX = {
         everyone(LOGIN, 200),
     ),
     ("auth.privacy", "GET"): ("/privacy", everyone(200, 200)),
+    # Single sign-on, set up here with a provider that does not answer (`closed_port`): a
+    # visitor is refused with the clear page (502); anyone logged in goes home instead.
+    ("sso.start", "GET"): ("/login/sso", everyone(502, 302)),
+    # Without a state this browser began: the refused page, 400, whoever asks.
+    ("sso.callback", "GET"): ("/login/sso/callback", everyone(400, 400)),
+    # No sign-in waiting to be linked: the refused page ("start again"), 400.
+    ("sso.link", "GET"): ("/login/sso/link", everyone(400, 400)),
+    ("sso.link", "POST"): ("/login/sso/link", everyone(400, 400)),
     # Every actor's journal is open already: the unlock and set-up pages send them on.
     ("unlock.unlock", "GET"): ("/unlock", everyone(LOGIN, 302)),
     ("unlock.unlock", "POST"): ("/unlock", everyone(LOGIN, 302)),
@@ -232,6 +241,13 @@ def test_every_route_has_a_row(built):
     assert MATRIX.keys() - routes == set(), "rows for routes that no longer exist"
 
 
+def closed_port() -> str:
+    """An address on this machine where nothing listens: a provider that never answers."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
 @dataclass
 class Built:
     """The module's app, its world as a database file to start each test from, and a
@@ -252,7 +268,12 @@ def built(tmp_path_factory, sqlite_template) -> Built:
     folder = tmp_path_factory.mktemp("matrix")
     database, saved = folder / "journal.sqlite3", folder / "world.sqlite3"
     shutil.copyfile(sqlite_template, database)
-    app = configured_app(f"sqlite:///{database}", folder / "instance")
+    app = configured_app(
+        f"sqlite:///{database}",
+        folder / "instance",
+        OIDC_ISSUER=closed_port(),
+        OIDC_CLIENT_ID="ledelsesjournal",
+    )
     with app.app_context():
         people, keys, ids = build_world()
         sessions = {"anonymous": signed_session(app)} | {

@@ -1,7 +1,7 @@
 """Logging in: the journal's key opened by the password, and a fresh session that holds it;
 or, after signing in with the municipality's account, a session whose journal is locked."""
 
-from flask import request, session
+from flask import current_app, request, session
 from flask_login import current_user, login_user
 
 from journal import journal_key
@@ -41,7 +41,10 @@ def log_in_again() -> User | None:
     """For the rescue page (text kept after a session expired): log in whoever typed their
     email and password in this post, and return them; None if the two do not match or the
     journal cannot open yet (an administrator has just reset the password). Past the
-    throttle's limit it is None too, and the page answers 429 while still showing the text."""
+    throttle's limit it is None too, and the page answers 429 while still showing the text.
+    None, too, where password log-in is switched off."""
+    if not current_app.config["PASSWORD_LOGIN"]:
+        return None
     password = request.form.get("password", "")
     try:
         user = throttle.authenticate(request.form.get("email", ""), password)

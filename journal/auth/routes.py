@@ -79,12 +79,16 @@ def setup():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Log in by email and password; a failure never says whether the email exists."""
+    """Log in by email and password (unless switched off), or choose the municipality's
+    sign-in; a failure never says whether the email exists."""
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")))
     if not services.has_accounts():
         return redirect(url_for("auth.setup"))
     form = LoginForm()
+    if request.method == "POST" and not current_app.config["PASSWORD_LOGIN"]:
+        # Switched off for this installation: the municipality's sign-in is the only way.
+        return render_template("auth/login.html", form=form), 403
     if form.validate_on_submit():
         user = throttle.authenticate(form.email.data, form.password.data)  # 429 past the limit
         if user is not None:

@@ -2,6 +2,7 @@
 
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
+from journal.models.identity import SignInIdentity
 from journal.models.notification import Notification, NotificationSettings, OutgoingMail
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
@@ -29,6 +30,7 @@ __all__ = [
     "Share",
     "SharedNote",
     "SharingEvent",
+    "SignInIdentity",
     "UnlockFactor",
     "User",
 ]

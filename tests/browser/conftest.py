@@ -8,6 +8,7 @@ Screenshots and other artifacts go to `tests/artifacts/` (or `$TEST_ARTIFACTS`).
 import logging
 import os
 import shutil
+import socket
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -86,7 +87,7 @@ def browser(playwright_session):
 class LiveServer:
     """The app on its own SQLite file, served by a thread; `seed` code runs in its context."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, **overrides):
         self.app = create_app(
             {
                 "SECRET_KEY": "browser-test-secret-" + "x" * 32,
@@ -95,6 +96,7 @@ class LiveServer:
                 "PASSWORD_HASH_METHOD": FAST_HASH,
                 "KEY_DERIVATION": FAST_HASH,
                 "SESSION_COOKIE_SECURE": False,
+                **overrides,
             }
         )
         with self.app.app_context():
@@ -136,6 +138,14 @@ class LiveServer:
             result = function()
             db.session.commit()
             return result
+
+
+def closed_port() -> str:
+    """An address on this machine where nothing listens: a sign-in provider that never
+    answers, for pages that only need single sign-on to be set up."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
 @pytest.fixture

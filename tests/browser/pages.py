@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import count
 
+from flask import session
 from flask_login import login_user
 from sqlalchemy import update
 
@@ -26,6 +27,8 @@ from journal.notifications.unsubscribe import new_token
 from journal.review import services as reviews
 from journal.review.routes import review_context
 from journal.sharing import services as sharing
+from journal.sso import pending
+from journal.sso.services import SignIn
 from tests.browser.conftest import log_in, watch
 from tests.conftest import TEST_PASSWORD
 
@@ -105,12 +108,17 @@ class Dataset:
     check_in_id: int = 0
     review_id: int = 0
     unsubscribe_token: str = ""
+    # A visitor's session cookie holding a municipal sign-in waiting to be linked to the
+    # leader's account (the page that asks for the password or the recovery key once).
+    link_cookie: str = ""
 
 
 def seed_dataset(server) -> Dataset:
     """Fill `server`'s database with one leader's journal and the people around it."""
     data = Dataset()
     leader_id, leader_key = server.make_user("Lone Leder", LEADER)
+    if server.app.config["OIDC_ISSUER"]:
+        data.link_cookie = waiting_link_cookie(server, leader_id)
     manager_id, _ = server.make_user("Mads Chef", MANAGER)
     server.make_user("Anne Admin", ADMIN, is_admin=True)
     requester_id, _ = server.make_user("Rita Holm", "rita@esbjerg.example")
@@ -249,6 +257,35 @@ def submit(form: str, fill: dict[str, str] | None = None, button: str = "button.
     return act
 
 
+def waiting_link_cookie(server, user_id: int) -> str:
+    """A session cookie as the municipal sign-in leaves it for an account with a journal."""
+    app = server.app
+    with app.test_request_context():
+        sign_in = SignIn(app.config["OIDC_ISSUER"], "tid:oid-lone", LEADER, "Lone Leder")
+        pending.keep(sign_in, user_id, "/")
+        return app.session_interface.get_signing_serializer(app).dumps(dict(session))
+
+
+def open_link_page(cookie: str) -> Action:
+    """Come back from the municipal sign-in to the page that links it to the account."""
+
+    def act(page) -> None:
+        page.context.add_cookies([{"name": "session", "value": cookie, "url": page.url}])
+        page.goto("/login/sso/link")
+
+    return act
+
+
+def then(*actions: Action) -> Action:
+    """Several actions, one after another."""
+
+    def act(page) -> None:
+        for action in actions:
+            action(page)
+
+    return act
+
+
 @dataclass(frozen=True)
 class Page:
     """A page as one person sees it: `actor` is an email, or None for a visitor."""
@@ -349,6 +386,15 @@ def main_pages(data: Dataset) -> list[Page]:
         ),
         Page("not-found-visitor", "/no/such/page", None, status=404),
         Page("unsubscribe", f"/unsubscribe/{data.unsubscribe_token}", None),
+        # Single sign-on: a callback with no sign-in begun here is refused, clearly.
+        Page("sso-refused", "/login/sso/callback", None, status=400),
+        Page("sso-link", "/login", None, open_link_page(data.link_cookie)),
+        Page(
+            "sso-link-errors",
+            "/login",
+            None,
+            then(open_link_page(data.link_cookie), submit("main form:has([value=password])")),
+        ),
     ]
 
 
