@@ -101,6 +101,14 @@ class DefaultConfig:
     # The site's address as leaders reach it, for the links in mails.
     PUBLIC_URL: str | None = None
 
+    # Passkeys (WebAuthn): the relying party id is the domain passkeys are bound to (the
+    # site's host name, or a parent domain of it), and the origin the browser reports, e.g.
+    # "https://journal.esbjerg.dk". Unset: the host name and address each request arrives
+    # at. Set both behind a proxy that rewrites the host, and never change the id once
+    # leaders have passkeys: theirs would stop working.
+    WEBAUTHN_RP_ID: str | None = None
+    WEBAUTHN_ORIGIN: str | None = None
+
 
 # Environment variables read on top of the defaults; each is documented in README.md.
 ENV_STRINGS = (
@@ -114,6 +122,8 @@ ENV_STRINGS = (
     "MAIL_PASSWORD",
     "MAIL_FROM",
     "PUBLIC_URL",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ORIGIN",
 )
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",
