@@ -84,6 +84,7 @@ def leader_with_passkey(app, db, make_user, make_entry):
 # --- What a leader sees -------------------------------------------------------------------
 
 
+@pytest.mark.both_engines  # binary columns come back from each engine as bytes
 def test_a_passkey_added_opens_the_journal_in_a_locked_session(app, db, leader_with_passkey):
     leader, entry, authenticator = leader_with_passkey
     [passkey] = passkeys_in_database(db, leader)
@@ -229,6 +230,7 @@ def test_an_assertion_made_for_another_site_is_refused(app, leader_with_passkey)
     assert_still_locked(browser, entry)
 
 
+@pytest.mark.both_engines  # the unique credential id, on each engine
 def test_a_passkey_of_another_leader_is_refused(app, db, make_user, leader_with_passkey):
     leader, entry, _authenticator = leader_with_passkey
     other = make_user(name="Anden Leder")
@@ -409,3 +411,39 @@ def test_another_leaders_passkey_is_not_found(app, db, make_user, leader_with_pa
     )
     assert response.status_code == 404
     assert passkeys_in_database(db, leader)[0].name == "Arbejdscomputer"
+
+
+def test_unlocking_never_leads_to_another_site(app, leader_with_passkey):
+    leader, _entry, authenticator = leader_with_passkey
+    response = locked_browser(app, leader).unlock(authenticator, next_url="//evil.example/x")
+    assert response.json == {"redirect": "/"}
+
+
+def test_a_name_too_long_is_refused_with_a_message(app, db, leader_with_passkey):
+    leader, _entry, _authenticator = leader_with_passkey
+    [passkey] = passkeys_in_database(db, leader)
+    browser = open_browser(app, leader)
+    response = browser.client.post(
+        f"/account/passkeys/{passkey.id}/rename",
+        data={"csrf_token": browser.token, f"passkey-{passkey.id}-name": "x" * 61},
+        follow_redirects=True,
+    )
+    assert "Et navn kan højst være 60 tegn." in response.get_data(as_text=True)
+    assert passkeys_in_database(db, leader)[0].name == "Arbejdscomputer"
+
+
+def test_the_prf_output_is_neither_stored_nor_logged(app, db, make_user, caplog):
+    caplog.set_level("DEBUG")
+    leader = make_user()
+    authenticator = Authenticator()
+    open_browser(app, leader).add_passkey(authenticator)
+    locked_browser(app, leader).unlock(authenticator)
+    [passkey] = passkeys_in_database(db, leader)
+    output = next(iter(authenticator.passkeys.values())).prf(passkey.prf_salt)
+    forms = (output, b64url(output).encode(), output.hex().encode())
+    for column in UnlockFactor.__table__.columns:
+        value = getattr(passkey, column.key)
+        stored = value if isinstance(value, bytes) else str(value).encode()
+        assert not any(form in stored for form in forms), column.key
+    assert not any(form.decode("latin-1") in caplog.text for form in forms)
+    assert "passkey" in caplog.text  # the log does say what happened
