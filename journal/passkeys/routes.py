@@ -11,7 +11,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from journal import journal_key
 from journal.auth import keys
 from journal.auth.access import works_locked
-from journal.errors import CSRF_MESSAGE, render_error
+from journal.errors import CSRF_MESSAGE, MESSAGES, render_error
 from journal.passkeys import services, webauthn
 from journal.passkeys.forms import RemoveForm, RenameForm
 from journal.redirects import safe_next
@@ -54,8 +54,10 @@ def form_expired(_error):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error):
-    """More than the app accepts at all (MAX_CONTENT_LENGTH)."""
-    return jsonify(error=_too_large()), 413
+    """More than the app accepts at all (MAX_CONTENT_LENGTH): as JSON to the script."""
+    if _answer_json():
+        return jsonify(error=_too_large()), 413
+    return render_error(413, *MESSAGES[413])
 
 
 def _too_large() -> str:

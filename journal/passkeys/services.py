@@ -5,7 +5,7 @@ import logging
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from journal.auth import keys
 from journal.database import atomic, on_commit
@@ -63,11 +63,6 @@ def _new_passkey(registered: Registered, prf_output: bytes, name: str) -> keys.N
                 "Choose a passphrase instead."
             )
         )
-    taken = db.session.scalar(
-        select(UnlockFactor.id).where(UnlockFactor.credential_id == registered.credential_id)
-    )
-    if taken is not None:
-        raise NotAdded(_("This passkey has been added already."))
     return keys.NewPasskey(
         name=name,
         credential_id=registered.credential_id,
@@ -79,12 +74,23 @@ def _new_passkey(registered: Registered, prf_output: bytes, name: str) -> keys.N
     )
 
 
+def _stored() -> None:
+    """Write the new passkey now: a credential id already stored (the same passkey posted
+    twice at once, or a client claiming another's id) is refused by the unique index here,
+    with a message, rather than at commit."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        raise NotAdded(_("This passkey has been added already.")) from error
+
+
 @atomic()
 def add_passkey(
     user: User, key: JournalKey, registered: Registered, prf_output: bytes, name: str
 ) -> UnlockFactor:
     """Let a newly registered passkey open `user`'s journal (open in this session: `key`)."""
     factor = keys.add_passkey(user, key, _new_passkey(registered, prf_output, name))
+    _stored()
     on_commit(lambda: log.info("passkey added: account %s", user.id))
     return factor
 
@@ -96,6 +102,7 @@ def set_up_with_passkey(
     """A new journal for an account without keys, opened by the passkey just registered;
     the key and the new recovery key's bits. KeysChanged if it has keys by now."""
     opened = keys.set_up_keys_with_passkey(user, _new_passkey(registered, prf_output, name))
+    _stored()
     on_commit(lambda: log.info("journal set up with a passkey: account %s", user.id))
     return opened
 

@@ -56,11 +56,12 @@ class Authenticator:
     counts: bool = True  # whether the signature counter moves on (many passkeys keep it at 0)
     passkeys: dict = field(default_factory=dict)
 
-    def create(self, options: dict) -> tuple[dict, bytes]:
-        """(credential JSON as the browser's script sends it, PRF output for the options' salt)."""
+    def create(self, options: dict, credential_id: bytes | None = None) -> tuple[dict, bytes]:
+        """(credential JSON as the browser's script sends it, PRF output for the options' salt);
+        `credential_id` makes it claim an id of its choosing, as a hostile client could."""
         rp_id = options["rp"]["id"]
         passkey = Passkey(
-            secrets.token_bytes(32),
+            credential_id or secrets.token_bytes(32),
             ec.generate_private_key(ec.SECP256R1()),
             secrets.token_bytes(32),
             rp_id,

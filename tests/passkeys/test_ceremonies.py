@@ -346,6 +346,22 @@ def test_the_same_passkey_cannot_be_added_twice(app, db, leader_with_passkey):
     assert excluded == [b64url(existing.credential_id)]  # the browser is told to refuse it
 
 
+@pytest.mark.both_engines  # the unique index refuses it on each engine
+def test_another_leaders_credential_id_cannot_be_claimed(app, db, make_user, leader_with_passkey):
+    leader, _entry, _authenticator = leader_with_passkey
+    [theirs] = passkeys_in_database(db, leader)
+    other = make_user(name="Anden Leder")
+    browser = open_browser(app, other)
+    options = browser.post(ADD_OPTIONS).json["publicKey"]
+    credential, prf = Authenticator().create(options, credential_id=theirs.credential_id)
+
+    response = browser.post(ADD, {"credential": credential, "prf_output": b64url(prf)})
+
+    assert_refused(response, 422)
+    assert passkeys_in_database(db, other) == []
+    assert [p.id for p in passkeys_in_database(db, leader)] == [theirs.id]
+
+
 def test_a_set_up_for_a_journal_that_exists_is_refused(app, db, leader_with_passkey):
     leader, _entry, _authenticator = leader_with_passkey
     browser = locked_browser(app, leader)
