@@ -125,12 +125,15 @@
   }
 
   // Without PRF the journal cannot open with a passkey: the page's passphrase is the way.
+  // `data-fallback` names the passphrase's part of the page (or its field): opened here.
   function offerFallback(section) {
-    var fallback = section.dataset.fallback && document.getElementById(section.dataset.fallback);
-    if (!fallback) return;
-    if (fallback.tagName === "DETAILS") fallback.open = true;
-    var inner = fallback.querySelector("details");
-    if (inner) inner.open = true;
+    var target = section.dataset.fallback && document.getElementById(section.dataset.fallback);
+    if (!target) return;
+    var details =
+      target.tagName === "DETAILS"
+        ? target
+        : target.closest("details") || target.querySelector("details");
+    if (details) details.open = true;
   }
 
   function trouble(section, error) {
