@@ -24,6 +24,7 @@ from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
 from journal.notifications import delivery, reminders
 from journal.notifications.routes import bp as notifications_bp
+from journal.passkeys.routes import bp as passkeys_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
 from journal.sso import provider as sso_provider
@@ -87,6 +88,7 @@ BLUEPRINTS = (
     auth_bp,
     sso_bp,
     unlock_bp,
+    passkeys_bp,
     dashboard_bp,
     entries_bp,
     goals_bp,

@@ -117,6 +117,13 @@ class DefaultConfig:
     OIDC_BUTTON_LABEL = ""
     # Log-in with a password; switched off, the log-in page offers single sign-on only.
     PASSWORD_LOGIN = True
+    # Passkeys (WebAuthn): the relying party id is the domain passkeys are bound to (the
+    # site's host name, or a parent domain of it), and the origin the browser reports, e.g.
+    # "https://journal.esbjerg.dk". Unset: the host name and address each request arrives
+    # at. Set both behind a proxy that rewrites the host, and never change the id once
+    # leaders have passkeys: theirs would stop working.
+    WEBAUTHN_RP_ID: str | None = None
+    WEBAUTHN_ORIGIN: str | None = None
 
 
 # Environment variables read on top of the defaults; each is documented in README.md.
@@ -137,6 +144,8 @@ ENV_STRINGS = (
     "OIDC_SUBJECT_CLAIMS",
     "OIDC_JIT_DOMAINS",
     "OIDC_BUTTON_LABEL",
+    "WEBAUTHN_RP_ID",
+    "WEBAUTHN_ORIGIN",
 )
 ENV_INTS = (
     "MAX_CONTENT_LENGTH",

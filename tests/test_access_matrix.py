@@ -101,6 +101,26 @@ MATRIX = {
         "/account/unlock-factors/passphrase/remove",
         everyone(LOGIN, 302),
     ),
+    # Passkeys (tests/passkeys): each person starts adding their own; an empty body is
+    # refused with a message (400); nobody here lacks a journal (409 to setting one up);
+    # only the leader has a passkey to unlock with.
+    ("passkeys.add_options", "POST"): ("/account/passkeys/options", everyone(LOGIN, 200)),
+    ("passkeys.add", "POST"): ("/account/passkeys", everyone(LOGIN, 400)),
+    ("passkeys.set_up_options", "POST"): (
+        "/account/set-up/passkey/options",
+        everyone(LOGIN, 409),
+    ),
+    ("passkeys.set_up", "POST"): ("/account/set-up/passkey", everyone(LOGIN, 409)),
+    ("passkeys.unlock_options", "POST"): ("/unlock/passkey/options", everyone(LOGIN, 200, 409)),
+    ("passkeys.unlock", "POST"): ("/unlock/passkey", everyone(LOGIN, 400)),
+    ("passkeys.rename", "POST"): (
+        "/account/passkeys/{passkey}/rename",
+        everyone(LOGIN, 302, 404),
+    ),
+    ("passkeys.remove", "POST"): (
+        "/account/passkeys/{passkey}/remove",
+        everyone(LOGIN, 302, 404),
+    ),
     ("notifications.settings", "GET"): ("/account/notifications", everyone(LOGIN, 200)),
     # An empty form switches every mail off and is saved: each person's own settings.
     ("notifications.settings", "POST"): ("/account/notifications", everyone(LOGIN, 302)),

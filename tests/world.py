@@ -3,10 +3,13 @@
 The leader owns everything: an entry, one in the trash, a goal shared with her manager and
 one not, check-ins with notes, a saved review. Her manager comments on the shared goal; an
 earlier manager's link has ended; another leader's request waits for a third manager; and
-there are another leader and an administrator.
+there are another leader and an administrator. The leader's journal opens with a passkey too.
 """
 
+import secrets
+
 from journal import journal_key
+from journal.auth import keys as factors
 from journal.entries import services as entries
 from journal.goals import services as goals
 from journal.i18n import today_for
@@ -82,7 +85,21 @@ def build_world() -> tuple[dict, dict, dict]:
         need_from_manager="",
         snapshot={},
     )
+    passkey = factors.add_passkey(
+        leader,
+        keys[leader.id],
+        factors.NewPasskey(
+            name="PASSKEYNAME",
+            credential_id=secrets.token_bytes(32),
+            public_key=b"not checked here",
+            sign_count=0,
+            transports="internal",
+            prf_salt=secrets.token_bytes(32),
+            prf_output=secrets.token_bytes(32),
+        ),
+    )
     ids = {
+        "passkey": passkey.id,
         "review": review.id,
         "entry": entry.id,
         "trashed": trashed.id,

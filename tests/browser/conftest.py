@@ -87,7 +87,7 @@ def browser(playwright_session):
 class LiveServer:
     """The app on its own SQLite file, served by a thread; `seed` code runs in its context."""
 
-    def __init__(self, root: Path, **overrides):
+    def __init__(self, root: Path, host: str = "127.0.0.1", **overrides):
         self.app = create_app(
             {
                 "SECRET_KEY": "browser-test-secret-" + "x" * 32,
@@ -102,7 +102,8 @@ class LiveServer:
         with self.app.app_context():
             db.create_all()
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
-        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        # `host` is the name the browser uses: "localhost" where WebAuthn needs a domain.
+        self.url = f"http://{host}:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def __enter__(self):
@@ -153,6 +154,15 @@ def live_server(tmp_path) -> Iterator[LiveServer]:
     """A fresh app on a fresh database, listening on 127.0.0.1."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with LiveServer(tmp_path) as server:
+        yield server
+
+
+@pytest.fixture
+def localhost_server(tmp_path) -> Iterator[LiveServer]:
+    """A fresh app as `live_server`, reached as http://localhost: a passkey's relying party
+    id must be a domain, never an address (and localhost counts as a secure origin)."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    with LiveServer(tmp_path, host="localhost") as server:
         yield server
 
 

@@ -17,6 +17,7 @@ ID_FOR_ARGUMENT = {
     "review_id": "review",
     "leader_id": "leader",
     "user_id": "leader",
+    "factor_id": "passkey",
 }
 ACTOR_BLUEPRINTS = {
     # The leader and a visitor meet every route; the others where they have pages of their own.
