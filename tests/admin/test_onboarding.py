@@ -157,6 +157,7 @@ def test_the_preview_shows_every_row_and_writes_nothing(admin_client, admin, mak
     assert (count(db, User), count(db, ManagerLink), count(db, AuditEvent)) == before
 
 
+@pytest.mark.both_engines
 def test_confirming_creates_accounts_with_temporary_passwords_shown_once(
     admin_client, admin, db, caplog
 ):
@@ -267,6 +268,7 @@ def test_an_upload_without_a_file_or_with_a_bad_one_says_why(admin_client):
     assert bad.status_code == 200 and "navn, e-mail" in text_of(bad)
 
 
+@pytest.mark.both_engines
 def test_five_hundred_leaders_are_imported_in_one_go(admin_client, app, db):
     app.config["OIDC_ISSUER"] = "https://login.esbjerg.example"
     rows = [f"Chef {n};chef{n}@esbjerg.example;;" for n in range(10)]
@@ -281,6 +283,7 @@ def test_five_hundred_leaders_are_imported_in_one_go(admin_client, app, db):
     assert proposals == 490
 
 
+@pytest.mark.both_engines
 def test_an_import_that_fails_half_way_leaves_nothing(app, admin, db, monkeypatch):
     rows = onboarding.read_file(
         csv_bytes("A;a@esbjerg.example;;", "B;b@esbjerg.example;mads@esbjerg.example;")
