@@ -26,6 +26,7 @@ from journal.notifications import delivery, reminders
 from journal.notifications.routes import bp as notifications_bp
 from journal.review.routes import bp as review_bp
 from journal.sharing.routes import bp as sharing_bp
+from journal.unlock.routes import bp as unlock_bp
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -81,6 +82,7 @@ class IdConverter(IntegerConverter):
 
 BLUEPRINTS = (
     auth_bp,
+    unlock_bp,
     dashboard_bp,
     entries_bp,
     goals_bp,

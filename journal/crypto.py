@@ -120,8 +120,24 @@ def wrap_with_recovery_key(data_key: bytes, recovery: bytes, context: bytes) -> 
     return f"hkdf-sha256${b64(salt)}${b64(sealed)}"
 
 
+def wrap_with_prf(data_key: bytes, prf_output: bytes, context: bytes) -> str:
+    """`data_key` sealed under a key derived from a passkey's PRF output (WebAuthn's `prf`
+    extension: 32 bytes only that authenticator can make for that credential and input)."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    sealed = seal(key_from_prf(prf_output, salt), data_key, context)
+    return f"prf-hkdf-sha256${b64(salt)}${b64(sealed)}"
+
+
+def key_from_prf(prf_output: bytes, salt: bytes) -> bytes:
+    """The wrapping key made from a passkey's PRF output (HKDF-SHA256, info "passkey-prf")."""
+    if len(prf_output) < KEY_BYTES:
+        raise CannotOpen()
+    return derive_key(prf_output, "passkey-prf", salt)
+
+
 def unwrap(wrapped: str, secret: str | bytes, context: bytes) -> bytes:
-    """The data key inside `wrapped`, opened with a password (str) or recovery bits (bytes)."""
+    """The data key inside `wrapped`, opened with a password or passphrase (str), recovery
+    bits or a passkey's PRF output (bytes)."""
     try:
         kdf, salt, sealed = wrapped.rsplit("$", 2)
         salt, sealed = unb64(salt), unb64(sealed)
@@ -129,6 +145,8 @@ def unwrap(wrapped: str, secret: str | bytes, context: bytes) -> bytes:
         raise CannotOpen() from error
     if kdf == "hkdf-sha256" and isinstance(secret, bytes):
         key = derive_key(secret, "recovery-key", salt)
+    elif kdf == "prf-hkdf-sha256" and isinstance(secret, bytes):
+        key = key_from_prf(secret, salt)
     elif kdf.startswith("scrypt:") and isinstance(secret, str):
         key = password_key(secret, salt, kdf)
     else:

@@ -23,6 +23,7 @@ from journal import crypto
 SESSION_KEY = "journal_key"
 SESSION_RECOVERY = "recovery_key"
 SESSION_PENDING = "journal_locked"  # logged in, but the journal waits for a new password
+SESSION_LOCKED = "journal_to_unlock"  # signed in by the municipality's account: unlock first
 
 
 class Account(Protocol):
@@ -174,6 +175,7 @@ def keep_in_session(user: Account, key: JournalKey) -> None:
     """Keep the data key for this session, sealed under a key from the server's secret."""
     session[SESSION_KEY] = _session_seal(user, key._key, "data-key")
     session.pop(SESSION_PENDING, None)
+    session.pop(SESSION_LOCKED, None)
     use_for_request(key)
 
 
@@ -211,3 +213,18 @@ def mark_pending(user: Account) -> None:
 def is_pending(user: Account) -> bool:
     """Whether this session waits for `user`'s new password before the journal opens."""
     return _session_open(user, session.get(SESSION_PENDING), "pending") == PENDING
+
+
+LOCKED = b"signed in, journal locked"
+
+
+def mark_locked(user: Account) -> None:
+    """The session is signed in, but holds no key: the journal opens only with something the
+    leader holds (a passkey, the journal passphrase, the password or the recovery key).
+    Sealed like the key, so that no one who knows only the server's secret can claim it."""
+    session[SESSION_LOCKED] = _session_seal(user, LOCKED, "locked")
+
+
+def is_locked(user: Account) -> bool:
+    """Whether this session is signed in as `user` with the journal still locked."""
+    return _session_open(user, session.get(SESSION_LOCKED), "locked") == LOCKED

@@ -258,6 +258,23 @@ def signed_session(app, user=None, key=None) -> tuple[str, str]:
     return app.session_interface.get_signing_serializer(app).dumps(data), token
 
 
+def locked_session(app, user) -> tuple[str, str]:
+    """A session cookie as signing in with the municipality's account leaves it: `user`
+    signed in, the journal locked (`journal.auth.login.start_locked_session`); and its CSRF
+    token."""
+
+    def build():
+        with app.test_request_context():
+            login_user(user)
+            sessions.begin(user)
+            journal_key.mark_locked(user)
+            token = generate_csrf()
+            return dict(session), token
+
+    data, token = contextvars.Context().run(build)
+    return app.session_interface.get_signing_serializer(app).dumps(data), token
+
+
 def give_session(app, client: "Client", cookie: str) -> None:
     """Hand `client` a session cookie, as the browser keeps it after a response."""
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)

@@ -23,7 +23,13 @@ from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.goals import services as goals
 from journal.models import CheckIn, Comment, Entry, Goal, Share, User
-from tests.conftest import TEST_PASSWORD, configured_app, give_session, signed_session
+from tests.conftest import (
+    TEST_PASSWORD,
+    configured_app,
+    give_session,
+    locked_session,
+    signed_session,
+)
 from tests.world import PRIVATE, SHARED, build_world
 
 LOGIN = "login"  # a redirect to the login page
@@ -70,6 +76,22 @@ MATRIX = {
         everyone(LOGIN, 200),
     ),
     ("auth.privacy", "GET"): ("/privacy", everyone(200, 200)),
+    # Every actor's journal is open already: the unlock and set-up pages send them on.
+    ("unlock.unlock", "GET"): ("/unlock", everyone(LOGIN, 302)),
+    ("unlock.unlock", "POST"): ("/unlock", everyone(LOGIN, 302)),
+    ("unlock.set_up", "GET"): ("/account/set-up", everyone(LOGIN, 302)),
+    ("unlock.set_up", "POST"): ("/account/set-up", everyone(LOGIN, 302)),
+    ("unlock.factors", "GET"): ("/account/unlock-factors", everyone(LOGIN, 200)),
+    # An empty form: the page again with its message, each person's own ways in.
+    ("unlock.set_passphrase", "POST"): (
+        "/account/unlock-factors/passphrase",
+        everyone(LOGIN, 200),
+    ),
+    # Nobody here has a passphrase: nothing to remove, back to the page.
+    ("unlock.remove_passphrase", "POST"): (
+        "/account/unlock-factors/passphrase/remove",
+        everyone(LOGIN, 302),
+    ),
     ("notifications.settings", "GET"): ("/account/notifications", everyone(LOGIN, 200)),
     # An empty form switches every mail off and is saved: each person's own settings.
     ("notifications.settings", "POST"): ("/account/notifications", everyone(LOGIN, 302)),
@@ -352,6 +374,40 @@ def test_a_locked_journal_leads_every_route_to_choosing_a_password(built, world,
     db.session.expire_all()
     assert entries.find_entry_for(world["leader"], world["ids"]["entry"]) is not None  # untouched
     assert goals.find_goal_for(world["leader"], world["ids"]["goal"]).status == "active"
+
+
+@pytest.mark.parametrize("actor", ["leader", "manager", "admin"])
+def test_signing_in_as_someone_opens_nothing_sealed(built, world, actor):
+    """The identity provider's administrator signs in as a leader (the same subject), or as
+    the leader's manager, or as an administrator of the app: signed in, journal locked.
+    Every route either leads to unlocking (or setting up) the journal, or answers a page
+    that holds no sealed text; no post changes anything a leader wrote."""
+    client = built.app.test_client()
+    cookie, token = locked_session(built.app, world[actor])
+    give_session(built.app, client, cookie)
+    reached = set()
+    for (endpoint, method), (path, _answers) in sorted(MATRIX.items()):
+        if endpoint == "auth.logout":
+            continue
+        path = path.format(**world["ids"])
+        response = (
+            client.get(path) if method == "GET" else client.post(path, data={"csrf_token": token})
+        )
+        body = readable(response)
+        response.close()
+        if response.status_code == 200:
+            reached.add(endpoint)
+        for secret in (*PRIVATE, SHARED):
+            assert secret not in body, (actor, method, path)
+    # What works while locked holds nothing sealed: settings, privacy, the administration.
+    assert {"auth.account", "notifications.settings", "unlock.unlock"} <= reached
+    assert not {"entries.index", "goals.view", "review.index", "my_data.index"} & reached
+    assert ("admin.users" in reached) == (actor == "admin")
+    db.session.expire_all()
+    stored = open_entries(world["leader"], db.session.scalars(select(Entry)))
+    assert {e.body for e in stored} == {"ENTRYSECRET i min journal", "ENTRYSECRET i papirkurven"}
+    if actor != "admin":  # an administrator may end links, and the shares with them
+        assert db.session.get(Share, world["ids"]["goal"]) is not None
 
 
 def test_the_manager_sees_the_shared_goal_and_nothing_else(built, world):

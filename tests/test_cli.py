@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import insert, select
 
-from journal.auth import services
+from journal.auth import keys, services
 from journal.models import AuditEvent, Entry, User
 from tests.conftest import TEST_PASSWORD
 
@@ -33,7 +33,7 @@ def test_create_prompts_for_a_password_and_makes_an_administrator(app, db):
     assert (user.email, user.name, user.is_admin) == ("boss@esbjerg.example", "Bo Boss", True)
     assert TEST_PASSWORD not in result.output
     # The administrator knows this password, so the leader replaces it before a key exists.
-    assert user.must_change_password and user.key_by_password is None
+    assert user.must_change_password and keys.factor_of(user, "password") is None
 
 
 def test_create_repeats_the_prompt_until_the_policy_is_met(app, db):
@@ -75,7 +75,7 @@ def test_list_and_set_password(app, db, make_user):
     assert result.exit_code == 0, result.output
     db.session.expire_all()
     assert services.authenticate(user.email, new) is not None
-    assert user.must_change_password and user.key_by_password is None
+    assert user.must_change_password and keys.factor_of(user, "password") is None
     assert run(app, "set-password", "nobody@esbjerg.example", "--yes").exit_code == 1
 
 

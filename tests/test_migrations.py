@@ -10,8 +10,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from journal import MIGRATIONS, create_app
+from journal import MIGRATIONS, create_app, crypto
+from journal.auth import keys
 from journal.extensions import db
+from journal.models import User
 from tests.postgres import create_database, drop_database, other_database_url
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
@@ -92,10 +94,9 @@ def test_entries_written_before_encryption_come_through_the_upgrade(empty_databa
         with db.engine.connect() as connection:
             row = connection.execute(text("SELECT title, body, sealed FROM entries")).one()
             assert tuple(row) == ("Før", "Skrevet før kryptering", None)
-            user = connection.execute(
-                text("SELECT key_by_password, must_change_password FROM users")
-            ).one()
-            assert tuple(user) == (None, False)  # keys are made at the next login
+            assert not connection.scalar(text("SELECT must_change_password FROM users"))
+            # keys are made at the next login
+            assert connection.scalar(text("SELECT count(*) FROM unlock_factors")) == 0
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             connection.execute(  # the table's own checks still hold
                 text(
@@ -374,5 +375,70 @@ def test_the_sharing_log_takes_comments_and_keeps_its_lines_through_the_rebuild(
             assert connection.scalars(text("SELECT kind FROM sharing_events")).all() == ["viewed"]
         with pytest.raises(IntegrityError), db.engine.begin() as connection:
             log_line(connection, "commented")
+        downgrade(directory=str(MIGRATIONS), revision="base")
+        db.engine.dispose()
+
+
+BEFORE_UNLOCK_FACTORS = "18aabda09ed9"
+
+
+def test_every_journal_opens_as_before_once_its_wraps_move_to_unlock_factors(
+    empty_database_url, tmp_path
+):
+    """The two wraps each account has are copied to unlock_factors unchanged: the password
+    and the recovery key open the same journal after the upgrade, and after a downgrade.
+    A downgrade that would lock out a leader whose journal opens with a passkey is refused."""
+    app = create_app(
+        {
+            "SECRET_KEY": "k" * 40,
+            "INSTANCE_PATH": tmp_path,
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+        }
+    )
+    data_key, recovery = crypto.new_key(), crypto.new_recovery_key()
+    kdf = app.config["KEY_DERIVATION"]
+    with app.app_context():
+        upgrade(directory=str(MIGRATIONS), revision=BEFORE_UNLOCK_FACTORS)
+        by_password = crypto.wrap_with_password(
+            data_key, "mit gamle kodeord", b"data-key:user:1:password", kdf
+        )
+        by_recovery = crypto.wrap_with_recovery_key(data_key, recovery, b"data-key:user:1:recovery")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (id, email, name, password_hash, is_admin, is_active, "
+                    "language, timezone, created_at, key_by_password, key_by_recovery, "
+                    "key_version, must_change_password, session_version, session_token) "
+                    "VALUES (1, 'a@b.dk', 'A', 'x', false, true, 'da', 'Europe/Copenhagen', "
+                    "'2026-01-01 00:00:00+00', :p, :r, 1, false, 0, :t)"
+                ),
+                {"p": by_password, "r": by_recovery, "t": "t" * 43},
+            )
+        upgrade(directory=str(MIGRATIONS))
+        with app.test_request_context():
+            user = db.session.get(User, 1)
+            assert keys.open_with_password(user, "mit gamle kodeord")._key == data_key
+            typed = crypto.format_recovery_key(recovery)
+            assert keys.open_with_recovery_key(user, typed)._key == data_key
+            db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO unlock_factors (user_id, kind, wrapped, name, credential_id, "
+                    "public_key, sign_count, transports, prf_salt, created_at) VALUES (1, "
+                    "'passkey', 'w', '', :c, :c, 0, '', :c, '2026-01-01 00:00:00+00')"
+                ),
+                {"c": b"x" * 16},
+            )
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the refusal and exits
+            downgrade(directory=str(MIGRATIONS), revision=BEFORE_UNLOCK_FACTORS)
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM unlock_factors WHERE kind = 'passkey'"))
+        downgrade(directory=str(MIGRATIONS), revision=BEFORE_UNLOCK_FACTORS)
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT key_by_password, key_by_recovery FROM users")
+            ).one()
+        assert tuple(row) == (by_password, by_recovery)
         downgrade(directory=str(MIGRATIONS), revision="base")
         db.engine.dispose()

@@ -6,14 +6,18 @@ from flask_login import current_user
 
 from journal.admin import audit, onboarding, services
 from journal.admin.forms import AdminAccountForm, ConfirmImportForm, ImportForm, LinkForm
+from journal.auth import keys
 from journal.auth import services as accounts
-from journal.auth.access import require_admin
+from journal.auth.access import require_admin, works_locked
 from journal.notifications import delivery
 from journal.sharing import services as sharing
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 # Every administration page, now and later: 404 to anyone but an administrator.
 bp.before_request(require_admin)
+# Accounts and links hold nothing sealed: an administrator signed in by the municipality's
+# account manages them without unlocking their own journal.
+works_locked(bp)
 
 
 def refusal(error: services.AdminError, action: str) -> str:
@@ -114,15 +118,20 @@ def reset_password(user_id: int):
     cookie), not in the log, and nowhere to come back to.
     """
     account = services.get_account(user_id)
+    has_journal = keys.has_recovery_key(account)  # a journal to lock, and to open again
     if request.method == "GET":
-        return render_template("admin/reset_password.html", account=account)
+        return render_template(
+            "admin/reset_password.html", account=account, has_journal=has_journal
+        )
     password = services.temporary_password()
     try:
         services.reset_password(current_user, account, password)
     except services.AdminError as error:
         flash(refusal(error, "reset"), "error")
         return redirect(url_for("admin.user", user_id=account.id))
-    return render_template("admin/password_reset.html", account=account, password=password)
+    return render_template(
+        "admin/password_reset.html", account=account, password=password, has_journal=has_journal
+    )
 
 
 @bp.get("/audit")

@@ -1,5 +1,6 @@
 """Who may reach a route, decided in one place: a login unless a view is marked public, and
-an open journal (its key) before anything but the steps that open it."""
+an open journal (its key) before anything but the steps that open it and the views marked
+as working while it is locked (they hold no sealed text)."""
 
 from collections.abc import Callable
 
@@ -9,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from journal import journal_key, rescue
-from journal.auth import sessions
+from journal.auth import keys, sessions
 from journal.extensions import db, login_manager
 from journal.models import User
 from journal.redirects import page_to_return_to
@@ -18,6 +19,14 @@ from journal.redirects import page_to_return_to
 def public(view: Callable) -> Callable:
     """Mark a view as reachable without logging in."""
     view.is_public = True
+    return view
+
+
+def works_locked(view):
+    """Mark a view (or a whole blueprint) as working while the journal is locked: it shows
+    or changes nothing sealed (account settings, the administration, the steps that unlock
+    the journal)."""
+    view.works_locked = True
     return view
 
 
@@ -79,7 +88,9 @@ def load_user(user_id: str) -> User | None:
     if key is not None:
         journal_key.use_for_request(key)
         return user
-    return user if user.must_change_password and journal_key.is_pending(user) else None
+    if user.must_change_password:
+        return user if journal_key.is_pending(user) else None
+    return user if journal_key.is_locked(user) else None
 
 
 # What a leader may do before the journal is ready, besides logging out and the like.
@@ -101,10 +112,18 @@ ALWAYS_OPEN = {
 }
 
 
+# Steps after which views marked `works_locked` stay reachable: the journal is locked (or
+# has no key yet), and nothing those views show needs it.
+LOCKED_STEPS = ("unlock.unlock", "unlock.set_up")
+
+
 def journal_step(user: User) -> str | None:
-    """The page the user must go through before anything else, if any."""
-    if user.must_change_password or not journal_key.has_open_journal(user):
+    """The page the user must go through before anything else, if any: choosing their own
+    password, setting up a journal (no key yet), unlocking it, keeping the recovery key."""
+    if user.must_change_password:
         return "auth.choose_password"
+    if not journal_key.has_open_journal(user):
+        return "unlock.unlock" if keys.has_keys(user) else "unlock.set_up"
     if user.recovery_key_confirmed_at is None:
         return "auth.recovery_key"
     return None
@@ -140,6 +159,14 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             return None
         step = journal_step(current_user)
-        if step is not None and request.endpoint not in KEY_STEPS[step]:
-            return redirect(url_for(step))
-        return None
+        if step is None or request.endpoint in KEY_STEPS.get(step, ()):
+            return None
+        view = app.view_functions.get(request.endpoint)
+        blueprint = app.blueprints.get(request.blueprint or "")
+        if step in LOCKED_STEPS and (
+            getattr(view, "works_locked", False) or getattr(blueprint, "works_locked", False)
+        ):
+            return None
+        # Back here once the journal opens: only a GET can be repeated.
+        wanted = request.method == "GET" and step == "unlock.unlock" and request.path != "/"
+        return redirect(url_for(step, next=request.full_path.rstrip("?") if wanted else None))

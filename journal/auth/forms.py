@@ -156,11 +156,24 @@ class ConfirmRecoveryKeyForm(Form):
 
 
 class NewRecoveryKeyForm(Form):
-    """A new recovery key, for whoever knows the password (not just whoever has the session)."""
+    """A new recovery key, for whoever knows the password or the journal passphrase (not
+    just whoever has the session); a leader whose journal opens with passkeys only has
+    nothing to type."""
 
-    password = PasswordField(
-        _l("Your password"), validators=[DataRequired(_l("Enter your password."))]
-    )
+    password = PasswordField(_l("Your password"))
+
+    def __init__(self, *args, asks_for: str | None = "password", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.asks_for = asks_for
+        if asks_for == "passphrase":
+            self.password.label.text = _l("Your journal passphrase")
+
+    def validate_password(self, field: PasswordField) -> None:
+        """Typed, when the journal has a password or a passphrase to type."""
+        if self.asks_for and not field.data:
+            if self.asks_for == "passphrase":
+                raise ValidationError(_l("Enter your journal passphrase."))
+            raise ValidationError(_l("Enter your password."))
 
 
 class LanguageForm(Form):

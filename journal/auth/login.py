@@ -1,4 +1,5 @@
-"""Logging in: the journal's key opened by the password, and a fresh session that holds it."""
+"""Logging in: the journal's key opened by the password, and a fresh session that holds it;
+or, after signing in with the municipality's account, a session whose journal is locked."""
 
 from flask import request, session
 from flask_login import current_user, login_user
@@ -15,12 +16,25 @@ def start_session(user: User, password: str) -> None:
     session.clear()
     login_user(user)
     sessions.begin(user)
-    if key is None:  # an administrator set this password: the leader chooses one first
+    if key is None and user.must_change_password:  # the leader chooses their own first
         journal_key.mark_pending(user)
+        return
+    if key is None:  # the journal opens with a passkey or a passphrase: unlock next
+        journal_key.mark_locked(user)
         return
     journal_key.keep_in_session(user, key)
     if recovery is not None:
         journal_key.keep_recovery_key(user, recovery)
+
+
+def start_locked_session(user: User) -> None:
+    """Sign `user` in on a fresh session whose journal is locked (signed in by the
+    municipality's account, which proves who they are and opens nothing): the journal asks
+    to be unlocked, or set up, before any page that holds sealed text."""
+    session.clear()
+    login_user(user)
+    sessions.begin(user)
+    journal_key.mark_locked(user)
 
 
 def log_in_again() -> User | None:

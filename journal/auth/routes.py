@@ -17,7 +17,7 @@ from flask_login import current_user, logout_user
 
 from journal import journal_key
 from journal.auth import keys, services, sessions, throttle
-from journal.auth.access import FORGET_DRAFTS, public
+from journal.auth.access import FORGET_DRAFTS, public, works_locked
 from journal.auth.forms import (
     AccountForm,
     ChoosePasswordForm,
@@ -110,6 +110,7 @@ def logout():
 
 
 @bp.route("/account", methods=["GET", "POST"])
+@works_locked
 def account():
     """Display name, language and time zone."""
     form = ProfileForm(obj=current_user)
@@ -124,7 +125,8 @@ def account():
         response = redirect(url_for("auth.account"))
         remember_language(response, form.language.data)
         return response
-    return render_template("auth/account.html", form=form)
+    has_password = keys.factor_of(current_user, "password") is not None
+    return render_template("auth/account.html", form=form, has_password=has_password)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -147,7 +149,7 @@ def choose_password():
     with the recovery key (or starts anew without the entries nobody can open)."""
     if not current_user.must_change_password:
         return redirect(url_for("dashboard.index"))
-    needs_recovery_key = current_user.key_by_recovery is not None
+    needs_recovery_key = keys.has_recovery_key(current_user)
     form = ChoosePasswordForm(needs_recovery_key=needs_recovery_key)
     if form.validate_on_submit():
         throttle.check(current_user.email)  # a wrong recovery key counts as a failed log-in
@@ -200,7 +202,12 @@ def open_journal_with_new_password(form: ChoosePasswordForm):
 @bp.get("/account/recovery-key")
 def recovery_key():
     """The new recovery key, shown until the leader confirms having kept it."""
-    return render_recovery_key(ConfirmRecoveryKeyForm(), NewRecoveryKeyForm())
+    return render_recovery_key(ConfirmRecoveryKeyForm(), new_recovery_key_form())
+
+
+def new_recovery_key_form(**kwargs) -> NewRecoveryKeyForm:
+    """The form that makes a new recovery key, asking for what this journal opens with."""
+    return NewRecoveryKeyForm(asks_for=keys.typed_secret(current_user), **kwargs)
 
 
 def render_recovery_key(form: ConfirmRecoveryKeyForm, replace_form: NewRecoveryKeyForm):
@@ -219,16 +226,27 @@ def render_recovery_key(form: ConfirmRecoveryKeyForm, replace_form: NewRecoveryK
 
 @bp.post("/account/recovery-key/new")
 def new_recovery_key():
-    """Make a new recovery key, after the password; the old one stops working."""
-    form = NewRecoveryKeyForm()
+    """Make a new recovery key, after the password (or the journal passphrase); the old one
+    stops working."""
+    form = new_recovery_key_form()
     if form.validate_on_submit():
         throttle.check(current_user.email)  # 429 past the log-in limit, before any hashing
-        if verify_password(current_user.password_hash, form.password.data):
+        if form.asks_for is None or _typed_secret_is_right(form.asks_for, form.password.data):
             keys.replace_recovery_key(current_user)
             return redirect(url_for("auth.recovery_key"))
-        throttle.record_wrong_secret(current_user, "password")
-        form.password.errors.append(_("The password is not right."))
+        throttle.record_wrong_secret(current_user, form.asks_for)
+        if form.asks_for == "passphrase":
+            form.password.errors.append(_("That is not your journal passphrase."))
+        else:
+            form.password.errors.append(_("The password is not right."))
     return render_recovery_key(ConfirmRecoveryKeyForm(formdata=None), form)
+
+
+def _typed_secret_is_right(way: str, typed: str) -> bool:
+    with throttle.hashing_slot():
+        if way == "passphrase":
+            return keys.open_with_passphrase(current_user, typed) is not None
+        return verify_password(current_user.password_hash, typed)
 
 
 @bp.post("/account/recovery-key/confirm")
@@ -236,7 +254,7 @@ def confirm_recovery_key():
     """The leader has kept the recovery key: the journal is ready."""
     form = ConfirmRecoveryKeyForm()
     if not form.validate_on_submit():
-        return render_recovery_key(form, NewRecoveryKeyForm(formdata=None))
+        return render_recovery_key(form, new_recovery_key_form(formdata=None))
     if not keys.confirm_recovery_key(current_user):
         flash(_("That recovery key was replaced by a newer one. Make a new one here."), "error")
         return redirect(url_for("auth.recovery_key"))

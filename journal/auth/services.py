@@ -190,7 +190,7 @@ def reset_password(user: User, new_password: str) -> None:
     """
     user.password_hash = hash_password(new_password)
     user.must_change_password = True
-    user.key_by_password = None
+    keys.drop_password_wrap(user)
     user.key_version = User.key_version + 1  # in SQL: no session's key opens any more
     sessions.end_sessions(user)
 

@@ -35,6 +35,7 @@ from journal.models import (
     Share,
     SharedNote,
     SharingEvent,
+    UnlockFactor,
     User,
 )
 from journal.models.user import DEFAULT_TIMEZONE, new_session_token
@@ -147,7 +148,16 @@ class _Maker:
 
     def flush(self) -> None:
         """Insert what is waiting, parents before children (the foreign keys are checked)."""
-        for model in (User, Goal, GoalTask, GoalStatusChange, CheckIn, Entry, EntryTask):
+        for model in (
+            User,
+            UnlockFactor,
+            Goal,
+            GoalTask,
+            GoalStatusChange,
+            CheckIn,
+            Entry,
+            EntryTask,
+        ):
             self._insert(model)
         for model in (EntryGoal, ManagerLink, Share, SharedNote, Comment, SharingEvent):
             self._insert(model)
@@ -252,7 +262,7 @@ class _Maker:
         last_name = self.rng.choice(texts.LAST_NAMES)
         local = f"{first_name}.{last_name}.{user_id}".lower()
         local = local.replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-        key, by_password, by_recovery = keys_for_new_account(user_id, self.password_key, self.salt)
+        key, factors = keys_for_new_account(user_id, self.password_key, self.salt)
         created = _at(self.today - timedelta(days=5 * 365))
         self.add(
             User,
@@ -265,14 +275,14 @@ class _Maker:
             language="da",
             timezone=DEFAULT_TIMEZONE,
             created_at=created,
-            key_by_password=by_password,
-            key_by_recovery=by_recovery,
             recovery_key_confirmed_at=created,
             key_version=1,
             must_change_password=False,
             session_version=0,
             session_token=new_session_token(),
         )
+        for factor in factors:
+            self.add(UnlockFactor, name="", sign_count=0, transports="", **factor)
         self.made.leaders += 1
         return user_id, key
 

@@ -6,6 +6,7 @@ from journal.models.notification import Notification, NotificationSettings, Outg
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
+from journal.models.unlock import UnlockFactor
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "Share",
     "SharedNote",
     "SharingEvent",
+    "UnlockFactor",
     "User",
 ]

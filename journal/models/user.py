@@ -50,11 +50,9 @@ class User(UserMixin, db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    # The data key that seals the leader's entries, wrapped by a key from the password and
-    # by one from the recovery key (journal/auth/keys.py). NULL until first login; the
-    # password's wrap is dropped when an administrator sets a new password.
-    key_by_password: Mapped[str | None] = mapped_column(String(255))
-    key_by_recovery: Mapped[str | None] = mapped_column(String(255))
+    # The data key that seals the leader's entries is stored only wrapped, once per way the
+    # journal opens (password, journal passphrase, passkeys, recovery key): UnlockFactor
+    # rows (journal/models/unlock.py, journal/auth/keys.py). None until first unlock.
     recovery_key_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Moves on whenever the keys change; a session holds the key for one version only.
     key_version: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -6,7 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.auth.access import public
+from journal.auth.access import public, works_locked
 from journal.extensions import csrf
 from journal.i18n import today_for
 from journal.notifications import services
@@ -19,6 +19,7 @@ bp = Blueprint("notifications", __name__)
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
+@works_locked
 def settings():
     """One switch per kind of mail, the reminder to write (days and time, in the person's
     time zone) and the date of the next appraisal."""

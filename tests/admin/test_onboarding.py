@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from journal.admin import onboarding
+from journal.auth import keys
 from journal.auth import services as accounts
 from journal.models import AuditEvent, ManagerLink, Notification, SharingEvent, User
 from journal.sharing import services as sharing
@@ -176,7 +177,7 @@ def test_confirming_creates_accounts_with_temporary_passwords_shown_once(
     mette = accounts.find_user_by_email("mette@esbjerg.example")
     mads = accounts.find_user_by_email("mads@esbjerg.example")
     assert mette.must_change_password and not mette.is_admin and mads.is_admin
-    assert mette.key_by_password is None and mette.key_by_recovery is None
+    assert not keys.factors_of(mette)  # her journal is made when she chooses her password
     # Each works once, as the administrator's own new-account flow: stored only hashed.
     assert accounts.authenticate("mette@esbjerg.example", passwords[0]) == mette
     assert all(password not in mette.password_hash for password in passwords)
@@ -205,7 +206,7 @@ def test_with_single_sign_on_nobody_gets_a_password(admin_client, app, db):
     assert not TEMPORARY.search(page)
     assert "kommunens konto" in page
     mette = accounts.find_user_by_email("mette@esbjerg.example")
-    assert not mette.must_change_password and mette.key_by_recovery is None
+    assert not mette.must_change_password and not keys.factors_of(mette)
     assert mette.password_hash.startswith("!")
     for guess in ("", "!", mette.password_hash, mette.password_hash[1:]):
         assert accounts.authenticate("mette@esbjerg.example", guess) is None

@@ -380,7 +380,7 @@ def test_starting_over_after_a_reset_leaves_nothing_anyone_wrote_to_read(
 
 def test_an_account_an_administrator_made_chooses_its_password_before_a_key_exists(app, db, login):
     user = services.create_user("ny@esbjerg.example", "Nina Ny", "the administrator knows it")
-    assert user.key_by_password is None and user.key_by_recovery is None
+    assert not keys.has_keys(user)
     browser = app.test_client()
     login(browser, user, password="the administrator knows it")
     assert browser.get("/").headers["Location"] == "/account/choose-password"
@@ -657,7 +657,7 @@ def test_the_administrators_password_cannot_be_chosen_again(app, db, login):
     )
     assert "ikke den du fik" in response.get_data(as_text=True)
     db.session.expire_all()
-    assert user.must_change_password and user.key_by_password is None
+    assert user.must_change_password and keys.factor_of(user, "password") is None
 
 
 def test_an_entry_that_does_not_open_is_marked_and_the_rest_still_work(

@@ -1,7 +1,7 @@
 """Proposed manager links: an administrator's import proposes, the leader confirms.
 
 Revision ID: 9977b20f71f1
-Revises: 18aabda09ed9
+Revises: 7e1f0c2a9b41
 Create Date: 2026-12-02
 
 Written by hand (issue 19, item 4) and checked against the models by tests/test_migrations.py.
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "9977b20f71f1"
-down_revision = "18aabda09ed9"
+down_revision = "7e1f0c2a9b41"
 branch_labels = None
 depends_on = None
 
