@@ -10,6 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_babel import force_locale
 
 from journal import backup
+from journal.admin import onboarding
 from journal.admin import services as admin_services
 from journal.auth import keys, services
 from journal.auth.passwords import password_problem
@@ -250,6 +251,70 @@ def demo_data(
         click.echo(f"  {user.email}\t{user.name}{' (administrator)' if user.is_admin else ''}")
 
 
+ACTIONS = {
+    onboarding.CREATE: "create",
+    onboarding.EXISTS: "already there",
+    onboarding.REFUSED: "refused",
+}
+LINKS = {onboarding.PROPOSE: "manager proposed", onboarding.ALREADY_LINKED: "already linked"}
+
+
+@click.command("import-accounts")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Only show what would happen; write nothing.")
+@with_appcontext
+def import_accounts(file: Path, dry_run: bool) -> None:
+    """Create accounts from a CSV file (navn; e-mail; leders e-mail; administrator), as
+    Administration → Import accounts does. Managers are proposed for the leaders to confirm."""
+    with file.open("rb") as handle:
+        data = handle.read(onboarding.MAX_FILE_BYTES + 1)
+    with force_locale("en"):
+        try:
+            rows = onboarding.read_file(data)
+            report = onboarding.plan(rows) if dry_run else onboarding.run_import(None, rows)
+        except onboarding.ImportRefused as refusal:
+            raise click.ClickException(refusal.problem.text()) from refusal
+        for outcome in report.outcomes:
+            click.echo(import_line(outcome))
+    click.echo(import_summary(report))
+
+
+def import_line(outcome: onboarding.Outcome) -> str:
+    """One row of the report: row, address, what happens, the manager, the password."""
+    row = outcome.row
+    if outcome.action == onboarding.REFUSED:
+        return f"row {row.line}\trefused: {row.problem.text()}"
+    parts = [f"row {row.line}", row.email, ACTIONS[outcome.action]]
+    if outcome.link:
+        parts.append(f"{LINKS[outcome.link]}: {row.manager_email}")
+    if outcome.password:
+        parts.append(f"temporary password: {outcome.password}")
+    return "\t".join(parts)
+
+
+def import_summary(report: onboarding.Report) -> str:
+    """The counts, and how the new accounts sign in."""
+    verb = "Created" if report.done else "Would create"
+    lines = [
+        f"{verb} {report.created}; already there {report.existing}; refused {report.refused}; "
+        f"managers proposed {report.links_proposed}; already linked {report.already_linked}."
+    ]
+    if not report.done:
+        lines.append("Dry run: nothing was written.")
+    elif report.single_sign_on:
+        lines.append(
+            "The new accounts have no password: they sign in with the organisation's account."
+        )
+    elif report.created:
+        lines.append(
+            "The temporary passwords are shown only now: give each person theirs. They choose "
+            "their own at their first log-in."
+        )
+    if report.links_proposed:
+        lines.append("Each leader confirms or declines the proposed manager on their sharing page.")
+    return "\n".join(lines)
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
     app.cli.add_command(users)
@@ -258,3 +323,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(notifications)
     app.cli.add_command(backup_database)
     app.cli.add_command(demo_data)
+    app.cli.add_command(import_accounts)

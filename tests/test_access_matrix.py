@@ -184,6 +184,11 @@ MATRIX = {
     ("sharing.index", "GET"): ("/sharing/", everyone(LOGIN, 200)),
     ("sharing.request_link", "POST"): ("/sharing/request", everyone(LOGIN, 200)),
     ("sharing.end_as_leader", "POST"): ("/sharing/links/{link}/end", everyone(LOGIN, 302, 404)),
+    # Only the leader whose manager was proposed answers; the manager named does not know.
+    ("sharing.answer_proposal", "POST"): (
+        "/sharing/links/{proposed_link}/confirm",
+        everyone(LOGIN, 404, 404, other=302),
+    ),
     ("sharing.share", "GET"): ("/goals/{goal}/share", OWNER_ONLY),
     ("sharing.share", "POST"): ("/goals/{goal}/share", everyone(LOGIN, 302, 404)),
     ("sharing.unshare", "POST"): ("/goals/{goal}/unshare", everyone(LOGIN, 302, 404)),
@@ -243,6 +248,11 @@ MATRIX = {
         everyone(LOGIN, 404, admin=200),
     ),
     ("admin.audit_log", "GET"): ("/admin/audit", everyone(LOGIN, 404, admin=200)),
+    ("admin.import_accounts", "GET"): ("/admin/import", everyone(LOGIN, 404, admin=200)),
+    # No file chosen: the form again, with a message.
+    ("admin.import_accounts", "POST"): ("/admin/import", everyone(LOGIN, 404, admin=200)),
+    # Nothing signed to confirm: the form again, with a message.
+    ("admin.confirm_import", "POST"): ("/admin/import/confirm", everyone(LOGIN, 404, admin=200)),
     # A mail's unsubscribe link: its token is the authority, for anyone who holds it; a
     # forged one is not found, for everyone (a used one too: tests/notifications).
     ("notifications.unsubscribe", "GET"): (f"/unsubscribe/{FORGED_TOKEN}", everyone(404, 404)),

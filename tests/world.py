@@ -3,7 +3,8 @@
 The leader owns everything: an entry, one in the trash, a goal shared with her manager and
 one not, check-ins with notes, a saved review. Her manager comments on the shared goal; an
 earlier manager's link has ended; another leader's request waits for a third manager; and
-there are another leader and an administrator. The leader's journal opens with a passkey too.
+there are another leader (whose manager an administrator proposed) and an administrator. The
+leader's journal opens with a passkey too.
 """
 
 import secrets
@@ -76,6 +77,9 @@ def build_world() -> tuple[dict, dict, dict]:
     comment = sharing.add_comment(people["manager"], shared, "Godt arbejde")
     # Another leader's request to a manager who has not answered yet.
     pending = sharing.request_link(people["requester"], people["pending_manager"].email)
+    # The other leader's manager, proposed by an administrator's import: only she answers it,
+    # and the manager knows nothing of it.
+    proposed = sharing.propose_link(people["other"], people["manager"].email, people["admin"])
 
     review = reviews.save_review(
         leader,
@@ -109,6 +113,7 @@ def build_world() -> tuple[dict, dict, dict]:
         "comment": comment.id,
         "link": link.id,
         "pending_link": pending.id,
+        "proposed_link": proposed.id,
         "leader": leader.id,
     }
     return people, keys, ids

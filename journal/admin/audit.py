@@ -26,6 +26,16 @@ ADMIN_GIVEN = "admin_given"
 ADMIN_TAKEN = "admin_taken"
 LINK_SET = "link_set"
 LINK_ENDED = "link_ended"
+ACCOUNTS_IMPORTED = "accounts_imported"
+
+
+def import_detail(
+    created: int, existing: int, refused: int, proposed: int, already_linked: int
+) -> str:
+    """An import's `detail`: its counts only, never a name or an address, as five numbers
+    (the audit page names them): created, already there, refused, manager links proposed,
+    leaders already linked."""
+    return f"{created} {existing} {refused} {proposed} {already_linked}"
 
 
 def record(actor: User | None, action: str, subject: User | None, detail: str = "") -> None:

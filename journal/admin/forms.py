@@ -1,7 +1,8 @@
 """Forms of the administration pages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, SelectField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired
 
 from journal.auth.forms import LANGUAGE_CHOICES, AccountForm, strip
@@ -28,3 +29,17 @@ class LinkForm(Form):
         filters=[strip],
         validators=[short_email, DataRequired(_l("Enter an email address."))],
     )
+
+
+class ImportForm(Form):
+    """A CSV file of accounts to import (step 1: the preview)."""
+
+    file = FileField(
+        _l("CSV file"), validators=[FileRequired(_l("Choose the CSV file to import."))]
+    )
+
+
+class ConfirmImportForm(Form):
+    """Step 2: the file the preview showed, signed by the server (`onboarding.seal`)."""
+
+    sealed = HiddenField()

@@ -4,8 +4,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from journal.admin import audit, services
-from journal.admin.forms import AdminAccountForm, LinkForm
+from journal.admin import audit, onboarding, services
+from journal.admin.forms import AdminAccountForm, ConfirmImportForm, ImportForm, LinkForm
 from journal.auth import keys
 from journal.auth import services as accounts
 from journal.auth.access import require_admin, works_locked
@@ -200,3 +200,44 @@ def end_link(link_id: int):
     services.end_link(current_user, services.get_open_link(link_id))
     flash(_("The link is ended."), "success")
     return redirect(url_for("admin.links"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+def import_accounts():
+    """Import accounts from a CSV file, step 1: choose the file (GET), then see what
+    importing it would do, row by row (POST). Nothing is written yet."""
+    form = ImportForm()
+    if form.validate_on_submit():
+        try:
+            text = onboarding.text_of(form.file.data.stream.read(onboarding.MAX_FILE_BYTES + 1))
+            report = onboarding.plan(onboarding.read_text(text))
+        except onboarding.ImportRefused as refusal:
+            form.file.errors.append(refusal.problem.text())
+        else:
+            confirm = ConfirmImportForm(sealed=onboarding.seal(current_user, text))
+            return render_template("admin/import_preview.html", report=report, confirm=confirm)
+    return render_import(form)
+
+
+def render_import(form: ImportForm) -> str:
+    """The import's first page, with the file form as given (fresh or with its error)."""
+    return render_template(
+        "admin/import.html",
+        form=form,
+        max_rows=onboarding.MAX_ROWS,
+        max_mb=onboarding.MAX_FILE_BYTES // (1024 * 1024),
+    )
+
+
+@bp.post("/import/confirm")
+def confirm_import():
+    """Step 2: import the file the preview showed, each row checked again now, in one
+    transaction; then the report (with the temporary passwords, shown this once)."""
+    try:
+        text = onboarding.unseal(current_user, ConfirmImportForm().sealed.data or "")
+        report = onboarding.run_import(current_user, onboarding.read_text(text))
+    except onboarding.ImportRefused as refusal:
+        form = ImportForm(formdata=None)
+        form.file.errors = [refusal.problem.text()]
+        return render_import(form)
+    return render_template("admin/import_report.html", report=report)

@@ -1,5 +1,6 @@
 """Password hashing and the common-password list."""
 
+import secrets
 import unicodedata
 from functools import cache
 from pathlib import Path
@@ -57,8 +58,38 @@ def hash_password(password: str) -> str:
     )
 
 
+# The stored "hash" of an account that has no password (its people sign in with the
+# organisation's account): no hash method's output starts with it, so nothing verifies.
+UNUSABLE_PREFIX = "!"
+# A temporary password is 16 random characters from `admin.services.temporary_password`
+# (about 78 bits): no list of guesses reaches it, so a slow hash buys nothing, and an
+# import of 2,000 accounts must not take 2,000 scrypt runs. It is hashed again with the
+# configured method at the first log-in (`needs_rehash`), where its owner replaces it.
+TEMPORARY_HASH_METHOD = "pbkdf2:sha256:10000"
+
+
+def unusable_password_hash() -> str:
+    """A password hash that no password matches: for an account that signs in with the
+    organisation's account only. Random, so no two accounts' rows are alike."""
+    return UNUSABLE_PREFIX + secrets.token_urlsafe(24)
+
+
+def has_usable_password(password_hash: str) -> bool:
+    """Whether any password could match this stored hash."""
+    return not password_hash.startswith(UNUSABLE_PREFIX)
+
+
+def hash_temporary_password(password: str) -> str:
+    """Hash a random temporary password (`TEMPORARY_HASH_METHOD` says why it may be fast)."""
+    return generate_password_hash(normalize(password), method=TEMPORARY_HASH_METHOD)
+
+
 def verify_password(password_hash: str, password: str) -> bool:
-    """Check `password` against a stored hash of any supported method."""
+    """Check `password` against a stored hash of any supported method; never true for an
+    account without a password (it still takes a hash's time, as a wrong password does)."""
+    if not has_usable_password(password_hash):
+        spend_hash_time(password)
+        return False
     return check_password_hash(password_hash, normalize(password))
 
 

@@ -79,24 +79,28 @@ def find_user_by_email(email: str) -> User | None:
 def create_user(
     email: str,
     name: str,
-    password: str,
+    password: str | None,
     *,
     is_admin: bool = False,
     language: str = "da",
     timezone: str = DEFAULT_TIMEZONE,
     must_change_password: bool = True,
+    password_hash: str | None = None,
 ) -> User:
     """Create an account; raise EmailTaken if the address is in use.
 
     An account made by an administrator starts with a password the administrator knows, so
     the leader chooses their own at first login, and only then is the journal's key made.
+    `password_hash` instead of `password`: a hash made already (an import's temporary
+    password, or `unusable_password_hash()` for an account that signs in only with the
+    organisation's account).
     """
     if find_user_by_email(email) is not None:
         raise EmailTaken(email)
     user = User(
         email=normalize_email(email),
         name=name.strip(),
-        password_hash=hash_password(password),
+        password_hash=password_hash if password_hash is not None else hash_password(password),
         is_admin=is_admin,
         language=language,
         timezone=timezone,

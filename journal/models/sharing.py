@@ -10,10 +10,16 @@ from journal.models.goal import MAX_GOAL_TITLE, MAX_NOTE, CheckIn, Goal
 from journal.models.types import UTCDateTime
 from journal.models.user import MAX_EMAIL_LENGTH, User, utcnow
 
-LINK_STATUSES = ("pending", "accepted", "declined", "ended")
-OPEN_STATUSES = ("pending", "accepted")
+LINK_STATUSES = ("proposed", "pending", "accepted", "declined", "ended")
+# A leader's one open link: proposed by an administrator (only the leader sees it, to
+# confirm or decline), requested (the manager sees it, to accept or decline), or accepted.
+OPEN_STATUSES = ("proposed", "pending", "accepted")
+# What the manager knows of: a proposal is the leader's alone until the leader confirms it.
+SEEN_BY_MANAGER = ("pending", "accepted")
 EVENT_KINDS = (
     "link_requested",
+    "link_proposed",
+    "proposal_declined",
     "link_accepted",
     "link_declined",
     "link_ended",
@@ -32,6 +38,10 @@ def _in(values) -> str:
 
 class ManagerLink(db.Model):
     """A leader's link to their manager: requested, then accepted (or declined), then ended.
+
+    An administrator's import may propose one instead (`proposed`): the leader confirms it
+    (it becomes a request, as if the leader had made it) or declines it; the manager sees
+    nothing of it before the leader confirms.
 
     At most one open (pending or accepted) link per leader, enforced by a partial unique index.
     A request names the manager by the address the leader typed (`manager_email`), whether or
@@ -85,7 +95,7 @@ User.manages_anyone = column_property(
     exists().where(
         (ManagerLink.manager_id == User.id)
         | (ManagerLink.manager_id.is_(None) & (ManagerLink.manager_email == User.email)),
-        ManagerLink.status.in_(OPEN_STATUSES),
+        ManagerLink.status.in_(SEEN_BY_MANAGER),
     )
 )
 

@@ -36,6 +36,7 @@ SHOWN = (
     kinds.LINK_ACCEPTED,
     kinds.LINK_DECLINED,
     kinds.LINK_ENDED,
+    kinds.LINK_PROPOSED,
     kinds.APPRAISAL,
 )
 # Read where they are acted on.
@@ -43,6 +44,7 @@ OWN_GOAL = (kinds.COMMENT, kinds.CHECK_IN_DUE)  # the leader's goal page
 SHARED_GOAL = (kinds.GOAL_SHARED, kinds.REPLY)  # the manager's page of a shared goal
 REQUESTS = (kinds.LINK_REQUESTED,)  # the team page
 ANSWERS = (kinds.LINK_ACCEPTED, kinds.LINK_DECLINED, kinds.LINK_ENDED)  # the sharing page
+PROPOSALS = (kinds.LINK_PROPOSED,)  # the sharing page too, where the leader answers it
 APPRAISAL = (kinds.APPRAISAL,)  # the review
 # About the person only: always theirs to see.
 ABOUT_NOTHING_BUT_THEM = (kinds.APPRAISAL, kinds.REFLECTION)
@@ -108,7 +110,7 @@ def _visible(user_id, email) -> ColumnElement[bool]:
             Notification.goal_id.is_(None),
             or_(
                 and_(Notification.kind == kinds.LINK_REQUESTED.name, waiting_for_user),
-                and_(Notification.kind.in_(_names(ANSWERS)), own_link),
+                and_(Notification.kind.in_(_names(ANSWERS + PROPOSALS)), own_link),
                 Notification.kind.in_(_names(ABOUT_NOTHING_BUT_THEM)),
             ),
         ),

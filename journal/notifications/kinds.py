@@ -37,6 +37,8 @@ REPLY = Kind("reply", "replies")
 LINK_ACCEPTED = Kind("link_accepted", "links")
 LINK_DECLINED = Kind("link_declined", "links")
 LINK_ENDED = Kind("link_ended", "links")
+# An administrator's import proposed a manager: the leader confirms or declines it.
+LINK_PROPOSED = Kind("link_proposed", "links")
 COMMENT = Kind("comment", "comments")
 # Reminders to the leader, made by the `notifications send` run.
 CHECK_IN_DUE = Kind("check_in_due", "check_in_due", gathers=False)
@@ -52,6 +54,7 @@ KINDS: dict[str, Kind] = {
         LINK_ACCEPTED,
         LINK_DECLINED,
         LINK_ENDED,
+        LINK_PROPOSED,
         COMMENT,
         CHECK_IN_DUE,
         REFLECTION,

@@ -49,6 +49,10 @@ SENTENCES = {
         _l("%(actor)s has ended the link between you."),
         _l("The link to your manager has been ended."),
     ),
+    kinds.LINK_PROPOSED.name: (
+        _l("%(actor)s, an administrator, has proposed a manager for you: confirm or decline."),
+        _l("An administrator has proposed a manager for you: confirm or decline."),
+    ),
     kinds.COMMENT.name: (
         _l("%(actor)s has commented on one of the goals you share."),
         _l("There is a new comment on one of the goals you share."),
@@ -70,7 +74,7 @@ SENTENCES = {
 # What an unsubscribe turns off, by setting, as the unsubscribe page names it.
 SETTING_NAMES = {
     "comments": _l("your manager comments on a goal you share"),
-    "links": _l("your manager accepts, declines or ends the link"),
+    "links": _l("your manager accepts, declines or ends the link, or one is proposed to you"),
     "check_in_due": _l("a goal is due for a check-in"),
     "reflection": _l("it is time for a reflection"),
     "appraisal": _l("your appraisal is coming up"),

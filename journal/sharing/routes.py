@@ -91,7 +91,7 @@ def render_sharing(form: LinkRequestForm):
 def index():
     """My manager: the link, how to request one, what is shared, and the log. Opening it
     reads the news of my manager's answers (before anything is loaded)."""
-    in_app.mark_read(current_user, in_app.ANSWERS)
+    in_app.mark_read(current_user, in_app.ANSWERS + in_app.PROPOSALS)
     return render_sharing(LinkRequestForm())
 
 
@@ -115,6 +115,28 @@ def request_link():
             )
             return redirect(url_for("sharing.index"))
     return render_sharing(form)
+
+
+@bp.post("/sharing/links/<id:link_id>/<any(confirm, decline):answer>")
+def answer_proposal(link_id: int, answer: str):
+    """Confirm the manager an administrator proposed (they then get my request to accept)
+    or decline it (they never hear of it)."""
+    link = services.get_proposal_for(current_user, link_id)
+    try:
+        services.answer_proposal(current_user, link, confirm=answer == "confirm")
+    except services.SharingError as refusal:
+        flash(REFUSALS[refusal.code](), "error")
+    else:
+        flash(
+            _(
+                "Your request is sent to %(email)s. When they log in, they can accept it.",
+                email=link.manager_email,
+            )
+            if answer == "confirm"
+            else _("The proposal is declined. Nobody else is told."),
+            "success",
+        )
+    return redirect(url_for("sharing.index"))
 
 
 @bp.post("/sharing/links/<id:link_id>/end")

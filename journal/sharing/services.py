@@ -96,7 +96,7 @@ def is_manager(user: User) -> bool:
 @atomic()
 def _open(leader: User, email: str, status: str, manager: User | None = None) -> ManagerLink:
     """Open the leader's one link, to the manager with address `email` (`manager`, if an
-    administrator names the account)."""
+    administrator names the account), logged as asked for (or, `proposed`, as proposed)."""
     if email == leader.email:
         raise SharingError("self")
     if open_link_of(leader) is not None:
@@ -113,7 +113,7 @@ def _open(leader: User, email: str, status: str, manager: User | None = None) ->
     db.session.add(link)
     # The request names the address only: whether an account has it is not the leader's to
     # learn from the log (nor from the export, which carries the log).
-    log(leader, "link_requested", email=email)
+    log(leader, "link_proposed" if status == "proposed" else "link_requested", email=email)
     if status == "accepted":
         log(leader, "link_accepted", manager_id=manager.id)
     try:
@@ -130,17 +130,71 @@ def request_link(leader: User, email: str) -> ManagerLink:
     waits, and the account with that address (now, or once an administrator makes it) sees
     it to accept or decline."""
     link = _open(leader, normalize_email(email), "pending")
-    # Told to the account with that address, if there is one; the leader's answer is the
-    # same either way.
-    addressee = db.session.scalar(select(User).where(User.email == link.manager_email))
-    notify(addressee, kinds.LINK_REQUESTED, actor=leader, link_id=link.id)
+    _tell_the_manager(leader, link)
     return link
 
 
+def _tell_the_manager(leader: User, link: ManagerLink) -> None:
+    """A request is told to the account with its address, if there is one; the leader's
+    answer is the same either way."""
+    addressee = db.session.scalar(select(User).where(User.email == link.manager_email))
+    notify(addressee, kinds.LINK_REQUESTED, actor=leader, link_id=link.id)
+
+
+@atomic()
+def propose_link(leader: User, email: str, by: User | None) -> ManagerLink:
+    """An administrator (`by`; None: the command line) proposes the leader's manager, by
+    address. Nothing is asked of the manager and nothing is shared: the leader confirms it
+    (then it is the leader's own request) or declines it. SharingError "self" or
+    "already_linked" (the leader has an open link) before anything changes."""
+    link = _open(leader, normalize_email(email), "proposed")
+    notify(leader, kinds.LINK_PROPOSED, actor=by, link_id=link.id)
+    return link
+
+
+def get_proposal_for(leader: User, link_id: int) -> ManagerLink:
+    """The leader's own link waiting for the leader to confirm it, else 404."""
+    link = db.session.scalar(
+        select(ManagerLink).where(
+            ManagerLink.id == link_id,
+            ManagerLink.leader_id == leader.id,
+            ManagerLink.status == "proposed",
+        )
+    )
+    if link is None:
+        abort(404)
+    return link
+
+
+@atomic()
+def answer_proposal(leader: User, link: ManagerLink, confirm: bool) -> None:
+    """The leader confirms a proposed link (it becomes the leader's request, which the
+    manager then accepts or declines, as any other) or declines it (the manager never
+    hears of it). Both people consent before a manager is linked."""
+    if link.status != "proposed" or link.leader_id != leader.id:
+        abort(404)
+    now = utcnow()
+    if not confirm:
+        link.status = "declined"
+        link.responded_at = now
+        log(leader, "proposal_declined", email=link.manager_email)
+        return
+    if link.manager_email == leader.email:  # the leader's address changed to it since
+        raise SharingError("self")
+    link.status = "pending"
+    link.requested_at = now
+    log(leader, "link_requested", email=link.manager_email)
+    _tell_the_manager(leader, link)
+
+
 def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
-    """A link the user is part of (as the manager, or as the leader), else 404."""
+    """A link the user is part of (as the manager, or as the leader), else 404. A manager
+    is not part of a proposal the leader has not confirmed: it does not exist for them."""
     part = ManagerLink.of_manager(user) if as_manager else ManagerLink.leader_id == user.id
-    link = db.session.scalar(select(ManagerLink).where(ManagerLink.id == link_id, part))
+    query = select(ManagerLink).where(ManagerLink.id == link_id, part)
+    if as_manager:
+        query = query.where(ManagerLink.status != "proposed")
+    link = db.session.scalar(query)
     if link is None:
         abort(404)
     return link

@@ -1,9 +1,10 @@
 """One realistic journal, and the list of the app's main pages, for the page-walking tests.
 
 `seed_dataset(server)` writes a leader's months of tagged entries, goals with check-ins, a
-manager who comments on a shared goal, a saved review, an administrator and two accounts
-half-way through their first log-in. `main_pages(data)` lists every main page as who sees
-it; `profiles(...)` gives a logged-in tab per person, and `visit` opens a page in its state.
+manager who comments on a shared goal, a saved review, an administrator, two accounts
+half-way through their first log-in, and a leader whose manager an import proposed.
+`main_pages(data)` lists every main page as who sees it; `profiles(...)` gives a logged-in
+tab per person, and `visit` opens a page in its state.
 """
 
 from collections.abc import Callable, Iterator
@@ -36,6 +37,7 @@ LEADER = "lone@esbjerg.example"
 MANAGER = "mads@esbjerg.example"
 ADMIN = "anne@esbjerg.example"
 NEWCOMER = "nina@esbjerg.example"  # an administrator made the account: choose a password
+PROPOSED = "per@esbjerg.example"  # an administrator's import proposed Mads as his manager
 SEARCH_WORD = "medarbejder"
 
 # Short reflections as a team leader in a municipality would write them, with their tasks.
@@ -122,6 +124,7 @@ def seed_dataset(server) -> Dataset:
     manager_id, _ = server.make_user("Mads Chef", MANAGER)
     server.make_user("Anne Admin", ADMIN, is_admin=True)
     requester_id, _ = server.make_user("Rita Holm", "rita@esbjerg.example")
+    proposed_id, _ = server.make_user("Per Holm", PROPOSED)
     data.leader_id = leader_id
 
     def journal():
@@ -187,6 +190,7 @@ def seed_dataset(server) -> Dataset:
         )
         sharing.add_comment(leader, made[0][0], "At jeg skriver det ned samme dag.")
         sharing.request_link(db.session.get(User, requester_id), manager.email)  # awaits an answer
+        sharing.propose_link(db.session.get(User, proposed_id), manager.email, None)
         data.review_id = save_review(server, leader, today)
         # A mail the leader got about the comment, whose unsubscribe link she opens.
         data.unsubscribe_token, digest = new_token()
@@ -243,6 +247,29 @@ def first_login_account(server) -> str:
 
 # What to do on a page after it loads, to show it in another state: submit invalid input.
 Action = Callable[[object], None]
+
+# A file to import: a new leader with a proposed manager, one already there, one refused.
+ACCOUNTS_FILE = (
+    "navn;e-mail;leders e-mail;administrator\r\n"
+    f"Sofie Lund;sofie@esbjerg.example;{MANAGER};nej\r\n"
+    f"Lone Leder;{LEADER};;\r\n"
+    "Fejl i adressen;sofie@;;\r\n"
+).encode()
+
+
+def upload_accounts(page) -> None:
+    """Choose the file of accounts and show the import's preview."""
+    file = {"name": "ledere.csv", "mimeType": "text/csv", "buffer": ACCOUNTS_FILE}
+    page.set_input_files("main input[type=file]", files=[file])
+    with page.expect_navigation():
+        page.click("main form button.primary")
+
+
+def import_accounts(page) -> None:
+    """Import the file of accounts: its report (in a second walk, all of it already there)."""
+    upload_accounts(page)
+    with page.expect_navigation():
+        page.click("main form button.primary")
 
 
 def submit(form: str, fill: dict[str, str] | None = None, button: str = "button.primary") -> Action:
@@ -375,6 +402,11 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("admin-deactivate", f"/admin/users/{data.leader_id}/deactivate", ADMIN),
         Page("admin-links", "/admin/links", ADMIN),
         Page("admin-audit", "/admin/audit", ADMIN),
+        Page("admin-import", "/admin/import", ADMIN),
+        Page("admin-import-errors", "/admin/import", ADMIN, submit("main form")),
+        Page("admin-import-preview", "/admin/import", ADMIN, upload_accounts),
+        Page("admin-import-report", "/admin/import", ADMIN, import_accounts),
+        Page("sharing-proposed", "/sharing/", PROPOSED),
         Page("choose-password", "/account/choose-password", NEWCOMER),
         Page("choose-password-errors", "/account/choose-password", NEWCOMER, submit("main form")),
         Page("login", "/login", None),

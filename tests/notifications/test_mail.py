@@ -44,6 +44,10 @@ LINES = {
         "Mads Chef har afsluttet forbindelsen mellem jer.",
         "Mads Chef has ended the link between you.",
     ),
+    "link_proposed": (
+        "Mads Chef, der er administrator, har foreslået en leder til dig: bekræft eller afvis.",
+        "Mads Chef, an administrator, has proposed a manager for you: confirm or decline.",
+    ),
     "comment": (
         "Mads Chef har kommenteret et af de mål, du deler.",
         "Mads Chef has commented on one of the goals you share.",

@@ -81,7 +81,10 @@ def test_the_page_asks_first_names_no_address_and_confirms(app, db, inbox, peopl
     assert page.status_code == 200
     assert "Stop disse mails?" in text
     assert "din leder kommenterer et mål, du deler" in text
-    assert "din leder siger ja eller nej til forbindelsen eller afslutter den" in text
+    assert (
+        "din leder siger ja eller nej til forbindelsen eller afslutter den, eller du får foreslået en leder"
+        in text
+    )
     assert leader.email not in text and "lone" not in text.lower()
     assert db.session.get(NotificationSettings, leader.id) is None  # asking changes nothing
 
