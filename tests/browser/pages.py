@@ -7,6 +7,7 @@ half-way through their first log-in, and a leader whose manager an import propos
 tab per person, and `visit` opens a page in its state.
 """
 
+import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from flask import session
 from flask_login import login_user
 from sqlalchemy import update
 
+from journal.auth import keys
 from journal.auth import services as accounts
 from journal.entries import services as entries
 from journal.extensions import db
@@ -31,7 +33,7 @@ from journal.sharing import services as sharing
 from journal.sso import pending
 from journal.sso.services import SignIn
 from tests.browser.conftest import log_in, watch
-from tests.conftest import TEST_PASSWORD
+from tests.conftest import TEST_PASSWORD, locked_session
 
 LEADER = "lone@esbjerg.example"
 MANAGER = "mads@esbjerg.example"
@@ -113,6 +115,8 @@ class Dataset:
     # A visitor's session cookie holding a municipal sign-in waiting to be linked to the
     # leader's account (the page that asks for the password or the recovery key once).
     link_cookie: str = ""
+    locked_cookie: str = ""
+    set_up_cookie: str = ""
 
 
 def seed_dataset(server) -> Dataset:
@@ -126,6 +130,7 @@ def seed_dataset(server) -> Dataset:
     requester_id, _ = server.make_user("Rita Holm", "rita@esbjerg.example")
     proposed_id, _ = server.make_user("Per Holm", PROPOSED)
     data.leader_id = leader_id
+    data.locked_cookie, data.set_up_cookie = signed_in_by_sso(server)
 
     def journal():
         leader = db.session.get(User, leader_id)
@@ -293,6 +298,48 @@ def waiting_link_cookie(server, user_id: int) -> str:
         return app.session_interface.get_signing_serializer(app).dumps(dict(session))
 
 
+def signed_in_by_sso(server) -> tuple[str, str]:
+    """Session cookies as the municipal sign-in leaves them, the journal locked: for a leader
+    whose journal opens with a passphrase and a passkey, and for one without a journal yet."""
+    with server.app.app_context():
+        sara = accounts.create_user(
+            "sara@esbjerg.example",
+            "Sara Sund",
+            secrets.token_urlsafe(24),
+            must_change_password=False,
+        )
+        key, _recovery = keys.set_up_keys_with_passphrase(sara, "en lang saetning til journalen")
+        keys.add_passkey(
+            sara,
+            key,
+            keys.NewPasskey(
+                name="Min telefon",
+                credential_id=secrets.token_bytes(32),
+                public_key=secrets.token_bytes(77),
+                sign_count=0,
+                transports="internal",
+                prf_salt=secrets.token_bytes(32),
+                prf_output=secrets.token_bytes(32),
+            ),
+        )
+        sara.recovery_key_confirmed_at = utcnow()
+        nina = accounts.create_user(
+            "ny@esbjerg.example", "Niels Ny", secrets.token_urlsafe(24), must_change_password=False
+        )
+        db.session.commit()
+        return locked_session(server.app, sara)[0], locked_session(server.app, nina)[0]
+
+
+def open_signed_in(cookie: str, path: str) -> Action:
+    """Come back from the municipal sign-in (`cookie`) to `path`."""
+
+    def act(page) -> None:
+        page.context.add_cookies([{"name": "session", "value": cookie, "url": page.url}])
+        page.goto(path)
+
+    return act
+
+
 def open_link_page(cookie: str) -> Action:
     """Come back from the municipal sign-in to the page that links it to the account."""
 
@@ -390,6 +437,7 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("erase", "/account/erase", LEADER),
         Page("erase-errors", "/account/erase", LEADER, submit("main form", button="button")),
         Page("privacy", "/privacy", LEADER),
+        Page("unlock-factors", "/account/unlock-factors", LEADER),
         Page("not-found", "/journal/999999", LEADER, status=404),
         Page("team", "/team/", MANAGER),
         Page("team-goal", team_goal, MANAGER),
@@ -427,6 +475,18 @@ def main_pages(data: Dataset) -> list[Page]:
             None,
             then(open_link_page(data.link_cookie), submit("main form:has([value=password])")),
         ),
+        # Last: these leave the visitor's tab signed in by the municipal sign-in.
+        Page("unlock", "/login", None, open_signed_in(data.locked_cookie, "/unlock")),
+        Page(
+            "unlock-errors",
+            "/login",
+            None,
+            then(
+                open_signed_in(data.locked_cookie, "/unlock"),
+                submit("main form:has([value=passphrase])"),
+            ),
+        ),
+        Page("set-up", "/login", None, open_signed_in(data.set_up_cookie, "/account/set-up")),
     ]
 
 
