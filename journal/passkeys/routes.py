@@ -95,9 +95,20 @@ def _options(public_key: dict):
 # --- Adding a passkey (the journal is open) ---------------------------------------------
 
 
+def _require_fresh_unlock() -> None:
+    """Adding a passkey is a new way in: only right after the journal was opened (by log-in
+    or unlock), never for whoever finds a session left open."""
+    if not journal_key.unlocked_recently():
+        raise Refused(
+            _("For your safety, unlock your journal once more before you change how it opens."),
+            403,
+        )
+
+
 @bp.post("/account/passkeys/options")
 def add_options():
     """Start adding a passkey: the options for the browser's `create()`."""
+    _require_fresh_unlock()
     user = _user()
     return _options(webauthn.registration_options(ADD, user, keys.passkeys_of(user)))
 
@@ -105,6 +116,7 @@ def add_options():
 @bp.post("/account/passkeys")
 def add():
     """Add the passkey the browser made: it wraps the journal's open key."""
+    _require_fresh_unlock()
     user, data = _user(), _posted()
     registered = _registered(ADD, data)
     name = services.clean_name(data.get("name"), request.user_agent.string)

@@ -125,7 +125,11 @@ def render_factors(form: PassphraseForm):
     """The ways-in page, with the passphrase form (and its errors)."""
     user = _user()
     return render_template(
-        "unlock/factors.html", ways=services.ways_in(user), form=form, remove_form=RemoveForm()
+        "unlock/factors.html",
+        ways=services.ways_in(user),
+        form=form,
+        remove_form=RemoveForm(),
+        fresh=journal_key.unlocked_recently(),
     )
 
 

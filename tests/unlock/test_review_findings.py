@@ -79,6 +79,20 @@ def test_a_passkey_only_journal_does_not_hand_a_new_recovery_key_to_whoever_has_
     assert keyless.recovery_key_confirmed_at is not None  # nothing replaced
 
 
+def test_a_passkey_is_not_added_by_whoever_has_the_open_session(app, client, leader, log_in_as):
+    """As the passphrase: a passkey of someone else's device is a way in for later."""
+    log_in_as(client, leader)
+    token = client.csrf_token("/account/unlock-factors")
+    unlocked_a_while_ago(client)
+    page = client.get("/account/unlock-factors").get_data(as_text=True)
+    assert "bekræfte, at det er dig" in page
+    for path in ("/account/passkeys/options", "/account/passkeys"):
+        response = client.post(path, json={"credential": {}}, headers={"X-CSRFToken": token})
+        assert response.status_code == 403, path
+        assert "låse journalen op én gang til" in response.get_json()["error"]
+    assert keys.passkeys_of(leader) == []
+
+
 # F2 ---------------------------------------------------------------------------------------
 def test_setting_up_by_sign_in_does_not_seal_what_the_account_already_holds(app, client):
     """An account from before encryption (plain text, no keys, a password the leader
