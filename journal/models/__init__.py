@@ -7,7 +7,7 @@ from journal.models.notification import Notification, NotificationSettings, Outg
 from journal.models.review import Review
 from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
-from journal.models.unlock import UnlockFactor
+from journal.models.unlock import SpentChallenge, UnlockFactor
 from journal.models.user import LANGUAGES, User
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "SharedNote",
     "SharingEvent",
     "SignInIdentity",
+    "SpentChallenge",
     "UnlockFactor",
     "User",
 ]

@@ -3,7 +3,7 @@ wrapped by a key that only the leader's factor can make."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.extensions import db
@@ -58,7 +58,8 @@ class UnlockFactor(db.Model):
     )
     credential_id: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
     public_key: Mapped[bytes | None] = mapped_column(LargeBinary)
-    sign_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The authenticator's counter is 32 bits unsigned: beyond a signed INTEGER.
+    sign_count: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     transports: Mapped[str] = mapped_column(String(200), default="", server_default=text("''"))
     prf_salt: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -66,3 +67,18 @@ class UnlockFactor(db.Model):
 
     def __repr__(self) -> str:
         return f"<UnlockFactor {self.id} {self.kind} of user {self.user_id}>"
+
+
+class SpentChallenge(db.Model):
+    """A passkey ceremony's challenge, once answered: never accepted again.
+
+    The ceremony under way lives in the signed session cookie, and taking it out changes only
+    the next cookie: a copy of the cookie from before would answer it again, as often as it
+    likes, for as long as the ceremony lasts. So each challenge answered is kept here (only
+    its SHA-256) for that long, on every server alike.
+    """
+
+    __tablename__ = "spent_passkey_challenges"
+
+    challenge_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    spent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

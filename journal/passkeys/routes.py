@@ -68,7 +68,10 @@ def _posted() -> dict:
     """The JSON object posted, within MAX_BODY, with a `credential` object in it."""
     if request.content_length is None or request.content_length > MAX_BODY:
         raise Refused(_too_large(), 413)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than Python's parser goes: not a credential
+        data = None
     if not isinstance(data, dict) or not isinstance(data.get("credential"), dict):
         raise Refused(_("What the browser sent could not be read. Reload the page and try again."))
     return data
@@ -145,7 +148,7 @@ def _registered(purpose: str, data: dict) -> webauthn.Registered:
 def set_up_options():
     """Start making the journal's first passkey: the options for `create()`."""
     user = _user()
-    if keys.has_keys(user):
+    if keys.has_keys(user) or keys.has_plaintext(user):
         raise Refused(_("Your journal is set up already. Reload the page."), 409)
     return _options(webauthn.registration_options(SET_UP, user, []))
 
@@ -164,7 +167,9 @@ def set_up():
         key, recovery = services.set_up_with_passkey(user, registered, _prf_output(data), name)
     except services.NotAdded as error:
         raise Refused(str(error), 422) from error
-    except keys.KeysChanged as error:  # a double click, or a passphrase chosen in another tab
+    # A double click, or a passphrase chosen in another tab; or text from before encryption,
+    # which only the account's password may seal (the unlock page, on reload, says so).
+    except (keys.KeysChanged, keys.NeedsPassword) as error:
         raise Refused(_("Your journal is set up already. Reload the page."), 409) from error
     journal_key.keep_in_session(user, key)
     journal_key.keep_recovery_key(user, recovery)

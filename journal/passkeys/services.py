@@ -3,6 +3,8 @@ removed. Each takes the acting user first; the ceremonies' checks are `webauthn.
 
 import logging
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +18,7 @@ from journal.models.unlock import MAX_PASSKEY_NAME, UnlockFactor
 from journal.passkeys.webauthn import PRF_OUTPUT_BYTES, Registered
 
 log = logging.getLogger("journal.passkeys")
+T = TypeVar("T")
 
 # (pattern in the User-Agent, name), first match wins: enough to tell a leader's devices apart.
 SYSTEMS = (
@@ -74,14 +77,16 @@ def _new_passkey(registered: Registered, prf_output: bytes, name: str) -> keys.N
     )
 
 
-def _stored() -> None:
-    """Write the new passkey now: a credential id already stored (the same passkey posted
-    twice at once, or a client claiming another's id) is refused by the unique index here,
-    with a message, rather than at commit."""
+def _stored(write: Callable[[], T]) -> T:
+    """`write()` the new passkey, now: a credential id already stored (the same passkey posted
+    twice at once, or a client claiming another's id) is refused by the unique index, with a
+    message, whether it fires at an autoflush inside `write` or at the flush here."""
     try:
+        written = write()
         db.session.flush()
     except IntegrityError as error:
         raise NotAdded(_("This passkey has been added already.")) from error
+    return written
 
 
 @atomic()
@@ -89,8 +94,8 @@ def add_passkey(
     user: User, key: JournalKey, registered: Registered, prf_output: bytes, name: str
 ) -> UnlockFactor:
     """Let a newly registered passkey open `user`'s journal (open in this session: `key`)."""
-    factor = keys.add_passkey(user, key, _new_passkey(registered, prf_output, name))
-    _stored()
+    passkey = _new_passkey(registered, prf_output, name)
+    factor = _stored(lambda: keys.add_passkey(user, key, passkey))
     on_commit(lambda: log.info("passkey added: account %s", user.id))
     return factor
 
@@ -101,8 +106,8 @@ def set_up_with_passkey(
 ) -> tuple[JournalKey, bytes]:
     """A new journal for an account without keys, opened by the passkey just registered;
     the key and the new recovery key's bits. KeysChanged if it has keys by now."""
-    opened = keys.set_up_keys_with_passkey(user, _new_passkey(registered, prf_output, name))
-    _stored()
+    passkey = _new_passkey(registered, prf_output, name)
+    opened = _stored(lambda: keys.set_up_keys_with_passkey(user, passkey))
     on_commit(lambda: log.info("journal set up with a passkey: account %s", user.id))
     return opened
 

@@ -17,9 +17,12 @@ import hmac
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, request, session
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from webauthn import (
     generate_authentication_options,
     generate_registration_options,
@@ -35,6 +38,11 @@ from webauthn.helpers.structs import (
     ResidentKeyRequirement,
     UserVerificationRequirement,
 )
+
+from journal.database import atomic
+from journal.extensions import db
+from journal.models.unlock import MAX_CREDENTIAL_ID, MAX_PUBLIC_KEY, SpentChallenge
+from journal.models.user import utcnow
 
 CEREMONY = "passkey_ceremony"  # the session key: the one ceremony under way
 CEREMONY_SECONDS = 5 * 60
@@ -115,7 +123,25 @@ def _take(purpose: str, user_id: int) -> dict:
         or not 0 <= time.time() - kept["at"] <= CEREMONY_SECONDS
     ):
         raise CeremonyFailed("no such ceremony under way")
+    _spend(kept.get("challenge"))
     return kept
+
+
+def _spend(challenge: object) -> None:
+    """Mark the ceremony's challenge as answered, for every server; CeremonyFailed if it was
+    answered before (a copy of an earlier session cookie, replayed). Committed at once: a
+    failed answer spends it too. Challenges older than a ceremony go as new ones come."""
+    if not isinstance(challenge, str):
+        raise CeremonyFailed("no challenge")
+    digest = hashlib.sha256(challenge.encode()).hexdigest()
+    cutoff = utcnow() - timedelta(seconds=CEREMONY_SECONDS)
+    try:
+        with atomic():
+            db.session.execute(delete(SpentChallenge).where(SpentChallenge.spent_at < cutoff))
+            db.session.add(SpentChallenge(challenge_hash=digest))
+            db.session.flush()
+    except IntegrityError as error:
+        raise CeremonyFailed("challenge answered before") from error
 
 
 # --- Registration -----------------------------------------------------------------------------
@@ -161,6 +187,11 @@ def verify_registration(purpose: str, user, credential: dict) -> Registered:
         )
     except (WebAuthnException, ValueError, TypeError, KeyError, IndexError) as error:
         raise CeremonyFailed(type(error).__name__) from error
+    if (
+        len(verified.credential_id) > MAX_CREDENTIAL_ID
+        or len(verified.credential_public_key) > MAX_PUBLIC_KEY
+    ):  # WebAuthn's own bound: such an id could never be sent back to unlock
+        raise CeremonyFailed("credential too large")
     return Registered(
         credential_id=verified.credential_id,
         public_key=verified.credential_public_key,

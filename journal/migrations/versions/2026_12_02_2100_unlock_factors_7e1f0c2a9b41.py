@@ -43,7 +43,7 @@ def upgrade():
         sa.Column("name", sa.String(60), nullable=False, server_default=sa.text("''")),
         sa.Column("credential_id", sa.LargeBinary(), nullable=True),
         sa.Column("public_key", sa.LargeBinary(), nullable=True),
-        sa.Column("sign_count", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("sign_count", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("transports", sa.String(200), nullable=False, server_default=sa.text("''")),
         sa.Column("prf_salt", sa.LargeBinary(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
