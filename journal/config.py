@@ -113,6 +113,11 @@ class DefaultConfig:
     # Email domains (comma-separated) whose people get an account at their first sign-in;
     # empty: only accounts that exist can sign in.
     OIDC_JIT_DOMAINS = ""
+    # Whether the provider manages its people's addresses itself (Entra ID: its tenant's
+    # administrators do, and it sends no `email_verified`): then `email`, or an address-like
+    # `preferred_username`, finds an account without `email_verified`. Off: only an `email`
+    # the provider marks verified does (people may choose their own elsewhere).
+    OIDC_PROVIDER_MANAGES_EMAIL = False
     # The provider's name on the log-in button, e.g. "Esbjerg Kommune".
     OIDC_BUTTON_LABEL = ""
     # Log-in with a password; switched off, the log-in page offers single sign-on only.
@@ -164,7 +169,7 @@ ENV_INTS = (
     "PASSWORD_HASHES_AT_ONCE",
     "MAIL_PORT",
 )
-ENV_BOOLS = ("SESSION_COOKIE_SECURE", "PASSWORD_LOGIN")
+ENV_BOOLS = ("SESSION_COOKIE_SECURE", "PASSWORD_LOGIN", "OIDC_PROVIDER_MANAGES_EMAIL")
 
 
 def load_config(app: Flask, overrides: dict | None) -> None:

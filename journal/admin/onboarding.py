@@ -210,52 +210,57 @@ NOT_CSV = Problem(
 
 
 def read_text(text: str) -> list[Row]:
-    """The rows of the file's text (see `read_file`)."""
+    """The rows of the file's text (see `read_file`). The records are read one at a time:
+    only the rows are kept (at most MAX_ROWS), never every record of the file."""
     records = _records(text)
-    header_line, columns = _header(records)
+    _header_line, columns = _header(records)  # the records up to it are read
     rows: list[Row] = []
     seen: dict[str, int] = {}
-    for line, cells in records:
-        if line <= header_line or not any(cell.strip() for cell in cells):
-            continue
-        if len(rows) == MAX_ROWS:
-            raise ImportRefused(
-                Problem(
-                    _("The file has more than %(max)d rows. Split it and import each part."),
-                    {"max": MAX_ROWS},
+    try:
+        for line, cells in records:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(rows) == MAX_ROWS:
+                raise ImportRefused(
+                    Problem(
+                        _("The file has more than %(max)d rows. Split it and import each part."),
+                        {"max": MAX_ROWS},
+                    )
                 )
-            )
-        row = _row(line, {key: _cell(cells, index) for key, index in columns.items()})
-        if row.problem is None and row.email in seen:
-            row = _refused(
-                row,
-                _("Row %(line)d: %(email)s is also in row %(first)d."),
-                email=row.email,
-                first=seen[row.email],
-            )
-        if row.problem is None:
-            seen[row.email] = line
-        rows.append(row)
+            row = _row(line, {key: _cell(cells, index) for key, index in columns.items()})
+            if row.problem is None and row.email in seen:
+                row = _refused(
+                    row,
+                    _("Row %(line)d: %(email)s is also in row %(first)d."),
+                    email=row.email,
+                    first=seen[row.email],
+                )
+            if row.problem is None:
+                seen[row.email] = line
+            rows.append(row)
+    except csv.Error as error:
+        raise ImportRefused(NOT_CSV) from error
     if not rows:
         raise ImportRefused(Problem(_("The file has no rows below its first row.")))
     return rows
 
 
-def _records(text: str) -> list[tuple[int, list[str]]]:
-    """Every record with its number (1 for the first), split at the delimiter the first
-    line uses most: semicolon, comma or tab."""
+def _records(text: str):
+    """Every record with its number (1 for the first), one at a time, split at the
+    delimiter the first line uses most: semicolon, comma or tab."""
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(";,\t", key=first.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+    return enumerate(reader, start=1)
+
+
+def _header(records) -> tuple[int, dict[str, int]]:
+    """The header's record number, and the index of each known column in it (the records
+    up to it are consumed)."""
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-        return [(number, cells) for number, cells in enumerate(reader, start=1)]
+        line, cells = next(((n, c) for n, c in records if any(x.strip() for x in c)), (0, []))
     except csv.Error as error:
         raise ImportRefused(NOT_CSV) from error
-
-
-def _header(records: list[tuple[int, list[str]]]) -> tuple[int, dict[str, int]]:
-    """The header's record number, and the index of each known column in it."""
-    line, cells = next(((n, c) for n, c in records if any(x.strip() for x in c)), (0, []))
     columns: dict[str, int] = {}
     for index, cell in enumerate(cells):
         column = HEADER_NAMES.get(_header_key(cell))

@@ -8,11 +8,11 @@ the mail itself is made and sent later by `flask notifications send`, never in a
 
 from datetime import date, datetime, time
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 
 from journal.database import atomic
 from journal.extensions import db
-from journal.models import ManagerLink, Notification, NotificationSettings, User
+from journal.models import ManagerLink, Notification, NotificationSettings, SharingEvent, User
 from journal.models.user import utcnow
 from journal.notifications.kinds import GATHER, SETTINGS, Kind
 
@@ -74,7 +74,14 @@ def notify(
 def is_asked_to_manage(user: User) -> bool:
     """Whether anyone has ever asked `user` to be their manager (whatever came of it): only
     then do the manager's mails mean anything to them."""
-    return bool(db.session.scalar(select(exists().where(ManagerLink.of_manager(user)))))
+    # A proposal (an administrator's import) is the leader's alone until the leader confirms
+    # it; confirmed, it is logged as the leader's request, like any other. So: a request
+    # made to the address, or a link the user answered (or was set by an administrator).
+    requested = exists().where(
+        SharingEvent.kind == "link_requested", SharingEvent.manager_email == user.email
+    )
+    answered = exists().where(ManagerLink.manager_id == user.id)
+    return bool(db.session.scalar(select(or_(requested, answered))))
 
 
 @atomic()

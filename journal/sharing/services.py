@@ -35,7 +35,7 @@ from journal.models import (
     SharingEvent,
     User,
 )
-from journal.models.sharing import OPEN_STATUSES
+from journal.models.sharing import OPEN_STATUSES, SEEN_BY_MANAGER
 from journal.models.user import utcnow
 from journal.notifications import kinds
 from journal.notifications.services import notify
@@ -192,8 +192,8 @@ def get_link_for(user: User, link_id: int, *, as_manager: bool) -> ManagerLink:
     is not part of a proposal the leader has not confirmed: it does not exist for them."""
     part = ManagerLink.of_manager(user) if as_manager else ManagerLink.leader_id == user.id
     query = select(ManagerLink).where(ManagerLink.id == link_id, part)
-    if as_manager:
-        query = query.where(ManagerLink.status != "proposed")
+    if as_manager:  # a proposal, even a declined one, never reached the manager
+        query = query.where(ManagerLink.status.in_(SEEN_BY_MANAGER))
     link = db.session.scalar(query)
     if link is None:
         abort(404)

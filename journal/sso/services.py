@@ -8,6 +8,7 @@ another of the same provider, whatever the address says.
 """
 
 import logging
+import string
 from dataclasses import dataclass
 
 from flask import current_app
@@ -32,6 +33,9 @@ log = logging.getLogger("journal.sso")
 # never matches a hash without its "method$salt$hash" parts).
 NO_PASSWORD = "!single-sign-on"  # noqa: S105 (a marker, not a password)
 MAX_CLAIM_LENGTH = 1024  # a name or an address longer than this is no name or address
+# Only ASCII letters fold: "\u212a" (KELVIN SIGN) or a full-width letter is another
+# address at the provider, however normalize_email spells it.
+ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 class NotAllowed(Exception):
@@ -86,15 +90,25 @@ def subject_of(claims: dict, names: list[str]) -> str:
     return subject
 
 
-def email_of(claims: dict) -> str | None:
-    """The address: `email`, else `preferred_username` if it is one (Entra ID); none when
-    the provider says it is not verified, or it is not an address at all. Lower-case."""
-    if claims.get("email_verified") in (False, "false"):
+def email_of(claims: dict, *, provider_manages_email: bool) -> str | None:
+    """The address the provider vouches for, lower-case: `email` with `email_verified` true;
+    where the provider manages its people's addresses itself (Entra ID, which sends no
+    `email_verified`: OIDC_PROVIDER_MANAGES_EMAIL), `email` unless said to be unverified,
+    else `preferred_username` if it is an address. None otherwise: an address a person could
+    choose at the provider must never find someone else's account."""
+    verified = claims.get("email_verified")
+    if verified in (False, "false"):
         return None
-    for name in ("email", "preferred_username"):
+    if provider_manages_email:
+        names = ("email", "preferred_username")
+    else:
+        names = ("email",) if verified in (True, "true") else ()
+    for name in names:
         value = claims.get(name)
         if isinstance(value, str) and "@" in value and len(value) <= MAX_CLAIM_LENGTH:
             email = accounts.normalize_email(value)
+            if email != value.strip().translate(ASCII_LOWER):
+                continue  # a look-alike of another address: not this one
             local, _, domain = email.rpartition("@")
             if (
                 local
@@ -119,7 +133,9 @@ def name_of(claims: dict, email: str | None) -> str:
 
 def sign_in_from(issuer: str, claims: dict) -> SignIn:
     """The sign-in the checked claims describe; NotAllowed("subject") without a subject."""
-    email = email_of(claims)
+    email = email_of(
+        claims, provider_manages_email=current_app.config["OIDC_PROVIDER_MANAGES_EMAIL"]
+    )
     return SignIn(issuer, subject_of(claims, subject_claims()), email, name_of(claims, email))
 
 

@@ -170,6 +170,7 @@ def sso_settings(request, mock_provider) -> dict:
         "OIDC_SUBJECT_CLAIMS": "tid,oid",
         "OIDC_JIT_DOMAINS": "esbjerg.example",
         "OIDC_BUTTON_LABEL": "Esbjerg Kommune",
+        "OIDC_PROVIDER_MANAGES_EMAIL": True,  # as for Entra ID
     }
     settings.update(getattr(request, "param", {}))
     if settings["OIDC_ISSUER"].startswith("stub"):  # "stub/": the stub, misnamed

@@ -85,4 +85,18 @@ def test_the_subject_is_the_configured_claims_joined(claims, subject):
     ],
 )
 def test_the_address_is_email_else_an_address_like_preferred_username(app, claims, email):
-    assert services.email_of(claims) == email
+    """Where the provider manages its people's addresses (Entra ID)."""
+    assert services.email_of(claims, provider_manages_email=True) == email
+
+
+@pytest.mark.parametrize(
+    ("claims", "email"),
+    [
+        ({"email": "Birgit@Esbjerg.DK", "email_verified": True}, "birgit@esbjerg.dk"),
+        ({"email": "b@esbjerg.dk", "email_verified": "true"}, "b@esbjerg.dk"),
+        ({"email": "b@esbjerg.dk"}, None),  # not said to be verified
+        ({"preferred_username": "b@esbjerg.dk", "email_verified": True}, None),  # chosen
+    ],
+)
+def test_elsewhere_only_a_verified_email_is_the_address(app, claims, email):
+    assert services.email_of(claims, provider_manages_email=False) == email
