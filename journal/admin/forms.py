@@ -5,13 +5,23 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, EmailField, HiddenField, SelectField
 from wtforms.validators import DataRequired
 
-from journal.auth.forms import LANGUAGE_CHOICES, AccountForm, strip
+from journal.auth.forms import LANGUAGE_CHOICES, AccountForm, email_field, name_field, strip
 from journal.forms import Form, short_email
 
 
 class AdminAccountForm(AccountForm):
     """An account created by an administrator, who may make it an administrator too."""
 
+    language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
+
+
+class SignInAccountForm(Form):
+    """An account that signs in with the municipality's account (single sign-on): no
+    password for anyone to hand over; the leader locks the journal at the first sign-in."""
+
+    name = name_field()
+    email = email_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     is_admin = BooleanField(_l("Administrator (manages accounts, never reads content)"))
 

@@ -1,11 +1,17 @@
 """Administrator pages: accounts, manager links and the audit log; never anyone's content."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from journal.admin import audit, onboarding, services
-from journal.admin.forms import AdminAccountForm, ConfirmImportForm, ImportForm, LinkForm
+from journal.admin.forms import (
+    AdminAccountForm,
+    ConfirmImportForm,
+    ImportForm,
+    LinkForm,
+    SignInAccountForm,
+)
 from journal.auth import keys
 from journal.auth import services as accounts
 from journal.auth.access import require_admin, works_locked
@@ -42,15 +48,17 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    """Create an account with a first password the administrator hands over."""
-    form = AdminAccountForm()
+    """Create an account with a first password the administrator hands over; with single
+    sign-on, one without a password (the person signs in with the municipality's account)."""
+    single_sign_on = bool(current_app.config["OIDC_ISSUER"])
+    form = SignInAccountForm() if single_sign_on else AdminAccountForm()
     if form.validate_on_submit():
         try:
             user = services.create_account(
                 current_user,
                 form.email.data,
                 form.name.data,
-                form.password.data,
+                None if single_sign_on else form.password.data,
                 is_admin=form.is_admin.data,
                 language=form.language.data,
             )
@@ -59,7 +67,7 @@ def new_user():
         else:
             flash(_("The account for %(name)s is created.", name=user.name), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/new_user.html", form=form)
+    return render_template("admin/new_user.html", form=form, single_sign_on=single_sign_on)
 
 
 @bp.get("/users/<id:user_id>")

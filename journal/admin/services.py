@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from journal.admin import audit
 from journal.auth import services as accounts
 from journal.auth import sessions
+from journal.auth.passwords import unusable_password_hash
 from journal.database import atomic
 from journal.extensions import db
 from journal.models import ManagerLink, User
@@ -45,8 +46,14 @@ def get_account(user_id: int) -> User:
 
 
 @atomic()
-def create_account(actor: User | None, email: str, name: str, password: str, **options) -> User:
-    """Create an account (see `auth.services.create_user`); EmailTaken if the address is used."""
+def create_account(
+    actor: User | None, email: str, name: str, password: str | None, **options
+) -> User:
+    """Create an account (see `auth.services.create_user`); EmailTaken if the address is used.
+    Without a password: an account that signs in with the municipality's account only (no
+    password matches it; the leader locks the journal at the first sign-in)."""
+    if password is None:
+        options |= {"password_hash": unusable_password_hash(), "must_change_password": False}
     user = accounts.create_user(email, name, password, **options)
     audit.record(actor, audit.ACCOUNT_CREATED, user, "administrator" if user.is_admin else "")
     return user

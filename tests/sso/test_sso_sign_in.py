@@ -11,6 +11,7 @@ from sqlalchemy import select
 from journal import journal_key
 from journal.auth import keys
 from journal.auth import services as accounts
+from journal.auth.passwords import verify_password
 from journal.models import SignInIdentity, User
 from tests.sso.conftest import entra_claims, to_provider
 
@@ -207,3 +208,24 @@ def test_a_generic_provider_binds_its_sub_claim(client, db, make_user, sign_in, 
     make_user()
     sign_in(client, "person-17", {"email": "p17@esbjerg.example", "name": "P"})
     assert [row[1:] for row in identities(db)] == [(mock_provider, "person-17")]
+
+
+def test_with_single_sign_on_an_administrator_makes_an_account_without_a_password(
+    client, app, db, make_user, sign_in, log_in_as
+):
+    """Nobody receives a temporary password: the administrator's new-account page asks
+    none, and the person signs in with the municipality's account and sets up the journal."""
+    admin = make_user(name="Anne Admin", is_admin=True)
+    administration = log_in_as(app.test_client(), admin)
+    page = administration.get("/admin/users/new").get_data(as_text=True)
+    assert 'type="password"' not in page and "ingen adgangskode at give videre" in page
+    answer = administration.submit(
+        "/admin/users/new", {"name": "Ole Olsen", "email": "ole@esbjerg.example", "language": "da"}
+    )
+    assert answer.status_code == 302
+    made = accounts.find_user_by_email("ole@esbjerg.example")
+    assert not made.must_change_password and not keys.has_keys(made)
+    assert not verify_password(made.password_hash, "")
+    answer = sign_in(client, "ole", entra_claims("oid-ole", "ole@esbjerg.example"))
+    assert answer.status_code == 302 and signed_in_user_id(client) == str(made.id)
+    assert_waits_for_the_journal(client, SET_UP)
