@@ -47,7 +47,9 @@ def provider() -> Iterator[str]:
     thread.start()
     url = f"http://127.0.0.1:{server.server_port}"
     requests.put(
-        f"{url}/users/{SUBJECT}", json={"email": EMAIL, "name": "Birgit Berg"}, timeout=10
+        f"{url}/users/{SUBJECT}",
+        json={"email": EMAIL, "email_verified": True, "name": "Birgit Berg"},
+        timeout=10,
     ).raise_for_status()
     yield url
     server.shutdown()
