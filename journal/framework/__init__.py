@@ -23,9 +23,10 @@ DEFAULT_FRAMEWORK_FILE = Path(__file__).with_name("esbjerg.toml")
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGES = {"da": "Danish", "en": "English"}
 _FIELDS = {
-    "framework": ("key", "name", "version", "themes"),
+    "framework": ("key", "name", "version", "themes", "templates"),
     "theme": ("key", "name", "description", "tasks"),
     "task": ("key", "name", "lead", "bullets", "prompts"),
+    "template": ("key", "name", "tasks", "questions"),
 }
 
 
@@ -75,6 +76,17 @@ class Theme:
 
 
 @dataclass(frozen=True)
+class Template:
+    """A guided reflection ("After a meeting"): questions to answer in the text, and the
+    tasks (by key) a reflection written with it is about."""
+
+    key: str
+    name: Text
+    task_keys: tuple[str, ...]
+    questions: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
 class Framework:
     """A whole framework; `path` is the file it was loaded from."""
 
@@ -82,6 +94,7 @@ class Framework:
     name: Text
     themes: tuple[Theme, ...]
     path: str
+    templates: tuple[Template, ...] = ()
 
     # Worked out once: pages look tasks up by key for every tag they show.
     @cached_property
@@ -107,6 +120,13 @@ class Framework:
     def task(self, key: str) -> Task:
         """Return the task with this key; raise KeyError if there is none."""
         return self._tasks_by_key[key]
+
+    def template(self, key: str) -> Template:
+        """Return the guided reflection with this key; raise KeyError if there is none."""
+        for template in self.templates:
+            if template.key == key:
+                return template
+        raise KeyError(key)
 
     def theme(self, key: str) -> Theme:
         """Return the theme with this key; raise KeyError if there is none."""
@@ -164,7 +184,16 @@ class _Parser:
             if any(theme.key == other.key for other in themes):
                 self.fail(f"themes[{i}] has a duplicate theme key {theme.key!r}")
             themes.append(theme)
-        return Framework(key, name, tuple(themes), path)
+        # Guided reflections are optional: a framework can go live without them.
+        templates: list[Template] = []
+        for i, item in enumerate(
+            self.tables(data, where, "templates") if "templates" in data else []
+        ):
+            template = self.template(item, f"templates[{i}]")
+            if any(template.key == other.key for other in templates):
+                self.fail(f"templates[{i}] has a duplicate template key {template.key!r}")
+            templates.append(template)
+        return Framework(key, name, tuple(themes), path, tuple(templates))
 
     def theme(self, data: dict[str, Any], where: str) -> Theme:
         self.check_fields(data, where, "theme")
@@ -191,6 +220,22 @@ class _Parser:
         if prompts and len(prompts) != len(bullets):
             self.fail(f"{where} has {len(bullets)} bullets but {len(prompts)} prompts")
         return Task(key, name, lead, bullets, prompts, theme_key)
+
+    def template(self, data: dict[str, Any], where: str) -> Template:
+        self.check_fields(data, where, "template")
+        key, name = self.key(data, where), self.text(data.get("name"), where, "name")
+        # Templates come after the themes, so every task key is known by now.
+        task_keys = data.get("tasks")
+        if not isinstance(task_keys, list) or not task_keys:
+            self.fail(f'{where} has no tasks (tasks = ["task-key", ...])')
+        for task_key in task_keys:
+            if not isinstance(task_key, str) or task_key not in self.task_places:
+                self.fail(
+                    f"{where} refers to an unknown task {task_key!r}"
+                    f" (known: {', '.join(self.task_places)})"
+                )
+        questions = self.texts(data, where, "questions")
+        return Template(key, name, tuple(dict.fromkeys(task_keys)), questions)
 
     def check_fields(self, data: dict[str, Any], where: str, kind: str) -> None:
         unknown = sorted(set(data) - set(_FIELDS[kind]))
