@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,6 +27,8 @@ def index():
     of the tasks, recent entries."""
     framework = current_framework()
     today = today_for(current_user)
+    # "Another question": how far along today's order of questions (the URL says, not a session).
+    another = max(0, min(request.args.get("another", 0, type=int), 999))
     active = goals.progress_of(current_user, goals.goals_of(current_user, ("active",)), today)
     days = counts.journaling_days(current_user, rhythm.heatmap_start(today))
     reflections, recent_counts = counts.task_counts_since_each(
@@ -47,7 +49,8 @@ def index():
         coverage=services.coverage(framework, reflections, goals.goal_task_keys(current_user)),
         coverage_days=COVERAGE_DAYS,
         recent=recent_entries(current_user),
-        prompt=prompt_for(current_user, framework, recent_counts=recent_counts),
+        prompt=prompt_for(current_user, framework, recent_counts=recent_counts, offset=another),
+        another=another,
     )
 
 

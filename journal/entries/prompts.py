@@ -1,16 +1,18 @@
 """Reflection prompts: the framework's bullets as questions, favouring neglected tasks.
 
 One policy for every page that asks: the write page and the dashboard offer a question from
-the tasks reflected on least in the last `PROMPT_WINDOW_DAYS` days (`prompt_for`); the review
+the tasks reflected on least in the last `PROMPT_WINDOW_DAYS` days, the same one all day
+(`prompt_for`); the review
 asks about the tasks reflected on least in its period (`review_questions`).
 """
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from journal.entries.counts import task_counts_since
-from journal.framework import Framework, Task
+from journal.framework import Framework, Task, Template
 from journal.i18n import today_for
 from journal.models import User
 
@@ -75,19 +77,43 @@ def prompt_window_start(today: date) -> date:
     return today - timedelta(days=PROMPT_WINDOW_DAYS)
 
 
+def daily_order(framework: Framework, task_counts: dict[str, int], seed: str) -> list[Prompt]:
+    """Every prompt, the least reflected tasks first, shuffled within a count by `seed`.
+
+    A hash rather than a random draw: the same leader sees the same question all day (a
+    reload does not change it), and "another question" walks on through a fixed order.
+    """
+
+    def shuffle(prompt: Prompt) -> bytes:
+        return hashlib.sha256(f"{seed}:{prompt.id}".encode()).digest()
+
+    return sorted(
+        all_prompts(framework), key=lambda p: (task_counts.get(p.task.key, 0), shuffle(p))
+    )
+
+
 def prompt_for(
     user: User,
     framework: Framework,
     *,
     recent_counts: dict[str, int] | None = None,
-    exclude: str | None = None,
+    after: str | None = None,
+    offset: int = 0,
 ) -> Prompt | None:
-    """The question for the write page and the dashboard: from the tasks the leader reflected
-    on least since `prompt_window_start` (`recent_counts`, when the caller has counted them
-    already), other than `exclude` (the one just shown)."""
+    """Today's question for the write page and the dashboard: from the tasks the leader
+    reflected on least since `prompt_window_start` (`recent_counts`, when the caller has
+    counted them already); `offset` further along the day's order, or the one after `after`
+    (the question just shown). None only for a framework without prompts."""
+    today = today_for(user)
     if recent_counts is None:
-        recent_counts = task_counts_since(user, prompt_window_start(today_for(user)))
-    return choose_prompt(framework, recent_counts, exclude=exclude)
+        recent_counts = task_counts_since(user, prompt_window_start(today))
+    order = daily_order(framework, recent_counts, f"{user.id}:{today.isoformat()}")
+    if not order:
+        return None
+    ids = [prompt.id for prompt in order]
+    if after in ids:
+        offset = ids.index(after) + 1
+    return order[offset % len(order)]
 
 
 def review_questions(
@@ -98,3 +124,17 @@ def review_questions(
     tasks = sorted(framework.tasks, key=lambda task: counts.get(task.key, 0))[:REVIEW_QUESTIONS]
     pick = (rng or random).randrange
     return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]
+
+
+def skeleton(template: Template, language: str) -> str:
+    """A guided reflection's questions as the start of a text: each in bold, room below."""
+    return "\n\n".join(f"**{question.get(language)}**\n" for question in template.questions)
+
+
+def with_template(body: str, template: Template, language: str) -> str:
+    """The text with the template's questions added below what the leader already wrote;
+    never replacing it, and not twice."""
+    questions = skeleton(template, language)
+    if questions.strip() in body:
+        return body
+    return f"{body.rstrip()}\n\n{questions}" if body.strip() else questions

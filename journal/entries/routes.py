@@ -14,7 +14,7 @@ from journal.entries.forms import EntryForm
 from journal.entries.list_page import journal_page
 from journal.entries.listing import linked_entries
 from journal.entries.markdown import plain_text, render_markdown
-from journal.entries.prompts import find_prompt, prompt_for
+from journal.entries.prompts import Prompt, find_prompt, prompt_for, with_template
 from journal.framework import current_framework, stale_task_keys
 from journal.goals import services as goal_services
 from journal.i18n import current_language, today_for
@@ -76,6 +76,9 @@ def render_form(form: EntryForm, entry=None, **context):
         form=form,
         entry=entry,
         prompt=prompt,
+        # Taken: the question is the title; the page shows it, without offering it again.
+        prompt_taken=prompt is not None
+        and (form.title.data or "").strip() == prompt.text(current_language()),
         framework=current_framework(),
         draft_prefix=draft_prefix(current_user, entry.id if entry else None),
         draft=draft_id(),
@@ -146,6 +149,31 @@ ENTRY_RESCUE = Rescue(
 )
 
 
+def tag(form: EntryForm, task_keys) -> None:
+    """Add tasks to those the leader chose, keeping the order and no task twice."""
+    form.tasks.data = list(dict.fromkeys([*(form.tasks.data or []), *task_keys]))
+
+
+def take_prompt(form: EntryForm, prompt: Prompt) -> None:
+    """Write about this question: it becomes the title (unless there is one), its task a tag."""
+    form.prompt.data = prompt.id
+    tag(form, [prompt.task.key])
+    if not (form.title.data or "").strip():
+        form.title.data = prompt.text(current_language())
+
+
+def use_template(form: EntryForm, key: str) -> None:
+    """A guided reflection: its questions below the text already written, its tasks tagged."""
+    try:
+        template = current_framework().template(key)
+    except KeyError:
+        return  # a stale page offering a template the framework no longer has
+    form.body.data = with_template(form.body.data or "", template, current_language())
+    tag(form, template.task_keys)
+    if not (form.title.data or "").strip():
+        form.title.data = template.name.get(current_language())
+
+
 @bp.get("/")
 def index():
     """The journal: entries newest first, grouped by date, filtered and searched."""
@@ -163,22 +191,23 @@ def new():
         if task := request.args.get("task"):
             form.tasks.data = [task] if task in current_framework().task_keys else []
         if prompt := find_prompt(current_framework(), request.args.get("prompt")):
-            form.prompt.data = prompt.id  # the question chosen on the dashboard
+            take_prompt(form, prompt)  # "Write about this" on the dashboard: one click
         goal_id = request.args.get("goal", type=int)
         if goal := next((g for g in form.goal_choices if g.id == goal_id), None):
             # "Write a reflection on this goal": linked, and tagged with the goal's tasks.
             form.goals.data = [goal.id]
             form.tasks.data = goal.task_keys
     elif action == "another_prompt":
-        another = prompt_for(current_user, current_framework(), exclude=form.prompt.data)
+        another = prompt_for(current_user, current_framework(), after=form.prompt.data)
         return render_form(form, prompt=another)
     elif action == "use_prompt":
         prompt = find_prompt(current_framework(), form.prompt.data)
         if prompt is not None:
-            form.tasks.data = list(dict.fromkeys([*(form.tasks.data or []), prompt.task.key]))
-            if not (form.title.data or "").strip():
-                form.title.data = prompt.text(current_language())
+            take_prompt(form, prompt)
         return render_form(form, prompt=prompt)
+    elif action and action.startswith("template:"):
+        use_template(form, action.removeprefix("template:"))
+        return render_form(form)
     elif form.validate_on_submit():
         entry = services.create_entry(
             current_user,

@@ -380,6 +380,14 @@ def open_account_menu(page) -> None:
     page.wait_for_selector(".account-menu[open] ul a")
 
 
+def choose_guided_reflection(page) -> None:
+    """Take a guided reflection (its questions in the text), and open the date."""
+    page.click(".guided summary")
+    with page.expect_navigation():
+        page.click(".guided-choices button >> nth=0")
+    page.click(".entry-date summary")
+
+
 def main_pages(data: Dataset) -> list[Page]:
     """Every main page, in an order in which no page changes what a later one shows.
 
@@ -398,6 +406,10 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("search", f"/journal/?q={SEARCH_WORD}", LEADER),
         Page("entry", f"/journal/{entry}", LEADER),
         Page("new-entry", "/journal/new", LEADER),
+        Page("new-entry-question", "/journal/new?prompt=delegation:0", LEADER),
+        Page(
+            "new-entry-guided", "/journal/new", LEADER, choose_guided_reflection, part=".entry-form"
+        ),
         Page("new-entry-errors", "/journal/new", LEADER, submit(".entry-form")),
         Page("edit-entry", f"/journal/{entry}/edit", LEADER),
         Page("trash", "/journal/trash", LEADER),

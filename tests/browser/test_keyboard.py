@@ -1,7 +1,7 @@
 """Writing an entry with the keyboard alone, with the focus visible at every step.
 
-From the dashboard: the skip link, then back up to "Skriv", then the form (date, title,
-text, a leadership task) and Save, with nothing but Tab, Shift+Tab, Enter, Space and the
+From the dashboard: the skip link, then back up to "Skriv", then the form (the text, focused
+on arrival; back to the date; the title, a leadership task) and Save, with nothing but Tab, Shift+Tab, Enter, Space and the
 arrow keys. At every stop the focused element must show a focus ring that stands out from
 what is around it (WCAG 2.4.7 and 1.4.11: at least 3:1).
 """
@@ -110,7 +110,7 @@ def type_date(page, day: date) -> None:
 
 
 def test_writing_an_entry_with_the_keyboard_alone(live_server, page):
-    """Skip link, "Skriv", date, title, text, a task, Save: all by keyboard, focus always seen."""
+    """Skip link, "Skriv", text, date, title, a task, Save: all by keyboard, focus always seen."""
     user_id, key = live_server.make_user("Lone Leder", "lone@esbjerg.example")
     log_in(page, "lone@esbjerg.example")
     page.goto("/")
@@ -134,15 +134,19 @@ def test_writing_an_entry_with_the_keyboard_alone(live_server, page):
         page.keyboard.press("Enter")
     assert page.url.endswith("/journal/new")
 
+    # The text has the focus on arrival: write at once.
+    assert page.evaluate("document.activeElement.name") == "body"
+    page.keyboard.type(BODY)
+    # The date is "i dag", a small control before the text that opens to change it.
     day = a_day_like_11_november(datetime.now(UTC).date())
+    press_until(page, "Shift+Tab", "details.entry-date > summary", path)
+    page.keyboard.press("Enter")
     press_until(page, "Tab", "input[name=entry_date]", path)
     type_date(page, day)
     assert page.input_value("input[name=entry_date]") == day.isoformat()
     # Tab steps through the date's own parts (month, day, year) before it leaves the field.
     press_until(page, "Tab", "input[name=title]", path)
     page.keyboard.type(TITLE)
-    press_until(page, "Tab", "textarea[name=body]", path)
-    page.keyboard.type(BODY)
     press_until(page, "Tab", f"input[name=tasks][value={TASK}]", path)
     page.keyboard.press("Space")
     assert page.is_checked(f"input[name=tasks][value={TASK}]")
