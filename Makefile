@@ -17,13 +17,37 @@ SESSION_COOKIE_SECURE ?= 0
 FLASK := $(BIN)/flask --app wsgi
 TRANSLATIONS := journal/translations
 
-.PHONY: run test bench reliability lint format translations extract-messages update-messages lock upgrade clean
+.PHONY: run demo test bench reliability lint format translations extract-messages update-messages lock upgrade clean
 
 run: $(VENV)/.installed translations
 	$(BIN)/python -m journal.keygen
 	$(FLASK) db upgrade
 	SESSION_COOKIE_SECURE=$(SESSION_COOKIE_SECURE) \
 		$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(PORT) \
+		--workers $(WORKERS) --worker-class gthread --threads $(THREADS) wsgi:app
+
+# `make demo`: the app with made-up Danish leaders (journal/demo/), in a folder of its own
+# (instance-demo/: its own secret key and SQLite database, never instance/'s) on a port of
+# its own, with its own session cookie (the browser shares cookies between the ports of one
+# host). The first run makes the data; later runs serve it again (rm -r instance-demo to
+# start over). DEMO_LEADERS and DEMO_ENTRIES set how much.
+DEMO_INSTANCE ?= $(CURDIR)/instance-demo
+DEMO_PORT ?= 5001
+DEMO_LEADERS ?= 5
+DEMO_ENTRIES ?= 60
+DEMO_ENV := env -u SECRET_KEY INSTANCE_PATH="$(DEMO_INSTANCE)" \
+	DATABASE_URL="sqlite:///$(DEMO_INSTANCE)/journal.sqlite3"
+
+demo: $(VENV)/.installed translations
+	$(DEMO_ENV) $(BIN)/python -m journal.keygen
+	test -e "$(DEMO_INSTANCE)/config.py" || echo 'SESSION_COOKIE_NAME = "ledelsesjournal_demo"' \
+		> "$(DEMO_INSTANCE)/config.py"
+	$(DEMO_ENV) $(FLASK) db upgrade
+	$(DEMO_ENV) $(FLASK) demo-data --once --leaders $(DEMO_LEADERS) \
+		--entries-per-leader $(DEMO_ENTRIES)
+	@echo "The demo: http://$(HOST):$(DEMO_PORT)/"
+	$(DEMO_ENV) SESSION_COOKIE_SECURE=0 \
+		$(BIN)/gunicorn --config deploy/gunicorn.conf.py --bind $(HOST):$(DEMO_PORT) \
 		--workers $(WORKERS) --worker-class gthread --threads $(THREADS) wsgi:app
 
 # On every core (pytest-xdist); tests/conftest.py hands the longest tests out first.

@@ -228,11 +228,24 @@ def backup_database(path: Path) -> None:
     is_flag=True,
     help="Add demo accounts even though the database has real ones.",
 )
+@click.option(
+    "--once",
+    is_flag=True,
+    help="Only if there are no demo accounts yet; else say how to log in to them (make demo).",
+)
 @with_appcontext
 def demo_data(
-    leaders: int, entries_per_leader: int, seed: int | None, alongside_real_accounts: bool
+    leaders: int,
+    entries_per_leader: int,
+    seed: int | None,
+    alongside_real_accounts: bool,
+    once: bool,
 ) -> None:
     """Make demo leaders with entries, goals, check-ins, manager links and shares."""
+    if once and demo.first_accounts(1):
+        click.echo("The demo data is there already (made by an earlier run).")
+        print_demo_logins()
+        return
     try:
         made = demo.make_demo(
             leaders, entries_per_leader, allow_real=alongside_real_accounts, seed=seed
@@ -246,6 +259,11 @@ def demo_data(
         f"Made {made.leaders} leaders with {made.entries} entries, {made.goals} goals, "
         f"{made.check_ins} check-ins, {made.links} manager links and {made.shares} shared goals."
     )
+    print_demo_logins()
+
+
+def print_demo_logins() -> None:
+    """The demo password and the first demo accounts, to log in with."""
     click.echo(f"Log in as any of them with the password: {demo.DEMO_PASSWORD}")
     for user in demo.first_accounts(3):
         click.echo(f"  {user.email}\t{user.name}{' (administrator)' if user.is_admin else ''}")

@@ -1,6 +1,9 @@
 """Demo data: `flask --app wsgi demo-data` makes leaders the app can log in and read."""
 
 import html
+import os
+import subprocess
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -19,6 +22,7 @@ from journal.models import (
     GoalTask,
     ManagerLink,
     Share,
+    SharingEvent,
     User,
 )
 
@@ -170,3 +174,91 @@ def test_refuses_a_database_with_real_accounts(app, db, make_user):
     result = app.test_cli_runner().invoke(args=["demo-data", "--leaders", "2", *alongside])
     assert result.exit_code == 0, result.output
     assert count(db, User) == 3
+
+
+def test_no_goal_is_shared_before_it_started(app, db):
+    demo.make_demo(30, 2, seed=8)
+    shares = db.session.scalars(select(Share)).all()
+    assert len(shares) == 29
+    for share in shares:
+        assert share.shared_at.date() >= share.goal.start_date
+        shared = db.session.scalars(
+            select(SharingEvent).where(
+                SharingEvent.goal_id == share.goal_id, SharingEvent.kind == "shared"
+            )
+        ).one()
+        assert shared.at.date() >= share.goal.start_date
+
+
+def test_the_demo_goals_read_well_and_vary(app, db, client, login):
+    demo.make_demo(12, 2, seed=9)
+    titles, whys, notes = [], set(), set()
+    for user in demo_users(db):
+        key = keys.open_with_password(user, demo.DEMO_PASSWORD)
+        goals = db.session.scalars(select(Goal).where(Goal.owner_id == user.id)).all()
+        for goal in goals:
+            goal.open_with(key)
+            for check_in in goal.check_ins:
+                check_in.open_with(key)
+                notes.add(check_in.note)
+        own = [goal.title for goal in goals]
+        assert len(set(own)) == len(own)  # nobody practises the same thing twice
+        titles += own
+        whys |= {goal.why for goal in goals}
+    # The page says "Jeg øver mig på at": a title never says it again.
+    assert not [title for title in titles if title.lower().startswith(("jeg øver", "øve"))]
+    assert len(set(titles)) >= 10 and len(whys) >= 10 and len(notes) >= 6
+    user = demo_users(db)[1]
+    login(client, user, demo.DEMO_PASSWORD)
+    for path in ("/", "/goals/"):
+        page = client.get(path).get_data(as_text=True)
+        assert "Jeg øver mig på at" in page
+        assert "Jeg øver mig på at Jeg øver" not in page
+
+
+def test_the_command_run_again_with_once_only_says_how_to_log_in(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(
+        args=["demo-data", "--once", "--leaders", "2", "--entries-per-leader", "2"]
+    )
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(
+        args=["demo-data", "--once", "--leaders", "2", "--entries-per-leader", "2"]
+    )
+    assert again.exit_code == 0 and "already" in again.output
+    assert demo.DEMO_PASSWORD in again.output
+    assert count(db, User) == 2
+
+
+def test_make_demo_serves_demo_data_from_an_instance_of_its_own():
+    """`make demo` makes instance-demo/ (its own key, database and session cookie), fills it
+    once and serves it on port 5001: never instance/, whatever DATABASE_URL says."""
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        ["make", "-n", "demo", "VENV=/nonexistent", f"DEMO_INSTANCE={root}/instance-demo"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "DATABASE_URL": "postgresql://real/journal"},
+    )
+    lines = [line for line in result.stdout.replace("\\\n", " ").splitlines() if line.strip()]
+    demo_env = f'INSTANCE_PATH="{root}/instance-demo" DATABASE_URL="sqlite:///{root}/instance-demo/journal.sqlite3"'
+    steps = ["journal.keygen", "SESSION_COOKIE_NAME", "db upgrade", "demo-data --once", "gunicorn"]
+    found = [next(i for i, line in enumerate(lines) if step in line) for step in steps]
+    assert found == sorted(found)
+    for step in ("journal.keygen", "db upgrade", "demo-data --once", "gunicorn"):
+        line = next(line for line in lines if step in line)
+        assert demo_env in line and "env -u SECRET_KEY" in line
+    assert "--bind 127.0.0.1:5001" in next(line for line in lines if "gunicorn" in line)
+    assert "instance/" not in result.stdout
+
+
+def test_a_leaders_reflections_vary(app, db):
+    demo.make_demo(1, 60, seed=10)
+    (user,) = demo_users(db)
+    key = keys.open_with_password(user, demo.DEMO_PASSWORD)
+    texts = [key.open_entry(entry.id, entry.sealed) for entry in db.session.scalars(select(Entry))]
+    assert len({title for title, _body in texts if title}) >= 10
+    assert len({body.split(".")[0] for _title, body in texts}) >= 10
+    assert len({body for _title, body in texts}) == len(texts)

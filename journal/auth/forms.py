@@ -22,14 +22,47 @@ from journal.models.user import MAX_NAME_LENGTH
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
+# The regions where people live, Europe first (the municipality's own). The rest of the
+# IANA database is names for old systems (US/Eastern, Etc/GMT+1, SystemV/…) or no place at
+# all (Factory, localtime, posixrules): a long list to scroll past, and nobody's answer.
+REGIONS = (
+    "Europe",
+    "America",
+    "Africa",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Indian",
+    "Pacific",
+    "Antarctica",
+    "Arctic",
+)
+
+
 @cache
-def timezone_choices() -> list[SelectChoice]:
-    """Every IANA time zone, sorted and grouped by region."""
+def timezone_names() -> tuple[str, ...]:
+    """The time zones offered: the places of REGIONS, region by region, then UTC."""
+    zones = available_timezones()
+    places = sorted(
+        (REGIONS.index(name.split("/")[0]), name)
+        for name in zones
+        if name.split("/")[0] in REGIONS and "/" in name
+    )
+    return (*(name for _region, name in places), "UTC")
+
+
+def timezone_choices(current: str | None = None) -> list[SelectChoice]:
+    """The offered time zones grouped by region, and the account's `current` one if it was
+    chosen from a longer list earlier (it stays valid, and shown as chosen)."""
+    names = timezone_names()
+    extra = (
+        [current] if current and current not in names and current in available_timezones() else []
+    )
     return [
         SelectChoice(
             name, name.replace("_", " "), optgroup=name.split("/")[0] if "/" in name else None
         )
-        for name in sorted(available_timezones())
+        for name in (*names, *extra)
     ]
 
 
@@ -108,7 +141,12 @@ class ProfileForm(Form):
 
     name = name_field()
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
-    timezone = SelectField(_l("Time zone"), choices=timezone_choices)
+    timezone = SelectField(_l("Time zone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        account = kwargs.get("obj")
+        self.timezone.choices = timezone_choices(account.timezone if account else None)
 
 
 class PasswordChangeForm(Form):

@@ -188,10 +188,12 @@ class _Maker:
         as the app writes it), a comment or two on it within the link."""
         rng, link_id, goal_id = self.rng, self.ids.take(ManagerLink), shared.goal_id
         asked = self.today - timedelta(days=rng.randrange(200, 400))
-        shared_on, viewed = (
-            asked + timedelta(days=3),
-            self.today - timedelta(days=rng.randrange(1, 30)),
+        # Shared a few days into the goal (or into the link, if the goal is older): never
+        # before the goal began; seen and commented on in the last month.
+        shared_on = max(
+            asked + timedelta(days=3), shared.start + timedelta(days=rng.randrange(1, 15))
         )
+        viewed = self.today - timedelta(days=rng.randrange(1, 30))
         self.add(
             ManagerLink,
             id=link_id,
@@ -290,18 +292,17 @@ class _Maker:
         """Two active goals and one achieved, each with check-ins, sealed with the leader's
         key; (id, task, start). The first is kept in `shareable`."""
         made = []
+        # Three different tasks: one leader practising the same thing twice reads as a bug.
+        tasks = self.rng.sample(self.tasks, min(3, len(self.tasks)))
         for position, (age, status) in enumerate(
             ((120, "active"), (60, "active"), (400, "achieved"))
         ):
             goal_id = self.ids.take(Goal)
-            task = self.rng.choice(self.tasks)
+            task = tasks[position % len(tasks)]
             start = self.today - timedelta(days=age + self.rng.randrange(30))
             end = self.today if status == "active" else start + timedelta(days=200)
-            text = {
-                "title": texts.GOALS[task],
-                "why": "Fordi teamet skal kunne regne med mig.",
-                "how_i_know": "Medarbejderne tager flere beslutninger selv.",
-            }
+            title, why, how_i_know = self.rng.choice(texts.GOALS[task])
+            text = {"title": title, "why": why, "how_i_know": how_i_know}
             self.add(
                 Goal,
                 id=goal_id,
@@ -335,7 +336,7 @@ class _Maker:
                 )
             notes = self.check_ins(goal_id, key, start, end)
             if position == 0:
-                self.shareable = _Shareable(goal_id, notes=notes, **text)
+                self.shareable = _Shareable(goal_id, start=start, notes=notes, **text)
             made.append((goal_id, task, start))
             self.made.goals += 1
         return made
@@ -408,6 +409,7 @@ class _Shareable:
     """The goal a leader shares with their manager, with the text its share copies."""
 
     goal_id: int
+    start: date
     title: str
     why: str
     how_i_know: str

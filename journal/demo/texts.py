@@ -80,6 +80,12 @@ OPENINGS = (
     "Efter morgenmødet i {unit} blev jeg siddende lidt.",
     "En medarbejder kom forbi mit kontor i eftermiddag.",
     "Vi havde besøg af en borger og hendes datter.",
+    "Mandag morgen, og ugen startede skævt.",
+    "Efter MUS-samtalerne i denne uge sidder én ting fast.",
+    "På vej hjem fra arbejde tænkte jeg på dagens teammøde.",
+    "Vi var samlet til temadag i {unit}.",
+    "En kollega fra en anden afdeling spurgte mig til råds.",
+    "Det blev en lang dag med mange afbrydelser.",
 )
 
 SITUATIONS = {
@@ -137,11 +143,20 @@ THOUGHTS = (
     "Jeg er usikker på, om jeg gjorde det rigtige, og vil tale med min leder om det.",
     "Det tog længere tid, end jeg havde regnet med, men det var tiden værd.",
     "Jeg lærte, at tavshed på et møde ikke betyder enighed.",
+    "Måske har jeg selv været med til at skabe det mønster.",
+    "Det er tydeligt, at vi ikke har samme billede af opgaven.",
+    "Jeg mærkede, at jeg blev utålmodig, og det smittede.",
+    "Det gik bedre, da jeg lod være med at have svaret klar på forhånd.",
+    "Jeg skal huske, at det, der er nyt for mig, er endnu mere nyt for dem.",
 )
 NEXT_STEPS = (
     "Næste gang vil jeg spørge før jeg svarer.",
     "I morgen følger jeg op med en kort snak.",
     "Jeg tager det op på næste personalemøde.",
+    "Jeg vil bede om feedback på det om en måned.",
+    "Jeg skriver det ind i min kalender som en påmindelse.",
+    "Det vil jeg tale med min leder om til næste sparring.",
+    "",
     "",
 )
 TITLES = (
@@ -152,6 +167,14 @@ TITLES = (
     "Feedback fra teamet",
     "Borgeren i centrum",
     "Efter ledermødet",
+    "Da jeg holdt igen",
+    "Mandagsmødet",
+    "Et godt spørgsmål",
+    "Når det går stærkt",
+    "Budgettet",
+    "En lille sejr",
+    "Samtalen med teamlederen",
+    "",
     "",
     "",
 )
@@ -163,30 +186,145 @@ TAKEAWAYS = (
     "husk at rose konkret",
 )
 
+# Per task, a few goals: what the leader is practising (the page puts "Jeg øver mig på at"
+# in front), why it matters and how they will know.
 GOALS = {
-    "delegation": "give teamet beslutninger, som jeg plejer at tage selv",
-    "feedback-and-facilitation": "give konkret og rettidig feedback",
-    "clear-and-present-leadership": "være mere til stede på gulvet",
-    "authenticity-and-transparency": "sige højt, når jeg er i tvivl",
-    "reflective-leadership": "stoppe op før jeg reagerer",
-    "vision": "forklare hvorfor, før jeg forklarer hvad",
-    "follow-up": "følge op uden at kontrollere",
-    "citizen-at-the-centre": "tage udgangspunkt i borgerens ønsker",
-    "fill-the-role": "skifte bevidst mellem mine roller",
+    "delegation": (
+        (
+            "give teamet beslutninger, som jeg plejer at tage selv",
+            "Jeg er blevet en flaskehals, og teamet venter på mig.",
+            "Vagtplanen og de små indkøb bliver besluttet uden mig.",
+        ),
+        (
+            "aftale rammen og lade løsningen være teamets",
+            "Medarbejderne kender opgaven bedre end jeg gør.",
+            "Jeg bliver spurgt om rammen, ikke om løsningen.",
+        ),
+    ),
+    "feedback-and-facilitation": (
+        (
+            "give konkret og rettidig feedback",
+            "Ros og kritik virker kun, når den kommer, mens det er friskt.",
+            "Jeg har givet feedback samme uge, som det skete.",
+        ),
+        (
+            "lade alle komme til orde på personalemøderne",
+            "Det er de samme tre, der taler, og de andres viden går tabt.",
+            "Alle har sagt noget, før vi beslutter.",
+        ),
+    ),
+    "clear-and-present-leadership": (
+        (
+            "være mere til stede på gulvet",
+            "Medarbejderne savner at kunne fange mig i hverdagen.",
+            "Jeg er ude blandt teamet mindst to formiddage om ugen.",
+        ),
+        (
+            "melde tydeligt ud, også når beslutningen er upopulær",
+            "Uklare beslutninger skaber mere uro end klare, svære beslutninger.",
+            "Ingen er i tvivl om, hvad der er besluttet, og hvorfor.",
+        ),
+    ),
+    "authenticity-and-transparency": (
+        (
+            "sige højt, når jeg er i tvivl",
+            "Tillid bygger på, at jeg også viser, hvad jeg ikke ved.",
+            "Medarbejderne kommer oftere med deres egen tvivl.",
+        ),
+        (
+            "fortælle åbent om budgettet og prioriteringerne",
+            "Rygter fylder mest, når jeg siger mindst.",
+            "Der bliver spurgt mindre om ting, vi allerede har talt om.",
+        ),
+    ),
+    "reflective-leadership": (
+        (
+            "stoppe op før jeg reagerer",
+            "Når jeg svarer for hurtigt, lukker jeg samtalen.",
+            "Jeg stiller et spørgsmål, før jeg giver mit svar.",
+        ),
+        (
+            "bruge ti minutter om fredagen på at se tilbage på ugen",
+            "Jeg lærer mest, når jeg giver mig tid til at tænke efter.",
+            "Jeg har skrevet mindst én refleksion hver uge.",
+        ),
+    ),
+    "vision": (
+        (
+            "forklare hvorfor, før jeg forklarer hvad",
+            "Forandringer lykkes, når medarbejderne kan se meningen.",
+            "Teamet kan selv forklare, hvorfor vi ændrer arbejdsgangene.",
+        ),
+        (
+            "koble hverdagens opgaver til visionen",
+            "Visionen er kun noget værd, hvis den kan ses i det daglige arbejde.",
+            "Vi nævner visionen, når vi prioriterer på personalemøderne.",
+        ),
+    ),
+    "follow-up": (
+        (
+            "følge op uden at kontrollere",
+            "Opfølgning skal være nysgerrighed, ikke mistillid.",
+            "Medarbejderne fortæller selv, hvordan det går, før jeg spørger.",
+        ),
+        (
+            "holde fast i de aftaler, vi laver",
+            "Aftaler, der glider, lærer teamet, at aftaler ikke gælder.",
+            "Vi følger op på hver aftale fra sidste møde.",
+        ),
+    ),
+    "citizen-at-the-centre": (
+        (
+            "tage udgangspunkt i borgerens ønsker",
+            "Vores procedurer er til for borgeren, ikke omvendt.",
+            "Borgernes egne mål står først i vores sagsnotater.",
+        ),
+        (
+            "give medarbejderne plads til at bøje reglerne for borgerens skyld",
+            "De bedste løsninger kræver ofte, at nogen tør gøre det lidt anderledes.",
+            "Medarbejderne fortæller om de gange, de har gjort det, uden at frygte kritik.",
+        ),
+    ),
+    "fill-the-role": (
+        (
+            "skifte bevidst mellem mine roller",
+            "Teamet skal vide, om jeg taler som sparringspartner eller som leder.",
+            "Jeg siger, hvilken rolle jeg er i, når det ikke er oplagt.",
+        ),
+        (
+            "træde i karakter, når situationen kræver det",
+            "Jeg har en tendens til at vente for længe med at tage styringen.",
+            "Jeg griber ind samme dag, når en sag går i stå.",
+        ),
+    ),
 }
 CHECK_IN_NOTES = (
+    "",
     "",
     "",
     "Gik bedre end sidst.",
     "Glemte det i en travl uge.",
     "Teamet mærkede det.",
+    "Svært med sygefraværet oveni.",
+    "To gode eksempler på personalemødet.",
+    "Faldt tilbage i gamle vaner torsdag.",
+    "En medarbejder bemærkede forskellen.",
+    "Kort uge, men jeg holdt fast.",
 )
 COMMENTS = (
     "Godt at se, at du arbejder med det. Hvad hjælper dig mest?",
     "Jeg har også lagt mærke til forskellen. Lad os tale om det til LUS.",
     "Tak for at dele. Skal vi finde en konkret situation at øve på?",
+    "Flot udvikling de sidste uger. Hvad gjorde du anderledes?",
+    "Jeg kan se, at det går op og ned. Hvad står i vejen de svære uger?",
+    "Det er et vigtigt mål for hele afdelingen. Må jeg dele din erfaring på ledermødet?",
 )
-REPLIES = ("Tak, det tager jeg med.", "Ja, lad os tage det op næste gang.")
+REPLIES = (
+    "Tak, det tager jeg med.",
+    "Ja, lad os tage det op næste gang.",
+    "Det var især at forberede mig bedre før møderne.",
+    "Gerne, men lad mig lige prøve det af et par uger mere.",
+)
 
 
 def reflection(rng: Random, task_keys: list[str], unit: str) -> tuple[str, str]:

@@ -234,13 +234,19 @@ def open_draft():
 
 @bp.get("/<id:entry_id>")
 def view(entry_id: int):
-    """One entry, rendered."""
+    """One entry, rendered, with the goals it is linked to (a way back to each)."""
     entry = services.get_entry_for(current_user, entry_id)
+    linked = set(entry.goal_ids)
     return render_template(
         "entries/view.html",
         entry=entry,
         body=render_markdown(entry.body),
         framework=current_framework(),
+        goals=[
+            (goal_id, title)
+            for goal_id, title in (goal_services.goal_titles(current_user) if linked else ())
+            if goal_id in linked
+        ],
     )
 
 

@@ -1,5 +1,7 @@
 """Display name, language and time zone."""
 
+import re
+
 from journal.models import User
 
 
@@ -28,3 +30,26 @@ def test_bad_settings_give_errors_not_500(leader_client, leader, db):
         assert f'id="{field}-error"' in page
     db.session.expire_all()
     assert db.session.get(User, leader.id).name == "Lone Leder"
+
+
+def test_the_time_zones_are_the_places_people_live_europe_first(leader_client):
+    page = leader_client.get("/account").get_data(as_text=True)
+    groups = re.findall(r'<optgroup label="([^"]+)"', page)
+    assert groups[0] == "Europe" and "America" in groups
+    assert '<option selected value="Europe/Copenhagen">' in page
+    for name in ("Factory", "localtime", "posixrules", "Etc/GMT+1", "US/Eastern", "SystemV/AST4"):
+        assert f'value="{name}"' not in page
+    refused = leader_client.submit(
+        "/account", {"name": "Lone", "language": "da", "timezone": "Factory"}
+    )
+    assert 'id="timezone-error"' in refused.get_data(as_text=True)
+
+
+def test_a_time_zone_chosen_from_the_old_longer_list_still_saves(leader_client, leader, db):
+    leader.timezone = "Etc/GMT-2"
+    db.session.commit()
+    assert 'value="Etc/GMT-2"' in leader_client.get("/account").get_data(as_text=True)
+    response = leader_client.submit(
+        "/account", {"name": "Lone L.", "language": "da", "timezone": "Etc/GMT-2"}
+    )
+    assert response.status_code == 302

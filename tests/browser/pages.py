@@ -388,6 +388,12 @@ def choose_guided_reflection(page) -> None:
     page.click(".entry-date summary")
 
 
+def open_check_in_history(page) -> None:
+    """Open the goal's folded check-in history (a `details` element), to check its table."""
+    page.click(".check-in-history summary")
+    page.wait_for_selector(".check-in-history[open] table")
+
+
 def main_pages(data: Dataset) -> list[Page]:
     """Every main page, in an order in which no page changes what a later one shows.
 
@@ -416,6 +422,13 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("delete-forever", f"/journal/trash/{data.trashed_id}/delete", LEADER),
         Page("goals", "/goals/", LEADER),
         Page("goal", f"/goals/{goal}", LEADER),
+        Page(
+            "goal-check-in-history",
+            f"/goals/{goal}",
+            LEADER,
+            open_check_in_history,
+            part=".check-in-history",
+        ),
         Page("goal-check-in-errors", f"/goals/{goal}", LEADER, submit(".check-in-form")),
         Page("new-goal", "/goals/new", LEADER),
         Page("new-goal-errors", "/goals/new", LEADER, submit("main form")),
