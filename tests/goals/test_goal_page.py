@@ -2,6 +2,7 @@
 something, a long history folded, the manager's newest comments near the top; and a
 reflection on a goal leads back to it."""
 
+import re
 from datetime import timedelta
 
 from journal.goals import services as goals
@@ -83,3 +84,16 @@ def test_a_reflection_on_a_goal_links_back_to_it(leader_client, leader, make_goa
     assert "Knyttet til målet" not in leader_client.get(f"/journal/{alone.id}").get_data(
         as_text=True
     )
+
+
+def test_the_weekly_chart_shows_once_a_reflection_is_linked(
+    leader_client, leader, make_goal, make_entry
+):
+    goal = make_goal(leader)  # started today
+    assert "Tilknyttede refleksioner pr. uge" not in page_of(leader_client, goal)
+    make_entry(leader, body="Øvede mig.", goal_ids=[goal.id])
+    page = page_of(leader_client, goal)
+    assert "Tilknyttede refleksioner pr. uge" in page
+    # Its text alternative, for a goal started this week: "1 uge", not "1 uger".
+    descriptions = re.findall(r"<desc[^>]*>([^<]*)</desc>", page)
+    assert any(re.search(r"over 1 uge\.$", text) for text in descriptions), descriptions
