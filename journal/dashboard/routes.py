@@ -24,7 +24,7 @@ COVERAGE_DAYS = 90
 @bp.get("/")
 def index():
     """What is new since last time, active goals with one-click check-ins, rhythm, coverage
-    of the tasks, recent entries."""
+    of the tasks, recent entries; for a new leader, the first steps instead of blind spots."""
     framework = current_framework()
     today = today_for(current_user)
     # "Another question": how far along today's order of questions (the URL says, not a session).
@@ -48,6 +48,8 @@ def index():
         year_days=rhythm.days_in_last_year(days, today),
         coverage=services.coverage(framework, reflections, goals.goal_task_keys(current_user)),
         coverage_days=COVERAGE_DAYS,
+        steps=services.first_steps(current_user),
+        compare_from=services.COMPARE_FROM,
         recent=recent_entries(current_user),
         prompt=prompt_for(current_user, framework, recent_counts=recent_counts, offset=another),
         another=another,

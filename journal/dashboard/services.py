@@ -1,8 +1,62 @@
-"""What the dashboard sums up: how much attention each of the framework's tasks got."""
+"""What the dashboard sums up: how much attention each of the framework's tasks got, and,
+for a new leader, the first steps still to take."""
 
 from dataclasses import dataclass
 
+from sqlalchemy import exists, func, select
+
+from journal.extensions import db
 from journal.framework import Framework, Task, Theme
+from journal.models import Entry, Goal, ManagerLink, User
+
+COMPARE_FROM = 10
+"""Reflections a leader must have written before the dashboard shows blind spots and the
+streak. Before that every task is a "blind spot" and a streak of zero reproaches a leader who
+has just begun: nine red badges on the first day invite no one. Ten reflections are about two
+working weeks, enough for the counts to say something."""
+
+# A request the leader sent, or one the manager accepted: either way the leader has done it.
+_LINK_DONE = ("pending", "accepted")
+
+
+@dataclass(frozen=True)
+class FirstSteps:
+    """Where a new leader stands: worked out from the data each time, never stored."""
+
+    reflections: int
+    has_goal: bool
+    has_manager: bool
+
+    @property
+    def wrote(self) -> bool:
+        """At least one reflection (in the journal, not the trash)."""
+        return self.reflections > 0
+
+    @property
+    def done(self) -> bool:
+        """All three steps taken: "Get started" is no longer shown."""
+        return self.wrote and self.has_goal and self.has_manager
+
+    @property
+    def comparing(self) -> bool:
+        """Enough reflections for blind spots and the streak to mean something."""
+        return self.reflections >= COMPARE_FROM
+
+
+def first_steps(user: User) -> FirstSteps:
+    """The user's reflections, whether they have a goal and a manager link: one query."""
+    reflections = (
+        select(func.count())
+        .select_from(Entry)
+        .where(Entry.owner_id == user.id, Entry.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    has_goal = exists().where(Goal.owner_id == user.id)
+    has_manager = exists().where(
+        ManagerLink.leader_id == user.id, ManagerLink.status.in_(_LINK_DONE)
+    )
+    row = db.session.execute(select(reflections, has_goal, has_manager)).one()
+    return FirstSteps(int(row[0]), bool(row[1]), bool(row[2]))
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""The journal list page: filters from the URL, text search, keyset pages, the rhythm
-(the queries are `listing.py` and `search_index.py`)."""
+"""The journal list page: filters from the URL, text search, keyset pages, an excerpt of
+each entry (the queries are `listing.py` and `search_index.py`; the rhythm is the
+dashboard's)."""
 
 from dataclasses import dataclass
 from itertools import groupby
@@ -9,16 +10,19 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from wtforms import SelectChoice
 
-from journal.entries import counts, rhythm
 from journal.entries.forms import FilterForm
 from journal.entries.listing import Cursor, EntryFilter, entries_by_ids, list_entries
 from journal.entries.search import parse_query
 from journal.entries.search_index import search_entries
 from journal.framework import current_framework
 from journal.goals import services as goal_services
-from journal.i18n import current_language, today_for
+from journal.i18n import current_language
 
 SEARCH_PAGE_SIZE = 30
+EXCERPT_LENGTH = 240
+"""Characters of an entry's text under its title: about two lines on a desktop, where CSS
+clamps it to two lines on a phone too. From the text already opened for the page's entries,
+so an excerpt costs no query and opens nothing more."""
 
 
 @dataclass
@@ -118,8 +122,6 @@ def journal_page(user):
     filters = entry_filter(form)
     text = form.q.data.strip() if form.q.data and not form.q.errors else ""
     listing = find(user, filters, text) if text else browse(user, filters)
-    today = today_for(user)
-    days = counts.journaling_days(user, rhythm.heatmap_start(today))
     grouped = (
         [(None, listing.entries)]
         if text
@@ -130,11 +132,10 @@ def journal_page(user):
         form=form,
         searching=bool(text),
         filtering=bool(text or filters != EntryFilter()),
+        # "More filters" stays open while one of them is set (or wrongly filled in).
+        narrowed=filters != EntryFilter() or bool(form.errors.keys() - {"q"}),
         listing=listing,
         grouped=grouped,
         framework=current_framework(),
-        streak=rhythm.streak(days, today),
-        heatmap=rhythm.heatmap(days, today),
-        year_days=rhythm.days_in_last_year(days, today),
-        today=today,
+        excerpt_length=EXCERPT_LENGTH,
     )

@@ -4,11 +4,12 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from babel.dates import format_date
+from babel.dates import format_date, get_month_names
 from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 HEATMAP_WEEKS = 53
+MONTH_LABEL_WEEKS = 3  # the width of a month's label, in the heat map's columns
 
 
 def is_working_day(day: date) -> bool:
@@ -61,6 +62,19 @@ def days_in_last_year(days: set[date], today: date) -> int:
 def heatmap_start(today: date) -> date:
     """The first day the heat map shows."""
     return today - timedelta(days=today.weekday()) - timedelta(weeks=HEATMAP_WEEKS - 1)
+
+
+def heatmap_months(weeks: list[list[Cell]]) -> list[tuple[int, str]]:
+    """The heat map's month labels: (column, abbreviated month in the page's language) for
+    each week holding the first of a month, so a leader can tell when they wrote. None in the
+    last weeks: a label there would run off the map's right edge."""
+    names = get_month_names("abbreviated", "stand-alone", locale=str(get_locale() or "da"))
+    return [
+        (column, names[first.month])
+        for column, week in enumerate(weeks[:-MONTH_LABEL_WEEKS])
+        for first in [next((cell.day for cell in week if cell.day.day == 1), None)]
+        if first is not None
+    ]
 
 
 def heatmap_cells(weeks: list[list[Cell]], cell: int, written: str) -> Markup:

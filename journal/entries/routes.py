@@ -31,6 +31,7 @@ def reflections_on_goal(goal_id: int) -> list:
 
 
 bp.add_app_template_global(rhythm.heatmap_cells)
+bp.add_app_template_global(rhythm.heatmap_months)
 bp.add_app_template_global(drafts.DRAFT_DAYS, "draft_days")
 
 

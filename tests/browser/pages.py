@@ -406,6 +406,8 @@ def main_pages(data: Dataset) -> list[Page]:
         # The open menu covers part of the page, as a menu does; the page under it is
         # checked as "dashboard" (covered links would count as too small to hit).
         Page("account-menu", "/", LEADER, open_account_menu, part=".account-menu"),
+        # Anne writes no journal yet: her dashboard invites her to get started.
+        Page("dashboard-first-day", "/", ADMIN),
         Page("journal", "/journal/", LEADER),
         Page("journal-filtered", "/journal/?task=delegation&starred=y", LEADER),
         Page("journal-filter-errors", "/journal/?date_from=2026-13-45", LEADER),

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from journal.dashboard.services import coverage
+from journal.dashboard.services import COMPARE_FROM, coverage, first_steps
 from journal.entries import counts
+from journal.entries import services as entries
 from journal.goals import services as goals
 from journal.i18n import today_for
+from journal.sharing import services as sharing
 from tests.entries.test_journal_list import add_entries, counting_queries
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
@@ -45,6 +47,8 @@ def test_the_dashboard_answers_what_am_i_practising(leader_client, leader, make_
     goal = make_goal(leader, title="give feedback der hjælper")
     goals.add_check_in(leader, goal, day=today_for(leader), rating=4, note="")
     make_entry(leader, title="Dagens refleksion", task_keys=["vision"])
+    for day in range(1, COMPARE_FROM):  # enough reflections for blind spots to mean something
+        make_entry(leader, entry_date=today_for(leader) - timedelta(days=100 + day))
     page = leader_client.get("/").get_data(as_text=True)
     assert "Jeg øver mig på at give feedback der hjælper" in page
     assert "Seneste: 4 – For det meste" in page
@@ -73,6 +77,86 @@ def test_the_dashboard_query_count_does_not_grow_with_the_data(
     with counting_queries(db.engine) as many:
         assert leader_client.get("/").status_code == 200
     assert len(many) == len(few)
+
+
+def steps_on(page: str) -> list[tuple[str, str]]:
+    """The "Kom i gang" steps on a dashboard: (done or todo, their text)."""
+    card = re.search(r'<section class="first-steps.*?</section>', page, re.S)
+    if card is None:
+        return []
+    items = re.findall(r'<li class="(done|todo)">.*?<span class="step-text">([^<]+)', card[0], re.S)
+    return [(state, text.strip()) for state, text in items]
+
+
+def test_a_new_leader_is_invited_to_three_steps_not_shown_blind_spots(leader_client):
+    page = leader_client.get("/").get_data(as_text=True)
+    assert "Kom i gang" in page
+    assert steps_on(page) == [
+        ("todo", "Skriv din første refleksion"),
+        ("todo", "Vælg én ting, du vil øve dig på"),
+        ("todo", "Knyt dig til din leder"),
+    ]
+    card = re.search(r'<section class="first-steps.*?</section>', page, re.S)[0]
+    for url in ('href="/journal/new"', 'href="/goals/new"', 'href="/sharing/"'):
+        assert url in card
+    assert "blind plet" not in page
+    assert "i træk" not in page  # no streak of zero either
+
+
+def test_the_steps_tick_themselves_off_and_the_card_goes(
+    leader_client, leader, make_user, make_entry, make_goal
+):
+    trashed = make_entry(leader)
+    entries.trash_entry(leader, trashed)  # a reflection in the trash is not one written
+    assert [state for state, _ in steps_on(leader_client.get("/").get_data(as_text=True))] == [
+        "todo", "todo", "todo",
+    ]  # fmt: skip
+    make_entry(leader)
+    page = leader_client.get("/").get_data(as_text=True)
+    assert steps_on(page)[0] == ("done", "Skriv din første refleksion")
+    assert (
+        'href="/journal/new">Skriv</a>' not in page.split("first-steps")[1].split("</section>")[0]
+    )
+    goal = make_goal(leader)
+    goals.set_status(leader, goal, "paused")  # a goal is a goal, practised now or not
+    assert [state for state, _ in steps_on(leader_client.get("/").get_data(as_text=True))] == [
+        "done", "done", "todo",
+    ]  # fmt: skip
+    sharing.request_link(leader, make_user(name="Mads Chef").email)  # sent, not yet accepted
+    page = leader_client.get("/").get_data(as_text=True)
+    assert "Kom i gang" not in page and steps_on(page) == []
+
+
+def test_a_declined_request_leaves_the_step_to_do(app, leader, make_user):
+    manager = make_user(name="Mads Chef")
+    sharing.respond(manager, sharing.request_link(leader, manager.email), accept=False)
+    assert not first_steps(leader).has_manager
+    sharing.respond(manager, sharing.request_link(leader, manager.email), accept=True)
+    assert first_steps(leader).has_manager
+
+
+def test_blind_spots_and_the_streak_appear_from_the_tenth_reflection(
+    leader_client, leader, make_entry
+):
+    for day in range(COMPARE_FROM - 1):
+        make_entry(leader, entry_date=today_for(leader) - timedelta(days=day))
+    page = leader_client.get("/").get_data(as_text=True)
+    assert "blind plet" not in page and "i træk" not in page
+    assert "Når du har skrevet 10 refleksioner" in page
+    make_entry(leader)
+    page = leader_client.get("/").get_data(as_text=True)
+    assert "blind plet" in page and "arbejdsdage i træk" in page
+
+
+def test_the_first_steps_are_one_query(app, leader, db, make_entry, make_goal):
+    """The dashboard asks one question more for them, however much there is."""
+    add_entries(db, leader, 50)
+    make_goal(leader)
+    assert leader.id  # the account loaded, as on the dashboard
+    with counting_queries(db.engine) as executed:
+        steps = first_steps(leader)
+    assert len(executed) == 1
+    assert (steps.reflections, steps.has_goal, steps.has_manager) == (50, True, False)
 
 
 def test_the_goal_page_query_count_does_not_grow_with_check_ins(

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, insert, update
 
-from journal.entries import services
+from journal.entries import listing, services
 from journal.journal_key import journal_key
 from journal.models import Entry, EntryTask
 
@@ -172,3 +172,44 @@ def test_pages_keep_the_filters(leader_client, leader, db):
     forward, _ = walk(leader_client, "/journal/?task=delegation", "next")
     seen = [title for page in forward for title in page]
     assert len(forward) == 3 and len(seen) == 70 == len(set(seen))
+
+
+def search_form(page: str) -> str:
+    """The journal's search form."""
+    return re.search(r'<form[^>]*role="search".*?</form>', page, re.S)[0]
+
+
+def test_the_search_box_is_always_there_and_the_other_filters_fold(leader_client, leader):
+    form = search_form(leader_client.get("/journal/").get_data(as_text=True))
+    before_filters = form.split("<details")[0]
+    assert 'name="q"' in before_filters and ">Søg</button>" in before_filters
+    assert '<details class="filters">' in form and "<summary>Flere filtre</summary>" in form
+    words_only = search_form(leader_client.get("/journal/?q=møde").get_data(as_text=True))
+    assert '<details class="filters">' in words_only  # a search is not one of the other filters
+    for narrowed in ("theme=direction-and-frames", "starred=y", "date_from=2026-01-01"):
+        page = leader_client.get(f"/journal/?{narrowed}").get_data(as_text=True)
+        assert '<details class="filters" open>' in search_form(page), narrowed
+    page = leader_client.get("/journal/?date_from=not-a-date").get_data(as_text=True)
+    assert '<details class="filters" open>' in search_form(page)  # the error shows
+
+
+def test_each_entry_shows_the_start_of_its_text(leader_client, leader, make_entry):
+    body = "Vi talte om **rammerne** for projektet. " + "Medarbejderne var engagerede. " * 20
+    make_entry(leader, title="Personalemøde", body=body)
+    make_entry(leader, title="", body="Uden titel, men med en tekst der fortsætter. " * 10)
+    page = leader_client.get("/journal/").get_data(as_text=True)
+    excerpt = re.search(r'<p class="excerpt">([^<]*)</p>', page)[1]
+    assert excerpt.startswith("Vi talte om rammerne for projektet.")  # as plain text
+    assert 200 <= len(excerpt) <= 250  # two lines' worth, clamped by CSS
+    untitled = re.search(r'<a class="entry-link"[^>]*>\s*<span class="excerpt">([^<]*)', page)[1]
+    assert untitled.startswith("Uden titel, men med en tekst")
+
+
+def test_the_excerpts_open_no_more_than_the_pages_entries(leader_client, leader, db, monkeypatch):
+    add_entries(db, leader, 45)
+    opened = []
+    original = listing.text_of
+    monkeypatch.setattr(listing, "text_of", lambda *a: opened.append(a[1]) or original(*a))
+    page = leader_client.get("/journal/").get_data(as_text=True)
+    assert page.count('<p class="excerpt">') == listing.PAGE_SIZE
+    assert len(opened) == listing.PAGE_SIZE  # the look-ahead row is counted, not opened
