@@ -5,6 +5,13 @@ from dataclasses import dataclass
 from journal.framework import Framework, Task, Theme
 
 
+def first_name(name: str) -> str:
+    """The greeting's name: a Dane greets a colleague by first name ("Hej Mette"), not by
+    the full name an account holds."""
+    words = name.split()
+    return words[0] if words else name
+
+
 @dataclass(frozen=True)
 class TaskCoverage:
     """How much attention a task got: reflections tagged with it, active goals under it."""

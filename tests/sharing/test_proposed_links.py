@@ -61,7 +61,7 @@ def test_the_manager_sees_a_request_only_after_the_leader_confirms(app, login, p
 
     # Now, and only now, the manager has a request to accept, as from any leader.
     team = manager.get("/team/").get_data(as_text=True)
-    assert "Lone Leder" in team and "beder dig om at være sin leder" in team
+    assert "Lone Leder" in team and "har bedt om at få dig som leder" in team
     manager.submit(f"/team/requests/{link.id}/accept", page="/team/")
     db.session.expire_all()
     assert db.session.get(ManagerLink, link.id).status == "accepted"
