@@ -343,7 +343,7 @@ def test_a_manager_sees_only_the_comments_made_within_their_own_link(
     marks = {
         "Fra Mads tid": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
         "Svar til Mads": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
-        "Skrevet uden deling": "Ikke delt med en leder: ingen leder kan se den.",
+        "Skrevet uden deling": "Ikke delt med en leder: Ingen leder kan se den.",
         "Fra Oles tid": "Skrevet til Ole Anden, som kan se den.",
         "Svar til Ole": "Skrevet til Ole Anden, som kan se den.",
     }
