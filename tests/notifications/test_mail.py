@@ -45,7 +45,7 @@ LINES = {
         "Mads Chef has ended the link between you.",
     ),
     "link_proposed": (
-        "Mads Chef, der er administrator, har foreslået en leder til dig: bekræft eller afvis.",
+        "Mads Chef, der er administrator, har foreslået en leder til dig: Bekræft, eller sig nej.",
         "Mads Chef, an administrator, has proposed a manager for you: confirm or decline.",
     ),
     "comment": (

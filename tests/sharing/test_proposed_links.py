@@ -83,7 +83,7 @@ def test_a_declined_proposal_never_reaches_the_manager(app, login, people, db):
     db.session.expire_all()
     assert db.session.get(ManagerLink, link.id).status == "declined"
     page = leader.get("/sharing/").get_data(as_text=True)
-    assert "Du afviste mads@esbjerg.example som din leder" in page
+    assert "Du sagde nej til mads@esbjerg.example som din leder" in page
     assert 'action="/sharing/request"' in page  # free to name a manager of her own
     manager = browser(app, login, people["manager"])
     assert "Lone Leder" not in manager.get("/team/").get_data(as_text=True)
