@@ -344,8 +344,8 @@ def test_a_manager_sees_only_the_comments_made_within_their_own_link(
         "Fra Mads tid": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
         "Svar til Mads": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
         "Skrevet uden deling": "Ikke delt med en leder: Ingen leder kan se den.",
-        "Fra Oles tid": "Skrevet til Ole Anden, som kan se den.",
-        "Svar til Ole": "Skrevet til Ole Anden, som kan se den.",
+        "Fra Oles tid": "Skrevet, mens Ole Anden er din leder. Vedkommende kan se den.",
+        "Svar til Ole": "Skrevet, mens Ole Anden er din leder. Vedkommende kan se den.",
     }
     for body, mark in marks.items():
         comment = own[: own.index(body)]
