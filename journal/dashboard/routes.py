@@ -37,6 +37,7 @@ def index():
     return render_template(
         "dashboard/index.html",
         framework=framework,
+        first_name=services.first_name(current_user.name),
         today=today,
         active=active,
         news=news_for(current_user),

@@ -59,6 +59,13 @@ def first_steps(user: User) -> FirstSteps:
     return FirstSteps(int(row[0]), bool(row[1]), bool(row[2]))
 
 
+def first_name(name: str) -> str:
+    """The greeting's name: a Dane greets a colleague by first name ("Hej Mette"), not by
+    the full name an account holds."""
+    words = name.split()
+    return words[0] if words else name
+
+
 @dataclass(frozen=True)
 class TaskCoverage:
     """How much attention a task got: reflections tagged with it, active goals under it."""

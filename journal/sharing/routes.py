@@ -1,6 +1,6 @@
 """Sharing views: my manager and the log (leader), my leaders (manager), shares, comments."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -84,6 +84,8 @@ def render_sharing(form: LinkRequestForm):
         shared=services.shared_goals_of(link) if link else [],
         events=services.sharing_log(current_user),
         form=form,
+        # The request is mailed only where mail is set up; the page must not promise a mail.
+        sends_mail=bool(current_app.config.get("MAIL_HOST")),
     )
 
 

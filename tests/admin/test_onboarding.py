@@ -121,14 +121,14 @@ def test_each_bad_row_is_refused_in_its_own_words(app):
     with app.test_request_context():
         reasons = [row.problem.text() if row.problem else None for row in rows]
     assert reasons == [
-        "Række 2: 'mette@' er ikke en gyldig e-mailadresse.",
+        "Række 2: »mette@« er ikke en gyldig e-mailadresse.",
         "Række 3: navnet mangler.",
-        "Række 4: 'ikke-en-adresse' er ikke en gyldig e-mailadresse til lederen.",
+        "Række 4: »ikke-en-adresse« er ikke en gyldig e-mailadresse på en nærmeste leder.",
         "Række 5: ingen kan være sin egen leder.",
-        "Række 6: 'måske' i kolonnen administrator skal være ja eller nej.",
+        "Række 6: »måske« i kolonnen administrator skal være ja eller nej.",
         None,
         "Række 8: ulla@esbjerg.example står også i række 7.",
-        "Række 9: '" + "a" * 59 + "…' er ikke en gyldig e-mailadresse.",
+        "Række 9: »" + "a" * 59 + "…« er ikke en gyldig e-mailadresse.",
         "Række 10: navnet er længere end 120 tegn.",
         None,
     ]
@@ -153,7 +153,7 @@ def test_the_preview_shows_every_row_and_writes_nothing(admin_client, admin, mak
     assert response.status_code == 200
     assert "Forhåndsvisning" in page
     assert "Oprettes" in page and "Findes allerede" in page and "Afvist" in page
-    assert "Række 4: 'mette@' er ikke en gyldig e-mailadresse." in page
+    assert "Række 4: »mette@« er ikke en gyldig e-mailadresse." in page
     assert "Foreslået leder: mads@esbjerg.example" in page
     assert (count(db, User), count(db, ManagerLink), count(db, AuditEvent)) == before
 
@@ -204,7 +204,7 @@ def test_with_single_sign_on_nobody_gets_a_password(admin_client, app, db):
     preview = upload(admin_client, csv_bytes("Mette Madsen;mette@esbjerg.example;;"))
     page = text_of(confirm(admin_client, preview))
     assert not TEMPORARY.search(page)
-    assert "kommunens konto" in page
+    assert "logger ind med deres kommunekonto" in page
     mette = accounts.find_user_by_email("mette@esbjerg.example")
     assert not mette.must_change_password and not keys.factors_of(mette)
     assert mette.password_hash.startswith("!")

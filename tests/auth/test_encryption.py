@@ -290,7 +290,7 @@ def test_an_administrators_reset_locks_the_journal_until_the_recovery_key(
     assert "Gendannelsesnøgle" in form and TITLE not in form
     # What is at stake if the key is lost, without a count: the administrator who set the
     # password may be the one reading this page.
-    assert "kan ingen åbne dine notater" in form and "1 notat" not in form
+    assert "kan ingen åbne dine refleksioner" in form and "1 refleksion" not in form
 
     wrong = browser.submit(
         "/account/choose-password",
@@ -391,7 +391,7 @@ def test_an_account_an_administrator_made_chooses_its_password_before_a_key_exis
     )
     assert response.headers["Location"] == "/account/recovery-key"
     unconfirmed = browser.submit("/account/recovery-key/confirm", {}, page="/account/recovery-key")
-    assert "Sæt flueben" in unconfirmed.get_data(as_text=True)
+    assert "Sæt kryds, når din gendannelsesnøgle" in unconfirmed.get_data(as_text=True)
     browser.submit("/account/recovery-key/confirm", {"kept": "y"}, page="/account/recovery-key")
     write(browser, title=TITLE, body=BODY)
     db.session.expire_all()
@@ -412,7 +412,7 @@ def test_the_password_an_administrator_set_shows_no_number_of_entries(
     browser = app.test_client()
     login(browser, leader, password="temporary password from it")
     page = browser.get("/account/choose-password").get_data(as_text=True)
-    assert "kan ingen åbne dine notater" in page
+    assert "kan ingen åbne dine refleksioner" in page
     assert "13" not in page
 
 
@@ -655,7 +655,7 @@ def test_the_administrators_password_cannot_be_chosen_again(app, db, login):
         "/account/choose-password",
         {"password": "the administrator knows it", "confirm": "the administrator knows it"},
     )
-    assert "ikke den du fik" in response.get_data(as_text=True)
+    assert "ikke den, du fik" in response.get_data(as_text=True)
     db.session.expire_all()
     assert user.must_change_password and keys.factor_of(user, "password") is None
 

@@ -72,12 +72,12 @@ def create_first_account(page: Page, live_server) -> None:
     expect(key).to_be_visible()
     shown = key.inner_text()
     page.get_by_role("button", name="Fortsæt til min journal").click()  # without the tick
-    expect(page.get_by_text("Sæt flueben, når din gendannelsesnøgle er gemt")).to_be_visible()
+    expect(page.get_by_text("Sæt kryds, når din gendannelsesnøgle er gemt")).to_be_visible()
     expect(page.get_by_text(RECOVERY_KEY)).to_have_text(shown)  # the same key, still shown
     page.get_by_label("Jeg har printet min gendannelsesnøgle").check()
     page.get_by_role("button", name="Fortsæt til min journal").click()
 
-    expect(page.get_by_role("heading", name=f"Hej {LEADER}")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Hej {LEADER.split()[0]}")).to_be_visible()
     flash(page, "Din gendannelsesnøgle er gemt. Din journal er klar.")
     assert page.request.get("/setup").status == 404  # the first-account page is gone
     assert live_server.seed(lambda: keys.open_with_recovery_key(account(LEADER_EMAIL), shown))
@@ -114,10 +114,10 @@ def find_by_search(page: Page) -> None:
     expect(page.get_by_role("heading", name="Journal", level=1)).to_be_visible()
     page.get_by_text("Søg og filtrér").click()
     search(page, "medarbejder")
-    expect(page.get_by_role("status")).to_have_text("1 notat passer.")
+    expect(page.get_by_role("status")).to_have_text("1 refleksion fundet.")
     expect(page.get_by_role("link", name=TITLE)).to_be_visible()
     search(page, "budgetopfølgning")
-    expect(page.get_by_text("Ingen notater passer.")).to_be_visible()
+    expect(page.get_by_text("Ingen refleksioner fundet.")).to_be_visible()
     expect(page.get_by_role("link", name=TITLE)).to_have_count(0)
 
 
@@ -165,8 +165,10 @@ def ask_manager(page: Page) -> None:
     open_account_menu(page, LEADER)
     page.get_by_role("link", name="Min leder og deling").click()
     page.get_by_label("Din leders e-mail").fill(MANAGER_EMAIL)
-    page.get_by_role("button", name="Send anmodningen").click()
-    expect(page.get_by_text(f"Din anmodning til {MANAGER_EMAIL} venter på svar.")).to_be_visible()
+    page.get_by_role("button", name="Spørg min leder").click()
+    expect(
+        page.get_by_text(f"Din forespørgsel til {MANAGER_EMAIL} venter på svar.")
+    ).to_be_visible()
 
 
 def manager_first_log_in_and_accept(manager: Page) -> None:
@@ -181,15 +183,15 @@ def manager_first_log_in_and_accept(manager: Page) -> None:
     expect(manager.get_by_text(RECOVERY_KEY)).to_be_visible()
     manager.get_by_label("Jeg har printet min gendannelsesnøgle").check()
     manager.get_by_role("button", name="Fortsæt til min journal").click()
-    expect(manager.get_by_role("heading", name=f"Hej {MANAGER}")).to_be_visible()
+    expect(manager.get_by_role("heading", name=f"Hej {MANAGER.split()[0]}")).to_be_visible()
 
     manager.get_by_role("navigation", name="Hovedmenu").get_by_role(
         "link", name="Mine ledere"
     ).click()
     expect(
-        manager.get_by_text(f"{LEADER} ({LEADER_EMAIL}) beder dig om at være sin leder.")
+        manager.get_by_text(f"{LEADER} ({LEADER_EMAIL}) har bedt om at få dig som leder.")
     ).to_be_visible()
-    manager.get_by_role("button", name="Godkend").click()
+    manager.get_by_role("button", name="Sig ja").click()
     leader = manager.get_by_role("region", name=LEADER)
     expect(leader).to_contain_text(f"{LEADER} har ikke delt nogen mål med dig endnu.")
 
@@ -258,7 +260,7 @@ def open_twelve_month_review(page: Page) -> None:
 def save_review(page: Page) -> None:
     """The leader's own summary, saved as a dated review."""
     page.get_by_label("Det er jeg stolt af").fill(PROUD)
-    page.get_by_label("Det vil jeg øve mig på nu").fill(NEXT)
+    page.get_by_label("Det vil jeg øve mig på som det næste").fill(NEXT)
     page.get_by_label("Det har jeg brug for fra min leder").fill(NEED)
     page.get_by_role("button", name="Gem forberedelsen").click()
     flash(page, "Din forberedelse er gemt.")

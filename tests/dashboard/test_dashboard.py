@@ -200,3 +200,12 @@ def test_task_counts_for_two_windows_in_one_query_match_one_at_a_time(app, leade
     assert counts.task_counts_since_each(leader, *windows) == [
         counts.task_counts_since(leader, since) for since in windows
     ]
+
+
+def test_the_dashboard_greets_by_first_name(app, make_user, log_in_as):
+    """A Dane greets a colleague "Hej Mette", not with the full name on the account."""
+    mette = log_in_as(app.test_client(), make_user(name="Mette Marie Lund"))
+    heading = re.search(r"<h1>(.*?)</h1>", mette.get("/").get_data(as_text=True)).group(1)
+    assert heading == "Hej Mette"
+    single = log_in_as(app.test_client(), make_user(name="Mads"))
+    assert "<h1>Hej Mads</h1>" in single.get("/").get_data(as_text=True)

@@ -183,7 +183,7 @@ def test_requests_and_answers_lead_to_the_team_and_sharing_pages(people, browser
     link = sharing.request_link(leader, manager.email)
     page = dashboard(browsers["manager"])
     assert 'href="/team/"' in news_section(page)
-    assert "Lone Leder beder dig om at være sin leder" in news_section(page)
+    assert "Lone Leder har bedt om at få dig som leder" in news_section(page)
     assert TEAM_DOT in page
     browsers["manager"].get("/team/")
     assert unread(db, manager) == []

@@ -152,7 +152,7 @@ def test_search_finds_danish_word_forms_and_marks_them(leader_client, leader, ma
     page = leader_client.get("/journal/?q=MEDARBEJDERNE").get_data(as_text=True)
     assert "Personalemøde" in page and "Budget" not in page
     assert "<mark>medarbejdere</mark>" in page
-    assert "1 notat passer." in page
+    assert "1 refleksion fundet." in page
     page = leader_client.get("/journal/?q=ledelse&task=vision").get_data(as_text=True)
     assert "Personalemøde" not in page  # the task filter applies to search too
 

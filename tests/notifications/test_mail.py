@@ -24,7 +24,7 @@ SECRET_COMMENT = "HEMMELIGKOMMENTAR om mødet"
 # Each kind's line, with "Mads Chef" as the one who did it, in Danish and in English.
 LINES = {
     "link_requested": (
-        "Mads Chef har bedt dig om at være sin leder.",
+        "Mads Chef har bedt om at få dig som leder.",
         "Mads Chef has asked you to be their manager.",
     ),
     "goal_shared": ("Mads Chef har delt et mål med dig.", "Mads Chef has shared a goal with you."),
@@ -45,7 +45,7 @@ LINES = {
         "Mads Chef has ended the link between you.",
     ),
     "link_proposed": (
-        "Mads Chef, der er administrator, har foreslået en leder til dig: bekræft eller afvis.",
+        "Mads Chef, der er administrator, har foreslået en leder til dig: Bekræft, eller sig nej.",
         "Mads Chef, an administrator, has proposed a manager for you: confirm or decline.",
     ),
     "comment": (
@@ -138,7 +138,7 @@ def test_a_comment_reaches_the_leader_and_a_reply_the_manager_with_nothing_writt
     (to_leader,) = inbox.to(leader.email)
     # The manager was asked and said yes within the quarter of an hour: the request is
     # answered, no longer news; the goal shared with him is.
-    assert "bedt dig om at være sin leder" not in to_manager.text
+    assert "bedt om at få dig som leder" not in to_manager.text
     assert "Lone Leder har delt et mål med dig." in to_manager.text
     assert f"{PUBLIC_URL}/team/{leader.id}/goals/{goal.id}\n" in to_manager.text
     assert to_manager.message["Subject"] == "Lone Leder har delt et mål med dig"

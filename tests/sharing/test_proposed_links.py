@@ -61,7 +61,7 @@ def test_the_manager_sees_a_request_only_after_the_leader_confirms(app, login, p
 
     # Now, and only now, the manager has a request to accept, as from any leader.
     team = manager.get("/team/").get_data(as_text=True)
-    assert "Lone Leder" in team and "beder dig om at være sin leder" in team
+    assert "Lone Leder" in team and "har bedt om at få dig som leder" in team
     manager.submit(f"/team/requests/{link.id}/accept", page="/team/")
     db.session.expire_all()
     assert db.session.get(ManagerLink, link.id).status == "accepted"
@@ -83,7 +83,7 @@ def test_a_declined_proposal_never_reaches_the_manager(app, login, people, db):
     db.session.expire_all()
     assert db.session.get(ManagerLink, link.id).status == "declined"
     page = leader.get("/sharing/").get_data(as_text=True)
-    assert "Du afviste mads@esbjerg.example som din leder" in page
+    assert "Du sagde nej til mads@esbjerg.example som din leder" in page
     assert 'action="/sharing/request"' in page  # free to name a manager of her own
     manager = browser(app, login, people["manager"])
     assert "Lone Leder" not in manager.get("/team/").get_data(as_text=True)

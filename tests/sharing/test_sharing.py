@@ -53,7 +53,7 @@ def test_the_link_lifecycle_through_the_pages(app, login, people, db):
 
     team = manager.get("/team/").get_data(as_text=True)
     assert "Mine ledere" in manager.get("/").get_data(as_text=True)
-    assert "Lone Leder" in team and "beder dig om at være sin leder" in team
+    assert "Lone Leder" in team and "har bedt om at få dig som leder" in team
     manager.submit(f"/team/requests/{link.id}/accept", page="/team/")
     db.session.expire_all()
     assert db.session.get(ManagerLink, link.id).status == "accepted"
@@ -341,11 +341,11 @@ def test_a_manager_sees_only_the_comments_made_within_their_own_link(
 
     own = leader.get(page).get_data(as_text=True)
     marks = {
-        "Fra Mads tid": "Skrevet i din forbindelse til Mads Chef; ingen leder kan se den nu.",
-        "Svar til Mads": "Skrevet i din forbindelse til Mads Chef; ingen leder kan se den nu.",
-        "Skrevet uden deling": "Ikke delt med en leder: ingen leder kan se den.",
-        "Fra Oles tid": "Skrevet i din forbindelse til Ole Anden, som kan se den.",
-        "Svar til Ole": "Skrevet i din forbindelse til Ole Anden, som kan se den.",
+        "Fra Mads tid": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
+        "Svar til Mads": "Skrevet, da Mads Chef var din leder. Ingen leder kan se den nu.",
+        "Skrevet uden deling": "Ikke delt med en leder: Ingen leder kan se den.",
+        "Fra Oles tid": "Skrevet, mens Ole Anden er din leder. Vedkommende kan se den.",
+        "Svar til Ole": "Skrevet, mens Ole Anden er din leder. Vedkommende kan se den.",
     }
     for body, mark in marks.items():
         comment = own[: own.index(body)]
@@ -459,7 +459,7 @@ def test_a_request_waits_for_the_account_an_administrator_makes_later(
     team = log_in_as(app.test_client(), newcomer)
     assert "Mine ledere" in team.get("/").get_data(as_text=True)  # the Team menu shows
     page = team.get("/team/").get_data(as_text=True)
-    assert "Lone Leder" in page and "beder dig om at være sin leder" in page
+    assert "Lone Leder" in page and "har bedt om at få dig som leder" in page
     link = db.session.scalars(select(ManagerLink)).one()
     assert link.manager_id is None and link.manager_email == "ny.chef@esbjerg.example"
     assert team.submit(f"/team/requests/{link.id}/accept", page="/team/").status_code == 302
@@ -489,3 +489,15 @@ def test_a_check_in_without_a_note_shows_the_manager_what_the_preview_shows(
     seen = manager.get(f"/team/{people['leader'].id}/goals/{goal.id}").get_data(as_text=True)
     cells = re.compile(r'<td class="prewrap">(.*?)</td>', re.S)
     assert cells.findall(seen) == cells.findall(preview) == ["En note", ""]
+
+
+def test_the_request_form_promises_a_mail_only_where_mail_is_sent(app, login, people):
+    """Asking for a manager records the request in the app; a mail goes only where mail is
+    set up, so only there does the page say so, and the button never says "send"."""
+    leader = browser(app, login, people["leader"])
+    mail = "Din leder får også en mail om det"
+    page = leader.get("/sharing/").get_data(as_text=True)
+    assert "Spørg min leder" in page and "Send" not in page and mail not in page
+    assert "Din leder ser din forespørgsel, når vedkommende logger ind" in page
+    app.config["MAIL_HOST"] = "smtp.esbjerg.example"
+    assert mail in leader.get("/sharing/").get_data(as_text=True)

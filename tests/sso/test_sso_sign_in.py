@@ -100,7 +100,7 @@ def test_another_domain_gets_no_account(client, db, make_user, sign_in):
     answer = sign_in(client, "outsider", entra_claims("oid-out", "eva@andenkommune.example"))
     assert answer.status_code == 403
     page = answer.get_data(as_text=True)
-    assert "Din kommunekonto har ikke adgang til Ledelsesjournalen endnu." in page
+    assert "Din kommunekonto har ikke adgang til Ledelsesjournal endnu." in page
     assert "Kontakt din administrator." in page and "Prøv igen" in page
     assert accounts.find_user_by_email("eva@andenkommune.example") is None
     assert identities(db) == [] and signed_in_user_id(client) is None
