@@ -111,7 +111,7 @@ def wait_for_sealed_draft(page: Page, live_server, leader, **typed) -> str:
 
 def write_reflection(page: Page) -> None:
     """Open the writing page from the header and write a long reflection with a task."""
-    page.get_by_role("link", name="Skriv", exact=True).click()
+    page.get_by_role("banner").get_by_role("link", name="Skriv", exact=True).click()
     expect(page.get_by_role("heading", name="Ny refleksion")).to_be_visible()
     wait_for_drafts(page)
     page.get_by_label("Titel (valgfri)").fill(TITLE)
@@ -139,7 +139,7 @@ def save_and_expect_exactly_one_entry(page: Page, live_server, key) -> None:
 
 def expect_no_draft_offered(page: Page) -> None:
     """A new writing page offers nothing back: the saved draft was cleared."""
-    page.get_by_role("link", name="Skriv", exact=True).click()
+    page.get_by_role("banner").get_by_role("link", name="Skriv", exact=True).click()
     expect(page.get_by_role("heading", name="Ny refleksion")).to_be_visible()
     expect(page.get_by_label("Din refleksion")).to_have_value("")
     expect(page.get_by_text("Denne browser har gemt tekst")).to_be_hidden()
@@ -203,7 +203,7 @@ def test_a_draft_left_when_the_session_expired_is_offered_back(
     if leaving == "reload":
         expect(tab.get_by_role("heading", name="Ny refleksion")).to_be_visible()  # back to it
     else:
-        tab.get_by_role("link", name="Skriv", exact=True).click()
+        tab.get_by_role("banner").get_by_role("link", name="Skriv", exact=True).click()
     expect(tab.get_by_label("Din refleksion")).to_have_value("")
     assert saved_entries(live_server, key) == []
 
@@ -231,7 +231,7 @@ SEALED = re.compile(r"[A-Za-z0-9_-]+=*")
 
 def write_marker(page: Page) -> None:
     """Open the writing page and type the marker sentence, with a title."""
-    page.get_by_role("link", name="Skriv", exact=True).click()
+    page.get_by_role("banner").get_by_role("link", name="Skriv", exact=True).click()
     wait_for_drafts(page)
     page.get_by_label("Titel (valgfri)").fill(MARKER_TITLE)
     page.get_by_label("Din refleksion").fill(MARKER)

@@ -131,7 +131,7 @@ def test_the_journal_list_on_a_phone_searches_at_once(browser, live_server):
 
     search.fill("medarbejderne")
     button.click()
-    expect(tab.get_by_role("status")).to_have_text("4 notater passer.")
+    expect(tab.get_by_role("status")).to_have_text("4 refleksioner fundet.")
     expect(tab.get_by_label("Tema")).to_be_hidden()  # a search opens no other filters
     tab.get_by_text("Flere filtre").click()
     tab.get_by_label("Tema").select_option(label="Retning & Rammer")

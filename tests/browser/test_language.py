@@ -131,7 +131,7 @@ def test_switching_language_on_a_rescued_form_loses_nothing(live_server, page, m
     _, key = live_server.make_user(NAME, EMAIL)
     page.goto("/login")
     log_in_with_labels(page, EMAIL, TEST_PASSWORD)
-    page.get_by_role("link", name="Skriv", exact=True).click()
+    page.get_by_role("banner").get_by_role("link", name="Skriv", exact=True).click()
     wait_for_drafts(page)
     page.get_by_label("Din refleksion").fill(TEXT)
     later = time.time() + live_server.app.config["SESSION_IDLE_MINUTES"] * 60 + 60
