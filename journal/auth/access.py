@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from journal import journal_key, rescue
 from journal.auth import keys, sessions
+from journal.auth.passwords import has_usable_password
 from journal.extensions import db, login_manager
 from journal.models import User
 from journal.redirects import page_to_return_to
@@ -163,7 +164,14 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def journal_state():
         step = journal_step(current_user) if current_user.is_authenticated else None
-        return {"journal_step": step, "this_page": page_to_return_to()}
+        has_password = current_user.is_authenticated and has_usable_password(
+            current_user.password_hash
+        )
+        return {
+            "journal_step": step,
+            "this_page": page_to_return_to(),
+            "has_password": has_password,
+        }
 
     @app.before_request
     def require_open_journal():

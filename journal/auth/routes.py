@@ -30,7 +30,7 @@ from journal.auth.forms import (
 )
 from journal.auth.login import log_in_again as log_in
 from journal.auth.login import start_session
-from journal.auth.passwords import verify_password
+from journal.auth.passwords import has_usable_password, verify_password
 from journal.i18n import LANGUAGE_COOKIE, current_language
 from journal.redirects import safe_next
 from journal.rescue import LOGGED_IN_AGAIN, rescue_of, rescue_page, rescued_endpoint, same_origin
@@ -129,13 +129,15 @@ def account():
         response = redirect(url_for("auth.account"))
         remember_language(response, form.language.data)
         return response
-    has_password = keys.factor_of(current_user, "password") is not None
-    return render_template("auth/account.html", form=form, has_password=has_password)
+    return render_template("auth/account.html", form=form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
 def change_password():
-    """Change the password; the current one is required."""
+    """Change the password; the current one is required. An account that signs in with the
+    municipality's account only has none: its ways in are the passkeys and the passphrase."""
+    if not has_usable_password(current_user.password_hash):
+        return redirect(url_for("unlock.factors"))
     form = PasswordChangeForm()
     if form.validate_on_submit():
         throttle.check(current_user.email)  # guessing here counts as guessing at the log-in

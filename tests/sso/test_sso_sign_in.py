@@ -229,3 +229,20 @@ def test_with_single_sign_on_an_administrator_makes_an_account_without_a_passwor
     answer = sign_in(client, "ole", entra_claims("oid-ole", "ole@esbjerg.example"))
     assert answer.status_code == 302 and signed_in_user_id(client) == str(made.id)
     assert_waits_for_the_journal(client, SET_UP)
+
+
+def test_an_account_without_a_password_is_offered_its_ways_in_not_a_password_change(
+    client, app, db, make_user, sign_in
+):
+    make_user()
+    sign_in(client, "ulla", entra_claims("oid-ulla", "ulla@esbjerg.example"))
+    user = accounts.find_user_by_email("ulla@esbjerg.example")
+    keys.set_up_keys_with_passphrase(user, "en lang saetning til min journal")
+    user.recovery_key_confirmed_at = user.created_at
+    db.session.commit()
+    client = app.test_client()  # the next day
+    sign_in(client, "ulla", entra_claims("oid-ulla", "ulla@esbjerg.example"))
+    client.submit("/unlock", {"way": "passphrase", "secret": "en lang saetning til min journal"})
+    page = client.get("/account").get_data(as_text=True)
+    assert "/account/password" not in page and "/account/unlock-factors" in page
+    assert client.get("/account/password").headers["Location"] == "/account/unlock-factors"
