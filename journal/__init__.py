@@ -19,6 +19,7 @@ from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
 from journal.framework.routes import bp as framework_bp
 from journal.goals.routes import bp as goals_bp
+from journal.installable.routes import bp as installable_bp
 from journal.my_data import services as my_data_services
 from journal.my_data.importer import allow_large_imports
 from journal.my_data.routes import bp as my_data_bp
@@ -99,4 +100,5 @@ BLUEPRINTS = (
     sharing_bp,
     admin_bp,
     rescue_bp,
+    installable_bp,
 )

@@ -5,7 +5,8 @@ no inline script or style anywhere (the one script is static/journal.js), no plu
 <base> tag, and no framing of the app by another site (clickjacking). Pages are never
 stored by the browser or a proxy, logged in or not: a journal page must not come back from
 the cache on a shared computer after logging out, and a login page has nothing worth
-caching. Static files may be cached.
+caching. Static files may be cached. The service worker's script, the same for everyone, is
+asked for again at every use (no-cache), so that a new version reaches browsers at once.
 """
 
 from flask import Flask, request
@@ -19,6 +20,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "img-src 'self' data:",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",
         "form-action 'self'",
         "manifest-src 'self'",
         "object-src 'none'",
@@ -37,6 +39,8 @@ HEADERS = {
 }
 # Two years, as browsers' preload lists expect; subdomains are not ours to decide.
 STRICT_TRANSPORT_SECURITY = "max-age=63072000"
+# Served by a view, public and the same for everyone: kept, but checked again at every use.
+REVALIDATED = {"installable.service_worker"}
 
 
 def add_headers(response: Response) -> Response:
@@ -44,7 +48,9 @@ def add_headers(response: Response) -> Response:
         response.headers.setdefault(name, value)
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if request.endpoint != "static":
+    if request.endpoint in REVALIDATED:
+        response.headers["Cache-Control"] = "no-cache"
+    elif request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response

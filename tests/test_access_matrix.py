@@ -258,6 +258,8 @@ MATRIX = {
     ("notifications.unsubscribe", "GET"): (f"/unsubscribe/{FORGED_TOKEN}", everyone(404, 404)),
     ("notifications.unsubscribe", "POST"): (f"/unsubscribe/{FORGED_TOKEN}", everyone(404, 404)),
     ("static", "GET"): ("/static/style.css", everyone(200, 200)),
+    # The service worker's script: public, the same for everyone (tests/installable).
+    ("installable.service_worker", "GET"): ("/service-worker.js", everyone(200, 200)),
 }
 
 
@@ -391,6 +393,7 @@ OPEN_WHILE_LOCKED = {
     "auth.setup",
     "notifications.unsubscribe",
     "static",
+    "installable.service_worker",
 }
 
 

@@ -29,6 +29,8 @@ def test_every_response_carries_the_security_headers(client, leader, url):
     assert csp["object-src"] == "'none'"
     assert csp["base-uri"] == "'none'"
     assert csp["frame-ancestors"] == "'none'"
+    # The service worker and the manifest (home screen) come from this site only.
+    assert csp["worker-src"] == csp["manifest-src"] == "'self'"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] in ("same-origin", "no-referrer", "strict-origin")
     assert "Strict-Transport-Security" not in response.headers  # plain HTTP: not ours to pin

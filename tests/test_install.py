@@ -60,6 +60,10 @@ PAGES = {
     "/static/style.css": "",
     "/static/journal.js": "",
     "/static/favicon.svg": "",
+    # The home screen's manifest, icons, service worker and offline page (journal/installable).
+    "/static/manifest.webmanifest": "Ledelsesjournal",
+    "/service-worker.js": "/static/offline.html",
+    "/static/offline.html": "Intet er gået tabt",
 }
 
 

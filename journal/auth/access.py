@@ -123,6 +123,7 @@ ALWAYS_OPEN = {
     "auth.switch_language",
     "auth.privacy",
     "notifications.unsubscribe",
+    "installable.service_worker",  # public, and the same for everyone
 }
 
 

@@ -2,7 +2,8 @@
 // - the keyboard shortcut "n" opens a new entry (and can be turned off: WCAG 2.1.4);
 // - drafts are kept in this browser (localStorage) while writing, sealed, and offered back;
 // - a character count on long texts;
-// - a chart wider than a phone scrolls in its frame, reachable by keyboard too.
+// - a chart wider than a phone scrolls in its frame, reachable by keyboard too;
+// - the service worker, which keeps the static files and an offline page (never a page).
 (function () {
   "use strict";
 
@@ -407,7 +408,15 @@
     });
   }
 
+  function serviceWorker() {
+    var manifest = document.querySelector("link[rel=manifest][data-service-worker]");
+    if (!manifest || !("serviceWorker" in navigator)) return;
+    // Without it the app works as before: no offline page, nothing else missing.
+    navigator.serviceWorker.register(manifest.dataset.serviceWorker).catch(function () {});
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    serviceWorker();
     printButtons();
     chartFrames();
     var store = storage();

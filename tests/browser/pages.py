@@ -372,6 +372,9 @@ class Page:
     # The part of the page the action changed, for checks of that part alone: the page's
     # other parts were checked in its plain state.
     part: str | None = None
+    # A page in this language whatever the person chose (the offline page: the browser cannot
+    # ask the server which language that is, so it is Danish with English below).
+    language: str | None = None
 
 
 def open_account_menu(page) -> None:
@@ -493,6 +496,8 @@ def main_pages(data: Dataset) -> list[Page]:
         ),
         Page("not-found-visitor", "/no/such/page", None, status=404),
         Page("unsubscribe", f"/unsubscribe/{data.unsubscribe_token}", None),
+        # What the service worker shows when a page cannot be fetched (test_installable.py).
+        Page("offline", "/static/offline.html", None, language="da"),
         # Single sign-on: a callback with no sign-in begun here is refused, clearly.
         Page("sso-refused", "/login/sso/callback", None, status=400),
         Page("sso-link", "/login", None, open_link_page(data.link_cookie)),

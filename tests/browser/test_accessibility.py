@@ -111,8 +111,9 @@ def problems_on(tab, spec: pages.Page, language: str, size: str) -> list[str]:
     width, window = tab.evaluate("[document.documentElement.scrollWidth, innerWidth]")
     if width > window:
         found.append(f"the page is {width}px wide in a {window}px window: it scrolls sideways")
-    if (lang := tab.get_attribute("html", "lang")) != language:
-        found.append(f'<html lang="{lang}">, expected "{language}"')
+    expected = spec.language or language
+    if (lang := tab.get_attribute("html", "lang")) != expected:
+        found.append(f'<html lang="{lang}">, expected "{expected}"')
     # The browser reports an error answer as a failed resource; on an error page (a 404, the
     # 400 of a refused sign-in) that is the point.
     found += [p for p in tab.problems if spec.status == 200 or f"status of {spec.status}" not in p]
