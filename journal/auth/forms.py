@@ -103,6 +103,26 @@ def name_field() -> StringField:
     )
 
 
+MAX_TYPED_RECOVERY_KEY = 200  # 39 characters with dashes; room for spaces, never more
+
+
+def recovery_key_field(*validators) -> StringField:
+    """The recovery key as typed from paper: no autocorrect, capitals, at most a few lines'
+    worth (it is parsed forgivingly, see `crypto.parse_recovery_key`)."""
+    return StringField(
+        _l("Recovery key"),
+        filters=[strip],
+        validators=[
+            *validators,
+            Length(
+                max=MAX_TYPED_RECOVERY_KEY,
+                message=_l("A recovery key is eight groups of four characters."),
+            ),
+        ],
+        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
+    )
+
+
 def new_password_fields() -> tuple[PasswordField, PasswordField]:
     """A new password and its confirmation."""
     return (
@@ -163,11 +183,7 @@ class ChoosePasswordForm(Form):
     key if the journal has entries to open, or the choice to start a new journal."""
 
     password, confirm = new_password_fields()
-    recovery_key = StringField(
-        _l("Recovery key"),
-        filters=[strip],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
-    )
+    recovery_key = recovery_key_field()
     start_over = BooleanField(
         _l(
             "I have lost my recovery key. Delete my entries, goals and review notes and start a new journal."

@@ -13,6 +13,7 @@ from journal.models.types import UTCDateTime
 LANGUAGES = ("da", "en")
 DEFAULT_TIMEZONE = "Europe/Copenhagen"
 MAX_NAME_LENGTH = 120
+MAX_UNIT_LENGTH = 120
 # The longest address SMTP carries (RFC 5321: a 256-octet path, less its angle brackets).
 MAX_EMAIL_LENGTH = 254
 
@@ -41,6 +42,8 @@ class User(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(MAX_EMAIL_LENGTH), unique=True)
     name: Mapped[str] = mapped_column(String(MAX_NAME_LENGTH))
+    # The leader's unit (e.g. "Dagtilbud Nord"), optional: the printed review's header.
+    unit: Mapped[str | None] = mapped_column(String(MAX_UNIT_LENGTH))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())

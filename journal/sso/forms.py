@@ -1,10 +1,10 @@
 """The forms of the link page: the old password, or the recovery key, once."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField
 from wtforms.validators import DataRequired, Length
 
-from journal.auth.forms import strip
+from journal.auth.forms import recovery_key_field
 from journal.forms import Form
 
 # Longer than any password or recovery key anyone types: refused before any hashing.
@@ -26,12 +26,4 @@ class LinkWithPasswordForm(Form):
 class LinkWithRecoveryKeyForm(Form):
     """Prove to hold the account: its recovery key."""
 
-    recovery_key = StringField(
-        _l("Recovery key"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your recovery key.")),
-            Length(max=200, message=_l("Use at most %(max)d characters.")),
-        ],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
-    )
+    recovery_key = recovery_key_field(DataRequired(_l("Enter your recovery key.")))

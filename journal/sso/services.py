@@ -15,10 +15,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from journal import crypto
-from journal.auth import keys, sessions, throttle
+from journal.auth import keys, sessions
 from journal.auth import services as accounts
-from journal.auth.passwords import verify_password
 from journal.database import atomic
 from journal.extensions import db
 from journal.forms import CONTROL_CHARACTERS
@@ -26,6 +24,7 @@ from journal.journal_key import JournalKey
 from journal.models import SignInIdentity, User
 from journal.models.identity import MAX_SUBJECT_LENGTH
 from journal.models.user import MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, utcnow
+from journal.unlock import services as unlocking
 
 log = logging.getLogger("journal.sso")
 
@@ -270,33 +269,17 @@ def _bind(user: User, sign_in: SignIn) -> None:
 
 def open_with_secret(user: User, typed: str) -> JournalKey | None:
     """The journal's key, opened by what the leader types to open it (`keys.typed_secret`:
-    the password, else the journal passphrase); None if it is not the right one (counted
-    as a failed log-in). TooManyAttempts past the log-in's limits, before any hashing."""
-    throttle.check(user.email)
-    kind = keys.typed_secret(user)
-    key = None
-    with throttle.hashing_slot():
-        if kind == "password" and verify_password(user.password_hash, typed):
-            try:
-                key = keys.open_with_password(user, typed)
-            except crypto.CannotOpen:
-                key = None
-        elif kind == "passphrase":
-            key = keys.open_with_passphrase(user, typed)
-    if key is None:
-        throttle.record_wrong_secret(user, kind or "secret")
+    the password, else the journal passphrase); None if it is not the right one. Throttled
+    and counted as any unlock (`journal.unlock.services.unlock`)."""
+    way = keys.typed_secret(user)
+    if way is None:  # passkeys only: the recovery key is the way to link
         return None
-    throttle.record_success(user.email)
-    return key
+    opened = unlocking.unlock(user, way, typed)
+    return opened[0] if opened is not None else None
 
 
 def open_with_recovery_key(user: User, typed: str) -> JournalKey | None:
-    """The journal's key, opened by the recovery key; None if it is not this account's
-    (counted as a failed log-in). TooManyAttempts past the log-in's limits."""
-    throttle.check(user.email)
-    key = keys.open_with_recovery_key(user, typed)
-    if key is None:
-        throttle.record_wrong_secret(user, "recovery key")
-        return None
-    throttle.record_success(user.email)
-    return key
+    """The journal's key, opened by the recovery key; None if it is not this account's.
+    Throttled and counted as any unlock."""
+    opened = unlocking.unlock(user, "recovery", typed)
+    return opened[0] if opened is not None else None

@@ -1,10 +1,10 @@
 """Forms to unlock the journal, to set one up with a journal passphrase, and to change it."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, PasswordField, StringField
+from wtforms import HiddenField, PasswordField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
-from journal.auth.forms import new_password_policy, strip
+from journal.auth.forms import new_password_policy, recovery_key_field
 from journal.forms import Form
 
 # The ways a typed secret opens the journal (a passkey has its own ceremony).
@@ -30,15 +30,7 @@ class RecoveryUnlockForm(Form):
     """The recovery key, typed as it was printed."""
 
     way = HiddenField(default="recovery", validators=[AnyOf(("recovery",))])
-    secret = StringField(
-        _l("Recovery key"),
-        filters=[strip],
-        validators=[
-            DataRequired(_l("Enter your recovery key.")),
-            Length(max=200, message=_l("A recovery key is eight groups of four characters.")),
-        ],
-        render_kw={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"},
-    )
+    secret = recovery_key_field(DataRequired(_l("Enter your recovery key.")))
     next = HiddenField()
 
 

@@ -58,6 +58,7 @@ def unlock(user: User, way: str, secret: str) -> tuple[JournalKey, bytes | None]
     if key is None:
         throttle.record_wrong_secret(user, WHAT[way])
         return None
+    throttle.record_success(user.email)  # as a log-in: the account's failures are forgiven
     log.info("journal unlocked: account %s with the %s", user.id, WHAT[way])
     return key, recovery
 
