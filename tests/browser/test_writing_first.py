@@ -62,12 +62,24 @@ def assert_ready_to_type(page) -> None:
     assert page.evaluate("document.activeElement.name") == "body"
 
 
+def assert_one_row_header(page) -> None:
+    """The header is one row: the name, Skriv (where it shows) and Menu side by side, with
+    the main menu folded into Menu (not a second row of links)."""
+    header = page.locator(".site-header").bounding_box()
+    brand = page.locator(".site-header .brand").bounding_box()
+    assert header["height"] < 2.2 * brand["height"] + 16, f"the header is {header['height']}px"
+    expect(page.locator(".site-header .main-nav")).to_be_hidden()
+    expect(page.locator(".phone-menu > summary")).to_be_visible()
+
+
 def test_from_the_dashboard_to_a_saved_reflection_in_three_taps(live_server, phone):
     """Tap Skriv, type (the text box has focus), tap Gem: saved; the Gem button is in view
     all the time, however long the text."""
     page, (_user_id, key) = phone
+    assert_one_row_header(page)
     tap = Taps(page)
     tap("a.write-button")
+    assert_one_row_header(page)
     assert_ready_to_type(page)
     page.keyboard.type(TEXT + "\n" * 40)  # longer than the screen
     expect(page.locator("button.primary[value=save]")).to_be_in_viewport()
