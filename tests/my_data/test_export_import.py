@@ -666,6 +666,7 @@ def test_export_lists_comments_log_and_manager_for_the_leader(app, db, leader_wi
     assert data["goals"][0]["shared"]["include_notes"] is True
     assert data["account"] == {
         "name": "Lone Leder",
+        "unit": None,
         "email": leader.email,
         "language": "da",
         "timezone": "Europe/Copenhagen",
