@@ -12,9 +12,10 @@ from sqlalchemy import select
 from journal.demo import generate as demo
 from journal.extensions import db
 from journal.models import User
-from tests.browser.conftest import artifacts_dir, log_in
+from tests.browser.conftest import PHONE, artifacts_dir, log_in
 
 UNIT = "Dagtilbud Nord"
+LAPTOP = {"width": 1366, "height": 900}
 # One page object per printed page; "/Type /Pages" is the tree that holds them.
 PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-z])")
 
@@ -74,4 +75,32 @@ def test_twelve_months_print_on_at_most_three_pages_with_the_header_first(page, 
     page.screenshot(path=str(folder / "review-print-media.png"), full_page=True)
 
     pages = printed_pages(page, "review-12-months")
+    assert 1 < pages <= 3, f"{pages} pages"
+
+
+def test_the_saved_review_prints_with_its_charts_and_key_reflections(page, live_server):
+    email, name = demo_leader(live_server)
+    log_in(page, email, demo.DEMO_PASSWORD)
+    page.goto("/review/?period=12")
+    key_titles = page.locator(".key-reflection h3").all_inner_texts()
+    page.fill("textarea[name=proud]", "At teamet selv fandt løsningen på vagtplanen.")
+    page.fill("textarea[name=next_practice]", "At sige højt, når jeg er i tvivl.")
+    page.fill("textarea[name=need_from_manager]", "Sparring en gang om måneden.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Gem forberedelsen").click()
+
+    assert page.locator(".review-goal .chart-frame svg").count() == 3
+    assert page.locator(".key-reflection h3").all_inner_texts() == key_titles
+    folder = artifacts_dir() / "screenshots" / "review-print"
+    folder.mkdir(parents=True, exist_ok=True)
+    for size, viewport in (("desktop", LAPTOP), ("phone", PHONE)):
+        page.set_viewport_size(viewport)
+        page.screenshot(path=str(folder / f"saved-review-{size}.png"), full_page=True)
+        page.locator("#goals-title").scroll_into_view_if_needed()
+        page.screenshot(path=str(folder / f"saved-review-{size}-goals.png"))
+
+    page.emulate_media(media="print")
+    header = page.locator(".print-header").inner_text()
+    assert name in header and UNIT in header and "2026" in header
+    pages = printed_pages(page, "saved-review-12-months")
     assert 1 < pages <= 3, f"{pages} pages"
