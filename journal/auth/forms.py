@@ -12,12 +12,12 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from journal.auth.passwords import password_problem
 from journal.forms import Form, short_email
 from journal.i18n import LANGUAGE_NAMES
-from journal.models.user import MAX_NAME_LENGTH
+from journal.models.user import MAX_NAME_LENGTH, MAX_UNIT_LENGTH
 
 LANGUAGE_CHOICES = [SelectChoice(code, name) for code, name in LANGUAGE_NAMES.items()]
 
@@ -157,9 +157,18 @@ class AccountForm(Form):
 
 
 class ProfileForm(Form):
-    """Display name, language and time zone."""
+    """Display name, unit, language and time zone."""
 
     name = name_field()
+    # Optional: the printed review's header names it, and nothing else.
+    unit = StringField(
+        _l("Unit"),
+        filters=[strip],
+        validators=[
+            Optional(),
+            Length(max=MAX_UNIT_LENGTH, message=_l("Use at most %(max)d characters.")),
+        ],
+    )
     language = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
     timezone = SelectField(_l("Time zone"))
 

@@ -116,12 +116,13 @@ def logout():
 @bp.route("/account", methods=["GET", "POST"])
 @works_locked
 def account():
-    """Display name, language and time zone."""
+    """Display name, unit, language and time zone."""
     form = ProfileForm(obj=current_user)
     if form.validate_on_submit():
         services.update_profile(
             current_user,
             name=form.name.data,
+            unit=form.unit.data,
             language=form.language.data,
             timezone=form.timezone.data,
         )

@@ -196,9 +196,12 @@ def reset_password(user: User, new_password: str) -> None:
 
 
 @atomic()
-def update_profile(user: User, *, name: str, language: str, timezone: str) -> None:
-    """Save the display name, language and time zone."""
+def update_profile(
+    user: User, *, name: str, language: str, timezone: str, unit: str | None = None
+) -> None:
+    """Save the display name, unit (none if left empty), language and time zone."""
     user.name = name.strip()
+    user.unit = (unit or "").strip() or None
     user.language = language
     user.timezone = timezone
 

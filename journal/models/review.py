@@ -16,9 +16,11 @@ MAX_REVIEW_TEXT = 10_000
 class Review(SealedText, db.Model):
     """A dated review of a period: summary notes and the figures as they were that day.
 
-    The snapshot holds numbers, goal titles and entry ids, never entry text. The notes and
-    the snapshot (JSON text) are stored only sealed with the owner's key; the period stays
-    plain (the next review can start where this one ended).
+    The snapshot holds numbers, goal titles, the goals' chart points, and the key
+    reflections' ids with their titles, dates and excerpts as they were (bounded, see
+    journal/review/snapshot.py). The notes and the snapshot (JSON text) are stored only
+    sealed with the owner's key; the period stays plain (the next review can start where
+    this one ended).
     """
 
     __tablename__ = "reviews"

@@ -357,6 +357,7 @@ def export_data(user: User, framework: Framework | None = None) -> dict:
         "framework": _framework_key(framework),
         "account": {
             "name": user.name,
+            "unit": user.unit,
             "email": user.email,
             "language": user.language,
             "timezone": user.timezone,

@@ -6,8 +6,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from journal.dashboard.services import coverage
+from journal.entries.markdown import plain_text
 from journal.entries.prompts import review_questions
 from journal.framework import current_framework
 from journal.goals import services as goal_services
@@ -17,7 +19,14 @@ from journal.notifications import in_app
 from journal.rescue import Rescue, keeps_text, kept_text_page
 from journal.review import services
 from journal.review.forms import NotesForm, PeriodForm
-from journal.review.snapshot import readable
+from journal.review.snapshot import (
+    EXCERPT_LENGTH,
+    MAX_CHART_POINTS,
+    MAX_CHARTED_GOALS,
+    MAX_KEY_EXCERPTS,
+    chart_points,
+    readable,
+)
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 
@@ -55,6 +64,7 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
                 "first": in_period[0] if in_period else None,
                 "latest": in_period[-1] if in_period else None,
                 "linked": len(evidence[goal.id]),
+                "evidence": evidence[goal.id],
                 "chart": period_chart(in_period, evidence[goal.id], period.start, period.end),
             }
         )
@@ -77,24 +87,41 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
 
 
 def snapshot_of(period: services.Period, rows: list[dict], table, key) -> dict:
-    """The figures a saved review keeps: its goals, reflections per task, the number of
-    reflections and which were key ones (the shape is described in snapshot.py)."""
+    """What a saved review keeps: its goals with their charts' points, reflections per task,
+    the number of reflections, and the key ones with their text as it was; bounded (the
+    shape and the bounds are described in snapshot.py)."""
     return {
-        "goals": [
-            {
-                "title": row["goal"].title,
-                "status": row["goal"].status,
-                "first": row["first"].rating if row["first"] else None,
-                "latest": row["latest"].rating if row["latest"] else None,
-                "check_ins": len(row["check_ins"]),
-                "linked": row["linked"],
-            }
-            for row in rows
-        ],
+        "goals": [kept_goal(row, charted=i < MAX_CHARTED_GOALS) for i, row in enumerate(rows)],
         "tasks": {item.task.key: item.reflections for _, items in table for item in items},
         "entries": services.entry_count(current_user, period),
         "key_reflections": [entry.id for entry in key],
+        "key_excerpts": [
+            {
+                "title": entry.title,
+                "entry_date": entry.entry_date.isoformat(),
+                "excerpt": plain_text(entry.body, EXCERPT_LENGTH),
+            }
+            for entry in key[:MAX_KEY_EXCERPTS]
+        ],
     }
+
+
+def kept_goal(row: dict, *, charted: bool) -> dict:
+    """A goal's figures as a saved review keeps them, with its chart's latest points."""
+    figures = {
+        "title": row["goal"].title,
+        "status": row["goal"].status,
+        "first": row["first"].rating if row["first"] else None,
+        "latest": row["latest"].rating if row["latest"] else None,
+        "check_ins": len(row["check_ins"]),
+        "linked": row["linked"],
+    }
+    if charted:
+        latest = row["check_ins"][-MAX_CHART_POINTS:]
+        days = sorted(set(row["evidence"]))[-MAX_CHART_POINTS:]
+        figures["ratings"] = [[c.day.isoformat(), c.rating] for c in latest]
+        figures["evidence"] = [day.isoformat() for day in days]
+    return figures
 
 
 def render_review(period: services.Period, notes: NotesForm, notice: str | None = None):
@@ -175,12 +202,24 @@ def save():
 def view(review_id: int):
     """A saved review, as it was on the day it was saved."""
     review = services.get_review_for(current_user, review_id)
+    figures = readable(review.snapshot)
     return render_template(
         "review/view.html",
         review=review,
-        snapshot=readable(review.snapshot),
+        snapshot=figures,
+        charts=[saved_chart(goal, review) for goal in figures["goals"]],
         framework=current_framework(),
     )
+
+
+def saved_chart(goal: dict, review) -> Markup | None:
+    """A kept goal's chart over the saved review's period, as it was; None if the review
+    was saved before charts were kept."""
+    points = chart_points(goal)
+    if points is None:
+        return None
+    ratings, evidence = points
+    return period_chart(ratings, evidence, review.period_start, review.period_end)
 
 
 @bp.post("/<id:review_id>/delete")

@@ -53,3 +53,35 @@ def test_a_time_zone_chosen_from_the_old_longer_list_still_saves(leader_client, 
         "/account", {"name": "Lone L.", "language": "da", "timezone": "Etc/GMT-2"}
     )
     assert response.status_code == 302
+
+
+def test_the_unit_is_saved_and_shown_again(leader_client, leader, db):
+    response = leader_client.submit(
+        "/account",
+        {"name": "Lone L.", "unit": "  Dagtilbud Nord ", "language": "da", "timezone": "UTC"},
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, leader.id).unit == "Dagtilbud Nord"
+    assert 'value="Dagtilbud Nord"' in leader_client.get("/account").get_data(as_text=True)
+
+
+def test_an_emptied_unit_is_none(leader_client, leader, db):
+    leader.unit = "Dagtilbud Nord"
+    db.session.commit()
+    leader_client.submit(
+        "/account", {"name": "Lone", "unit": " ", "language": "da", "timezone": "UTC"}
+    )
+    db.session.expire_all()
+    assert db.session.get(User, leader.id).unit is None
+
+
+def test_a_too_long_unit_is_refused_with_a_message(leader_client, leader, db):
+    response = leader_client.submit(
+        "/account", {"name": "Lone", "unit": "x" * 121, "language": "da", "timezone": "UTC"}
+    )
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert 'id="unit-error"' in page and "højst 120 tegn" in page
+    db.session.expire_all()
+    assert db.session.get(User, leader.id).unit is None

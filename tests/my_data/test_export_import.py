@@ -52,11 +52,14 @@ REVIEW_SNAPSHOT = {
             "latest": 4,
             "check_ins": 2,
             "linked": 1,
+            "ratings": [["2026-01-05", 2], ["2026-02-02", 4]],
+            "evidence": ["2026-01-20"],
         }
     ],
     "tasks": {"vision": 2, "clear-and-present-leadership": 1},
     "entries": 3,
     "key_reflections": [1],
+    "key_excerpts": [{"title": "", "entry_date": "2026-01-20", "excerpt": "Jeg lyttede."}],
 }
 
 
@@ -525,6 +528,24 @@ if REVIEWS_SUPPORTED:
         "entries as a list": {"entries": [3]},
         "key reflections as text": {"key_reflections": "1, 2"},
         "an unknown field": {**REVIEW_SNAPSHOT, "mood": "glad"},
+        "a chart point's rating 9": {
+            "goals": [{**REVIEW_SNAPSHOT["goals"][0], "ratings": [["2026-01-05", 9]]}],
+        },
+        "a chart point not a date": {
+            "goals": [{**REVIEW_SNAPSHOT["goals"][0], "evidence": ["i går"]}],
+        },
+        "a chart of too many points": {
+            "goals": [{**REVIEW_SNAPSHOT["goals"][0], "evidence": ["2026-01-05"] * 201}],
+        },
+        "a key reflection's excerpt too long": {
+            "key_excerpts": [{"title": "", "entry_date": "2026-01-20", "excerpt": "x" * 301}],
+        },
+        "a key reflection kept without its date": {
+            "key_excerpts": [{"title": "", "excerpt": "Jeg lyttede."}],
+        },
+        "too many key reflections kept": {
+            "key_excerpts": REVIEW_SNAPSHOT["key_excerpts"] * 31,
+        },
     }.items():
         MALFORMED[f"review snapshot: {name}"] = (
             _set(["reviews", 0, "snapshot"], figures),
@@ -666,6 +687,7 @@ def test_export_lists_comments_log_and_manager_for_the_leader(app, db, leader_wi
     assert data["goals"][0]["shared"]["include_notes"] is True
     assert data["account"] == {
         "name": "Lone Leder",
+        "unit": None,
         "email": leader.email,
         "language": "da",
         "timezone": "Europe/Copenhagen",
