@@ -70,3 +70,17 @@ def test_the_trash_page_purges_lazily(leader_client, leader, make_entry, db):
     leader_client.get("/journal/trash")
     db.session.expire_all()
     assert db.session.scalar(select(Entry).where(Entry.id == entry_id)) is None
+
+
+def test_deleting_a_key_reflection_forever_says_a_saved_review_keeps_its_opening_lines(
+    leader_client, leader, make_entry
+):
+    """A saved review keeps its key reflections' opening lines (sealed): the confirmation
+    says so for a starred entry, and only for one."""
+    starred = make_entry(leader, title="Vigtig", starred=True)
+    plain = make_entry(leader, title="Almindelig")
+    for entry in (starred, plain):
+        services.trash_entry(leader, entry)
+    said = "beholder forberedelsen dens titel og første linjer"
+    assert said in leader_client.get(f"/journal/trash/{starred.id}/delete").get_data(as_text=True)
+    assert said not in leader_client.get(f"/journal/trash/{plain.id}/delete").get_data(as_text=True)
