@@ -3,6 +3,7 @@
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import abort
 from sqlalchemy import Row, select
@@ -14,7 +15,8 @@ from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.goals.sealing import open_goals
 from journal.journal_key import journal_key
-from journal.models import Entry, Goal, Review, User
+from journal.models import Comment, Entry, Goal, Review, User
+from journal.sharing.services import comments_on_goals
 
 PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
 
@@ -80,6 +82,22 @@ def goals_in(user: User, period: Period) -> list[Goal]:
             .options(joinedload(Goal.task_links))  # one query, not two
         ).unique(),
     )
+
+
+def comments_in(user: User, period: Period, goal_ids: list[int]) -> dict[int, list[Comment]]:
+    """Per goal, the manager's comments and the leader's replies made in the period (its days
+    where the leader is), in one query."""
+    zone = ZoneInfo(user.timezone)
+    return comments_on_goals(
+        goal_ids, _midnight(period.start, zone), _midnight(period.end + timedelta(days=1), zone)
+    )
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The moment a day begins where the leader is, in UTC; a day at the calendar's very
+    edge (a custom period from the year 1) is moved a day in, where UTC can still say it."""
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
+    return datetime.combine(day, time(), zone).astimezone(UTC)
 
 
 def task_counts(user: User, period: Period) -> dict[str, int]:
