@@ -11,6 +11,7 @@ from flask_login import current_user
 from journal.dashboard.services import coverage
 from journal.framework import current_framework
 from journal.goals import services as goal_services
+from journal.goals.forms import GoalForm
 from journal.goals.progress import period_chart
 from journal.i18n import today_for
 from journal.notifications import in_app
@@ -199,6 +200,19 @@ def view(review_id: int):
         review=review,
         snapshot=readable(review.snapshot),
         framework=current_framework(),
+    )
+
+
+@bp.get("/<id:review_id>/new-goal")
+def new_goal(review_id: int):
+    """The new-goal form with what the leader wants to practise next, from a saved review, as
+    its title: the text goes from the sealed review to the form, never through a URL."""
+    review = services.get_review_for(current_user, review_id)
+    title, why = services.goal_draft(review.next_practice or "")
+    form = GoalForm(framework=current_framework(), title=title, why=why)
+    form.start_date.data = today_for(current_user)
+    return render_template(
+        "goals/form.html", form=form, goal=None, framework=current_framework(), notice=None
     )
 
 

@@ -457,6 +457,7 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("review", "/review/", LEADER),
         Page("saved-review", f"/review/{data.review_id}", LEADER),
         Page("review-goal-notes", "/review/", LEADER, open_review_notes, part=".review-notes"),
+        Page("new-goal-from-review", f"/review/{data.review_id}/new-goal", LEADER),
         Page("my-data", "/account/my-data", LEADER),
         Page("framework", "/framework/", LEADER),
         Page("account", "/account", LEADER),

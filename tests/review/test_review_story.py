@@ -1,14 +1,20 @@
-"""The review as a look back: questions for the period, and each goal's whole story."""
+"""The review as a look back: questions for the period, each goal's whole story, and a goal
+made from what the leader wants to practise next."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
+from journal.extensions import db as _db
 from journal.goals import services as goals
 from journal.i18n import today_for
+from journal.models import Comment
+from journal.models.goal import MAX_GOAL_TITLE
+from journal.review import services
 from journal.review.questions import GoalMovement, goal_questions, task_questions
 from journal.sharing import services as sharing
 from tests.test_query_counts import statements
@@ -177,3 +183,71 @@ def test_the_review_asks_the_same_number_of_queries_however_many_comments(
             sharing.add_comment(leader, more, "Et svar")
     many = statements(leader_client, db, "/review/?period=12", shows="Et svar", times=15)
     assert len(many) == len(few)
+
+
+# From summary to practice -------------------------------------------------------------------
+
+
+def saved_review(leader, next_practice: str):
+    return services.save_review(
+        leader,
+        services.Period(date(2026, 1, 1), date(2026, 6, 30), "custom"),
+        proud="",
+        next_practice=next_practice,
+        need_from_manager="",
+        snapshot={},
+    )
+
+
+def test_make_it_a_goal_opens_the_new_goal_form_with_the_text(leader_client, leader, db):
+    review = saved_review(leader, "Jeg øver mig på at sige tingene ligeud i personalemøder")
+    view = leader_client.get(f"/review/{review.id}").get_data(as_text=True)
+    link = re.search(r'<a class="button" href="([^"]+)">Gør til mål</a>', view).group(1)
+    assert link == f"/review/{review.id}/new-goal"  # the review's id, none of its words
+
+    form = leader_client.get(link).get_data(as_text=True)
+    assert 'action="/goals/new"' in form
+    assert 'value="sige tingene ligeud i personalemøder"' in form
+
+    saved = leader_client.submit(
+        "/goals/new",
+        {
+            "title": "sige tingene ligeud i personalemøder",
+            "tasks": ["authenticity-and-transparency"],
+            "start_date": today_for(leader).isoformat(),
+        },
+        page=link,
+    )
+    assert saved.status_code == 302
+    (goal,) = goals.goals_of(leader)
+    assert goal.title == "sige tingene ligeud i personalemøder"
+
+
+def test_a_long_practice_fills_the_title_and_the_rest_goes_to_why(leader_client, leader):
+    words = "tage de svære samtaler tidligt " * 20
+    review = saved_review(leader, f"{words}\nOgså med mine koordinatorer.")
+    title, why = services.goal_draft(review.next_practice)
+    # Cut between words, nothing lost: the title's end and the why's start meet again.
+    assert len(title) <= MAX_GOAL_TITLE and title.endswith("svære…")
+    assert why.startswith("…samtaler tidligt") and why.endswith("Også med mine koordinatorer.")
+    assert f"{title[:-1]} {why[1:]}".split() == review.next_practice.split()
+    assert services.goal_draft("Lytte\n\nFør jeg svarer") == ("Lytte", "Før jeg svarer")
+    # The form says "Jeg øver mig på at …": the sentence is finished, not begun again.
+    assert services.goal_draft("At give feedback, mens den er frisk")[0] == (
+        "give feedback, mens den er frisk"
+    )
+
+    form = leader_client.get(f"/review/{review.id}/new-goal").get_data(as_text=True)
+    assert f'value="{title}"' in form and "Også med mine koordinatorer." in form
+
+
+def test_no_button_without_a_practice_and_another_leaders_review_is_404(
+    leader_client, leader, make_user, app, login
+):
+    empty = saved_review(leader, "")
+    assert "Gør til mål" not in leader_client.get(f"/review/{empty.id}").get_data(as_text=True)
+    other = app.test_client()
+    login(other, make_user())
+    private = saved_review(leader, "PRIVAT øvelse")
+    assert other.get(f"/review/{private.id}/new-goal").status_code == 404
+    assert _db.session.scalars(select(Comment)).all() == []
