@@ -166,6 +166,8 @@ MATRIX = {
     # Without a period in the form: 400 for anyone logged in; a rescue page for visitors.
     ("review.save", "POST"): ("/review/save", everyone(200, 400)),
     ("review.view", "GET"): ("/review/{review}", OWNER_ONLY),
+    # The new-goal form with the review's "practise next" as its title: no text in the URL.
+    ("review.new_goal", "GET"): ("/review/{review}/new-goal", OWNER_ONLY),
     ("my_data.index", "GET"): ("/account/my-data", everyone(LOGIN, 200)),
     # The address My data had before: a bookmark still finds it.
     ("my_data.old_address", "GET"): ("/review/my-data", everyone(LOGIN, 308)),

@@ -85,7 +85,7 @@ def build_world() -> tuple[dict, dict, dict]:
         leader,
         reviews.Period(today, today, "custom"),
         proud="NOTESECRET stolt",
-        next_practice="",
+        next_practice="NOTESECRET øvelse",
         need_from_manager="",
         snapshot={},
     )

@@ -2,8 +2,8 @@
 
 One policy for every page that asks: the write page and the dashboard offer a question from
 the tasks reflected on least in the last `PROMPT_WINDOW_DAYS` days, the same one all day
-(`prompt_for`); the review
-asks about the tasks reflected on least in its period (`review_questions`).
+(`prompt_for`). The review looks back on months, not a day: its questions are its own
+(`journal/review/questions.py`).
 """
 
 import hashlib
@@ -17,7 +17,6 @@ from journal.i18n import today_for
 from journal.models import User
 
 PROMPT_WINDOW_DAYS = 30
-REVIEW_QUESTIONS = 3
 
 
 @dataclass(frozen=True)
@@ -114,16 +113,6 @@ def prompt_for(
     if after in ids:
         offset = ids.index(after) + 1
     return order[offset % len(order)]
-
-
-def review_questions(
-    framework: Framework, counts: dict[str, int], *, rng: random.Random | None = None
-) -> list[Prompt]:
-    """Questions to prepare the appraisal: one for each of the `REVIEW_QUESTIONS` tasks
-    reflected on least in the period (`counts`), chosen at random among the task's prompts."""
-    tasks = sorted(framework.tasks, key=lambda task: counts.get(task.key, 0))[:REVIEW_QUESTIONS]
-    pick = (rng or random).randrange
-    return [Prompt(task, pick(len(task.prompts))) for task in tasks if task.prompts]
 
 
 def skeleton(template: Template, language: str) -> str:

@@ -22,10 +22,11 @@ DEFAULT_FRAMEWORK_FILE = Path(__file__).with_name("esbjerg.toml")
 
 _KEY = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _LANGUAGES = {"da": "Danish", "en": "English"}
+MAX_REVIEW_QUESTIONS = 5  # per task: a review asks one of them
 _FIELDS = {
     "framework": ("key", "name", "version", "themes", "templates"),
     "theme": ("key", "name", "description", "tasks"),
-    "task": ("key", "name", "lead", "bullets", "prompts"),
+    "task": ("key", "name", "lead", "bullets", "prompts", "review_questions"),
     "template": ("key", "name", "tasks", "questions"),
 }
 
@@ -54,7 +55,8 @@ class Text:
 class Task:
     """A leadership task; `bullets` complete its `lead` ("... handler om, at:").
 
-    `prompts` holds one reflection question per bullet, in the same order, or none at all.
+    `prompts` holds one reflection question per bullet, in the same order, or none at all;
+    `review_questions` look back on a review's period (months, not a day), or none at all.
     """
 
     key: str
@@ -63,6 +65,7 @@ class Task:
     bullets: tuple[Text, ...]
     prompts: tuple[Text, ...]
     theme_key: str
+    review_questions: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -219,7 +222,17 @@ class _Parser:
         prompts = self.texts(data, where, "prompts") if "prompts" in data else ()
         if prompts and len(prompts) != len(bullets):
             self.fail(f"{where} has {len(bullets)} bullets but {len(prompts)} prompts")
-        return Task(key, name, lead, bullets, prompts, theme_key)
+        # Questions for the review may be left out too: the review then asks about the
+        # tasks that have them (and the goals), rather than stopping a framework going live.
+        review_questions = (
+            self.texts(data, where, "review_questions") if "review_questions" in data else ()
+        )
+        if len(review_questions) > MAX_REVIEW_QUESTIONS:
+            self.fail(
+                f"{where} has {len(review_questions)} review_questions"
+                f" (at most {MAX_REVIEW_QUESTIONS})"
+            )
+        return Task(key, name, lead, bullets, prompts, theme_key, review_questions)
 
     def template(self, data: dict[str, Any], where: str) -> Template:
         self.check_fields(data, where, "template")

@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -10,15 +11,16 @@ from markupsafe import Markup
 
 from journal.dashboard.services import coverage
 from journal.entries.markdown import plain_text
-from journal.entries.prompts import review_questions
 from journal.framework import current_framework
 from journal.goals import services as goal_services
+from journal.goals.forms import GoalForm
 from journal.goals.progress import period_chart
 from journal.i18n import today_for
 from journal.notifications import in_app
 from journal.rescue import Rescue, keeps_text, kept_text_page
 from journal.review import services
 from journal.review.forms import NotesForm, PeriodForm
+from journal.review.questions import GoalMovement, look_back_questions
 from journal.review.snapshot import (
     EXCERPT_LENGTH,
     MAX_CHART_POINTS,
@@ -50,9 +52,11 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
     framework = current_framework()
     goals = services.goals_in(current_user, period)
     ids = [goal.id for goal in goals]
-    # Only the period's check-ins and linked reflections are read; the latter are counted too.
-    check_ins = goal_services.check_in_rows(ids, period.start, period.end)
+    # Only the period's check-ins (their notes opened), linked reflections and comments are
+    # read, each in one query for all goals.
+    check_ins = goal_services.check_in_rows(ids, period.start, period.end, notes_of=current_user)
     evidence = goal_services.evidence_days_by_goal(current_user, ids, period.start, period.end)
+    comments = services.comments_in(current_user, period, ids)
     counts = services.task_counts(current_user, period)
     rows = []
     for goal in goals:
@@ -65,6 +69,8 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
                 "latest": in_period[-1] if in_period else None,
                 "linked": len(evidence[goal.id]),
                 "evidence": evidence[goal.id],
+                "notes": [check_in for check_in in in_period if check_in.note],
+                "comments": comments[goal.id],
                 "chart": period_chart(in_period, evidence[goal.id], period.start, period.end),
             }
         )
@@ -78,7 +84,21 @@ def review_context(period: services.Period, *, snapshot: bool = True) -> dict:
         "most": max([1, *counts.values()]),
         "untouched": [item.task for _, items in table for item in items if not item.reflections],
         "key_reflections": key,
-        "questions": review_questions(framework, counts),
+        "questions": look_back_questions(
+            framework,
+            counts,
+            [
+                GoalMovement(
+                    row["goal"],
+                    row["first"].rating if row["first"] else None,
+                    row["latest"].rating if row["latest"] else None,
+                )
+                for row in rows
+            ],
+            user_id=current_user.id,
+            today=today_for(current_user),
+            language=str(get_locale()),
+        ),
         "reviews": services.reviews_of(current_user),
     }
     if snapshot:
@@ -220,6 +240,19 @@ def saved_chart(goal: dict, review) -> Markup | None:
         return None
     ratings, evidence = points
     return period_chart(ratings, evidence, review.period_start, review.period_end)
+
+
+@bp.get("/<id:review_id>/new-goal")
+def new_goal(review_id: int):
+    """The new-goal form with what the leader wants to practise next, from a saved review, as
+    its title: the text goes from the sealed review to the form, never through a URL."""
+    review = services.get_review_for(current_user, review_id)
+    title, why = services.goal_draft(review.next_practice or "")
+    form = GoalForm(framework=current_framework(), title=title, why=why)
+    form.start_date.data = today_for(current_user)
+    return render_template(
+        "goals/form.html", form=form, goal=None, framework=current_framework(), notice=None
+    )
 
 
 @bp.post("/<id:review_id>/delete")

@@ -1,8 +1,10 @@
 """Preparing for the appraisal: a period's goals, reflections per task, key reflections."""
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import abort
 from sqlalchemy import Row, select
@@ -12,11 +14,15 @@ from journal.database import atomic
 from journal.entries.counts import entry_count_between, task_counts_between
 from journal.entries.sealing import open_entries
 from journal.extensions import db
+from journal.goals.forms import without_prefix
 from journal.goals.sealing import open_goals
 from journal.journal_key import journal_key
-from journal.models import Entry, Goal, Review, User
+from journal.models import Comment, Entry, Goal, Review, User
+from journal.models.goal import MAX_GOAL_TEXT, MAX_GOAL_TITLE
+from journal.sharing.services import comments_on_goals
 
 PERIOD_MONTHS = {"3": 3, "6": 6, "12": 12}
+LEADING_TO = re.compile(r"^(at|to)\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,37 @@ def goals_in(user: User, period: Period) -> list[Goal]:
             .options(joinedload(Goal.task_links))  # one query, not two
         ).unique(),
     )
+
+
+def comments_in(user: User, period: Period, goal_ids: list[int]) -> dict[int, list[Comment]]:
+    """Per goal, the manager's comments and the leader's replies made in the period (its days
+    where the leader is), in one query."""
+    zone = ZoneInfo(user.timezone)
+    return comments_on_goals(
+        goal_ids, _midnight(period.start, zone), _midnight(period.end + timedelta(days=1), zone)
+    )
+
+
+def _midnight(day: date, zone: ZoneInfo) -> datetime:
+    """The moment a day begins where the leader is, in UTC; a day at the calendar's very
+    edge (a custom period from the year 1) is moved a day in, where UTC can still say it."""
+    day = min(max(day, date.min + timedelta(days=1)), date.max - timedelta(days=1))
+    return datetime.combine(day, time(), zone).astimezone(UTC)
+
+
+def goal_draft(text: str) -> tuple[str, str]:
+    """A new goal's title and "why" from what the leader wants to practise next: the first
+    line as the title, cut at a word to fit; what does not fit goes into "why". The form
+    already says "I'm practising (to)", so a leading "at"/"to" is dropped."""
+    text = without_prefix(text.strip()) or ""
+    text = LEADING_TO.sub("", text)
+    first, _, rest = text.partition("\n")
+    first, rest = first.strip(), rest.strip()
+    if len(first) > MAX_GOAL_TITLE:
+        cut = first.rfind(" ", 0, MAX_GOAL_TITLE)
+        cut = cut if cut > MAX_GOAL_TITLE // 2 else MAX_GOAL_TITLE - 1
+        first, rest = first[:cut].rstrip() + "…", f"…{first[cut:].lstrip()}\n\n{rest}".strip()
+    return first, rest[:MAX_GOAL_TEXT]
 
 
 def task_counts(user: User, period: Period) -> dict[str, int]:

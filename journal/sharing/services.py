@@ -9,6 +9,8 @@ The goal's own text is sealed with the leader's key: what a manager sees is the 
 readable copy (`journal/goals/shared_copy.py`), so no manager's page needs the leader's key.
 """
 
+from datetime import datetime
+
 from flask import abort
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -438,6 +440,28 @@ def comments_on(goal: Goal) -> list[Comment]:
             )
         )
     )
+
+
+def comments_on_goals(
+    goal_ids: list[int], since: datetime, before: datetime
+) -> dict[int, list[Comment]]:
+    """Per goal, the comments made from `since` until `before`, oldest first, in one query
+    whatever the number of goals: the leader's review, which tells each goal's story. The
+    caller passes only the leader's own goals."""
+    result: dict[int, list[Comment]] = {goal_id: [] for goal_id in goal_ids}
+    if goal_ids:
+        for comment in db.session.scalars(
+            select(Comment)
+            .where(
+                Comment.goal_id.in_(goal_ids),
+                Comment.created_at >= since,
+                Comment.created_at < before,
+            )
+            .order_by(Comment.created_at, Comment.id)
+            .options(joinedload(Comment.author))
+        ):
+            result[comment.goal_id].append(comment)
+    return result
 
 
 def comments_within(goal_id: int, link_id: int | None) -> list[Comment]:

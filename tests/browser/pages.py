@@ -400,6 +400,12 @@ def open_check_in_history(page) -> None:
     page.wait_for_selector(".check-in-history[open] table")
 
 
+def open_review_notes(page) -> None:
+    """Open a review goal's folded check-in notes (a `details` element), to check them."""
+    page.click(".review-notes summary")
+    page.wait_for_selector(".review-notes[open] li")
+
+
 def main_pages(data: Dataset) -> list[Page]:
     """Every main page, in an order in which no page changes what a later one shows.
 
@@ -453,6 +459,8 @@ def main_pages(data: Dataset) -> list[Page]:
         ),
         Page("review", "/review/", LEADER),
         Page("saved-review", f"/review/{data.review_id}", LEADER),
+        Page("review-goal-notes", "/review/", LEADER, open_review_notes, part=".review-notes"),
+        Page("new-goal-from-review", f"/review/{data.review_id}/new-goal", LEADER),
         Page("my-data", "/account/my-data", LEADER),
         Page("framework", "/framework/", LEADER),
         Page("account", "/account", LEADER),
