@@ -15,9 +15,11 @@ from flask_babel import gettext as _
 
 from journal.framework import Framework, Task
 from journal.models import Goal
+from journal.models.goal import RATINGS
 
 TASK_QUESTIONS = 3
 GOAL_QUESTIONS = 2
+TOP_RATING = max(RATINGS)
 
 
 @dataclass(frozen=True)
@@ -63,11 +65,20 @@ def task_questions(
 
 def goal_questions(movements: Sequence[GoalMovement]) -> list[Question]:
     """Questions about the leader's own goals: the one that moved least in the period (of
-    those checked in on; among two or more, or a single one that did not move), and the first
+    those still being practised and checked in on, below the top rating; among two or more,
+    or a single one that did not move), and the first
     active goal with no check-in in the period. The titles are the leader's own words, shown
     on the leader's own page only."""
     questions = []
-    rated = [m for m in movements if m.first is not None and m.latest is not None]
+    # A goal reached, let go, or at the top of the scale has nothing in its way: not asked.
+    rated = [
+        m
+        for m in movements
+        if m.first is not None
+        and m.latest is not None
+        and m.goal.status in ("active", "paused")
+        and m.latest < TOP_RATING
+    ]
     if rated:
         least = min(rated, key=lambda m: (m.latest - m.first, m.latest))
         if len(rated) >= 2:

@@ -68,6 +68,24 @@ def test_a_question_about_the_goal_that_moved_least():
     ]
 
 
+def test_a_goal_reached_let_go_or_at_the_top_is_not_asked_what_stood_in_its_way():
+    """A goal rated 5 all along "moved least" only because it could not move further."""
+    asked = goal_questions(
+        [
+            GoalMovement(goal("melde klart ud", "achieved"), 5, 5),
+            GoalMovement(goal("uddelegere", "let_go"), 2, 2),
+            GoalMovement(goal("vente"), 5, 5),
+            GoalMovement(goal("lytte"), 2, 4),
+            GoalMovement(goal("give feedback"), 3, 4),
+        ]
+    )
+    assert [q.text for q in asked] == [
+        "Your goal “give feedback” has moved the least. What has stood in the way, and what "
+        "would it take?"
+    ]
+    assert goal_questions([GoalMovement(goal("vente"), 5, 5)]) == []
+
+
 def test_a_single_goal_is_asked_about_only_if_it_did_not_move_and_an_idle_one_always():
     assert goal_questions([GoalMovement(goal("lytte"), 2, 4)]) == []
     (still,) = goal_questions([GoalMovement(goal("lytte"), 4, 3)])
@@ -91,7 +109,7 @@ def test_the_review_asks_look_back_questions_about_goals_and_neglected_tasks(
             make_entry(leader, task_keys=[task.key], entry_date=today - timedelta(days=3))
     stuck = make_goal(leader, title="sige nej", start_date=today - timedelta(days=90))
     moving = make_goal(leader, title="lytte", start_date=today - timedelta(days=90))
-    for day, stuck_rating, moving_rating in ((60, 2, 1), (5, 2, 5)):
+    for day, stuck_rating, moving_rating in ((60, 2, 1), (5, 2, 4)):
         goals.add_check_in(
             leader, stuck, day=today - timedelta(days=day), rating=stuck_rating, note=""
         )
