@@ -217,12 +217,12 @@ MATRIX = {
     # The agenda for the conversation (tests/agenda): the leader's own, one's own for
     # everyone (an empty agenda); the manager's view only within the accepted link.
     ("agenda.index", "GET"): ("/agenda/", everyone(LOGIN, 200)),
-    # An empty point: the form again with its message (400); a visitor's post is kept.
-    ("agenda.add", "POST"): ("/agenda/points", everyone(200, 400)),
+    # An empty point: the form again with its message; a visitor's post is kept.
+    ("agenda.add", "POST"): ("/agenda/points", everyone(200, 200)),
     # The review's "what I need" is empty in the world: the form with its message.
     ("agenda.from_review", "POST"): (
         "/agenda/from-review/{review}",
-        everyone(LOGIN, 400, 404),
+        everyone(LOGIN, 200, 404),
     ),
     ("agenda.edit", "GET"): ("/agenda/points/{point}/edit", OWNER_ONLY),
     # A form without the field keeps the saved text (WTForms falls back to the data given).
@@ -245,7 +245,7 @@ MATRIX = {
     ),
     ("agenda.team_add", "POST"): (
         "/team/{leader}/agenda/points",
-        everyone(200, 404, 404, manager=400),
+        everyone(200, 404, 404, manager=200),
     ),
     ("agenda.team_edit", "GET"): (
         "/team/{leader}/agenda/points/{manager_point}/edit",

@@ -67,7 +67,7 @@ def add():
         services.add_point(current_user, form.body.data)
         flash(_("The point is on your agenda. Only you can see it."), "success")
         return redirect(url_for("agenda.index"))
-    return render_agenda(form), 400
+    return render_agenda(form)
 
 
 @bp.post("/agenda/from-review/<id:review_id>")
@@ -80,7 +80,7 @@ def from_review(review_id: int):
         services.add_point(current_user, form.body.data)
         flash(_("The point is on your agenda. Only you can see it."), "success")
         return redirect(url_for("agenda.index"))
-    return render_agenda(form), 400
+    return render_agenda(form)
 
 
 @bp.route("/agenda/points/<id:point_id>/edit", methods=["GET", "POST"])
@@ -237,7 +237,7 @@ def team_add(leader_id: int):
             _("Your point is on the agenda. %(name)s can see it.", name=link.leader.name), "success"
         )
         return redirect(url_for("agenda.team_agenda", leader_id=leader_id))
-    return render_team_agenda(link, form), 400
+    return render_team_agenda(link, form)
 
 
 @bp.route("/team/<id:leader_id>/agenda/points/<id:point_id>/edit", methods=["GET", "POST"])

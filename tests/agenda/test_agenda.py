@@ -170,10 +170,10 @@ def test_too_long_or_empty_is_refused_in_danish_and_the_text_kept(app, log_in_as
     long = "Noget at tale om. " * 40
     response = leader.submit("/agenda/points", {"body": long}, page="/agenda/")
     page = response.get_data(as_text=True)
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert "må højst fylde 500 tegn" in page and long.strip() in page
     response = leader.submit("/agenda/points", {"body": "   "}, page="/agenda/")
-    assert response.status_code == 400 and "Skriv punktet først." in response.get_data(as_text=True)
+    assert response.status_code == 200 and "Skriv punktet først." in response.get_data(as_text=True)
     assert db.session.scalars(select(AgendaPoint)).all() == []
 
 
