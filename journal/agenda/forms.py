@@ -14,7 +14,9 @@ class PointForm(Form):
 
     body = TextAreaField(
         _l("Talking point"),
-        render_kw={"rows": 3},
+        # No maxlength: a browser cuts a longer paste short without a word; the message
+        # after saving says what to do and keeps all of it.
+        render_kw={"rows": 3, "maxlength": False},
         filters=[strip],
         validators=[
             DataRequired(_l("Write the point first.")),
@@ -40,7 +42,7 @@ class NoteForm(Form):
 
     body = TextAreaField(
         _l("My notes after the conversation"),
-        render_kw={"rows": 6},
+        render_kw={"rows": 6, "maxlength": False},
         filters=[strip],
         validators=[
             Length(max=MAX_MEETING_NOTE, message=_l("Use at most %(max)d characters.")),

@@ -288,7 +288,8 @@ def team_held(leader_id: int):
 @bp.route("/team/<id:leader_id>/agenda/meetings/<id:meeting_id>", methods=["GET", "POST"])
 def team_meeting(leader_id: int, meeting_id: int):
     """A past conversation within my link: the points I may see that were ticked off, and
-    my own notes, sealed with my own key (the leader never reads them)."""
+    my own notes, sealed with my own key (the leader never reads them). The leader's log
+    records that I opened it, as for the agenda."""
     link = services.link_for_manager(current_user, leader_id)
     meeting = services.get_meeting_for_manager(link, meeting_id)
     note = services.note_of(current_user, meeting)
@@ -297,10 +298,13 @@ def team_meeting(leader_id: int, meeting_id: int):
         services.save_note(current_user, meeting, form.body.data)
         flash(_("Your notes are saved. Only you can read them."), "success")
         return redirect(url_for("agenda.team_meeting", leader_id=leader_id, meeting_id=meeting.id))
-    return render_template(
+    page = render_template(
         "agenda/meeting.html",
         meeting=meeting,
         points=services.meeting_points_for_manager(link, meeting),
         form=form,
         leader=link.leader,
     )
+    if request.method == "GET":  # a look at the leader's points, as the agenda is
+        services.record_agenda_view(current_user, link)
+    return page

@@ -172,6 +172,8 @@ def test_too_long_or_empty_is_refused_in_danish_and_the_text_kept(app, log_in_as
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "må højst fylde 500 tegn" in page and long.strip() in page
+    # No maxlength: a browser would cut a longer paste without a word; the message says it.
+    assert "maxlength" not in page
     response = leader.submit("/agenda/points", {"body": "   "}, page="/agenda/")
     assert response.status_code == 200 and "Skriv punktet først." in response.get_data(as_text=True)
     assert db.session.scalars(select(AgendaPoint)).all() == []
@@ -191,3 +193,15 @@ def test_sharing_needs_an_accepted_manager(app, log_in_as, people, db):
     ).get_data(as_text=True)
     leader.submit(f"/agenda/points/{point.id}/share")
     assert db.session.get(AgendaShare, point.id) is None
+
+
+def test_a_point_posted_with_an_expired_form_comes_back_to_save_again(app, log_in_as, people, db):
+    linked(people)
+    leader = browser(app, log_in_as, people["leader"])
+    manager = browser(app, log_in_as, people["manager"])
+    team = f"/team/{people['leader'].id}/agenda"
+    for client, path in ((leader, "/agenda/points"), (manager, f"{team}/points")):
+        response = client.post(path, data={"body": "Kom tilbage", "csrf_token": "udløbet"})
+        page = response.get_data(as_text=True)
+        assert "Kom tilbage" in page and "Tryk på Gem igen" in page
+    assert db.session.scalars(select(AgendaPoint)).all() == []

@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select, text
 
 from journal.agenda import services
-from journal.models import AgendaPoint, Meeting, MeetingNote
+from journal.models import AgendaPoint, Meeting, MeetingNote, SharingEvent
 from journal.review import services as reviews
 from journal.sharing import services as sharing
 
@@ -83,6 +83,11 @@ def test_the_manager_sees_in_a_past_conversation_only_what_was_shared(
     page = manager.get(f"/team/{leader.id}/agenda/meetings/{meeting.id}").get_data(as_text=True)
     assert "Delt og talt om" in page and "PRIVAT" not in page
     assert page.count("<li><p") == 1
+    # The leader's log records the look, as it does for the agenda.
+    viewed = db.session.scalars(
+        select(SharingEvent.kind).where(SharingEvent.leader_id == leader.id)
+    ).all()
+    assert viewed.count("agenda_viewed") == 1
 
 
 def test_notes_stay_with_their_author(app, log_in_as, people, link, db):
@@ -123,3 +128,20 @@ def test_a_saved_reviews_need_becomes_a_private_point(app, log_in_as, leader, db
     point = db.session.scalars(select(AgendaPoint)).one()
     assert point.manager_body is None and point.sealed is not None
     assert "Mere sparring om prioritering" in client.get("/agenda/").get_data(as_text=True)
+
+
+def test_a_need_too_long_for_a_point_comes_to_the_form_to_shorten(app, log_in_as, leader, db):
+    need = "Jeg har brug for mere sparring. " * 20
+    review = reviews.save_review(
+        leader,
+        reviews.Period(date(2026, 6, 1), date(2026, 11, 30), "custom"),
+        proud="",
+        next_practice="",
+        need_from_manager=need,
+        snapshot={},
+    )
+    client = browser(app, log_in_as, leader)
+    response = client.submit(f"/agenda/from-review/{review.id}", page=f"/review/{review.id}")
+    page = response.get_data(as_text=True)
+    assert "må højst fylde 500 tegn" in page and need.strip() in page
+    assert db.session.scalars(select(AgendaPoint)).all() == []
