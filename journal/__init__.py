@@ -8,6 +8,7 @@ from werkzeug.routing import IntegerConverter
 
 from journal import cli, database, errors, headers, i18n, logs
 from journal.admin.routes import bp as admin_bp
+from journal.agenda.routes import bp as agenda_bp
 from journal.auth import access, throttle
 from journal.auth.routes import bp as auth_bp
 from journal.auth.routes import rescue_bp
@@ -94,6 +95,7 @@ BLUEPRINTS = (
     entries_bp,
     goals_bp,
     review_bp,
+    agenda_bp,
     my_data_bp,
     notifications_bp,
     framework_bp,

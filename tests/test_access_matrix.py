@@ -31,7 +31,7 @@ from tests.conftest import (
     locked_session,
     signed_session,
 )
-from tests.world import PRIVATE, SHARED, build_world
+from tests.world import MANAGER_ONLY, PRIVATE, SHARED, build_world
 
 LOGIN = "login"  # a redirect to the login page
 ACTORS = ("anonymous", "leader", "other", "manager", "ended_manager", "pending_manager", "admin")
@@ -216,6 +216,67 @@ MATRIX = {
         "/team/{leader}/goals/{goal}/comments",
         everyone(LOGIN, 404, 404, manager=200),
     ),
+    # The agenda for the conversation (tests/agenda): the leader's own, one's own for
+    # everyone (an empty agenda); the manager's view only within the accepted link.
+    ("agenda.index", "GET"): ("/agenda/", everyone(LOGIN, 200)),
+    # An empty point: the form again with its message; a visitor's post is kept.
+    ("agenda.add", "POST"): ("/agenda/points", everyone(200, 200)),
+    # The review's "what I need" is empty in the world: the form with its message.
+    ("agenda.from_review", "POST"): (
+        "/agenda/from-review/{review}",
+        everyone(LOGIN, 200, 404),
+    ),
+    ("agenda.edit", "GET"): ("/agenda/points/{point}/edit", OWNER_ONLY),
+    # A form without the field keeps the saved text (WTForms falls back to the data given).
+    ("agenda.edit", "POST"): ("/agenda/points/{point}/edit", everyone(LOGIN, 302, 404)),
+    ("agenda.delete", "POST"): ("/agenda/points/{point}/delete", everyone(LOGIN, 302, 404)),
+    ("agenda.share", "GET"): ("/agenda/points/{point}/share", OWNER_ONLY),
+    ("agenda.share", "POST"): ("/agenda/points/{point}/share", everyone(LOGIN, 302, 404)),
+    ("agenda.unshare", "POST"): (
+        "/agenda/points/{shared_point}/unshare",
+        everyone(LOGIN, 302, 404),
+    ),
+    ("agenda.tick", "POST"): ("/agenda/points/{point}/tick", everyone(LOGIN, 302, 404)),
+    # Without a day: a message, back to one's own agenda.
+    ("agenda.held", "POST"): ("/agenda/held", everyone(LOGIN, 302)),
+    ("agenda.meeting", "GET"): ("/agenda/meetings/{meeting}", OWNER_ONLY),
+    ("agenda.meeting", "POST"): ("/agenda/meetings/{meeting}", everyone(LOGIN, 302, 404)),
+    ("agenda.team_agenda", "GET"): (
+        "/team/{leader}/agenda",
+        everyone(LOGIN, 404, 404, manager=200),
+    ),
+    ("agenda.team_add", "POST"): (
+        "/team/{leader}/agenda/points",
+        everyone(200, 404, 404, manager=200),
+    ),
+    ("agenda.team_edit", "GET"): (
+        "/team/{leader}/agenda/points/{manager_point}/edit",
+        everyone(LOGIN, 404, 404, manager=200),
+    ),
+    ("agenda.team_edit", "POST"): (
+        "/team/{leader}/agenda/points/{manager_point}/edit",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("agenda.team_delete", "POST"): (
+        "/team/{leader}/agenda/points/{manager_point}/delete",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("agenda.team_tick", "POST"): (
+        "/team/{leader}/agenda/points/{shared_point}/tick",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("agenda.team_held", "POST"): (
+        "/team/{leader}/agenda/held",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
+    ("agenda.team_meeting", "GET"): (
+        "/team/{leader}/agenda/meetings/{meeting}",
+        everyone(LOGIN, 404, 404, manager=200),
+    ),
+    ("agenda.team_meeting", "POST"): (
+        "/team/{leader}/agenda/meetings/{meeting}",
+        everyone(LOGIN, 404, 404, manager=302),
+    ),
     ("admin.users", "GET"): ("/admin/users", everyone(LOGIN, 404, admin=200)),
     ("admin.new_user", "GET"): ("/admin/users/new", everyone(LOGIN, 404, admin=200)),
     ("admin.new_user", "POST"): ("/admin/users/new", everyone(LOGIN, 404, admin=200)),
@@ -383,6 +444,8 @@ def test_each_actor_gets_the_expected_answer(built, world, actor, route):
             assert secret not in body, f"{secret} shown to {actor}"
     if actor not in ("leader", "manager"):
         assert SHARED not in body, f"the shared goal shown to {actor}"
+    if actor != "manager":
+        assert MANAGER_ONLY not in body, f"the manager's own notes shown to {actor}"
 
 
 # Routes a leader may use while the journal is locked (after an administrator's reset).
@@ -415,7 +478,7 @@ def test_a_locked_journal_leads_every_route_to_choosing_a_password(built, world,
         body = readable(response)
         assert response.status_code == 302, (method, path, response.status_code)
         assert response.headers["Location"] == "/account/choose-password", (method, path)
-        for secret in (*PRIVATE, SHARED):
+        for secret in (*PRIVATE, SHARED, MANAGER_ONLY):
             assert secret not in body
     db.session.expire_all()
     assert entries.find_entry_for(world["leader"], world["ids"]["entry"]) is not None  # untouched
@@ -443,7 +506,7 @@ def test_signing_in_as_someone_opens_nothing_sealed(built, world, actor):
         response.close()
         if response.status_code == 200:
             reached.add(endpoint)
-        for secret in (*PRIVATE, SHARED):
+        for secret in (*PRIVATE, SHARED, MANAGER_ONLY):
             assert secret not in body, (actor, method, path)
     # What works while locked holds nothing sealed: settings, privacy, the administration.
     assert {"auth.account", "notifications.settings", "unlock.unlock"} <= reached
@@ -464,6 +527,23 @@ def test_the_manager_sees_the_shared_goal_and_nothing_else(built, world):
     team = client.get("/team/").get_data(as_text=True)
     assert SHARED in team and "HIDDENGOAL" not in team
     assert client.get(f"/team/{ids['leader']}/goals/{world['hidden']}").status_code == 404
+
+
+def test_the_manager_sees_the_shared_point_and_their_own_and_nothing_else(built, world):
+    """The agenda: the shared point and the manager's own; the private point is not found
+    by any door, and nothing counts it."""
+    client, token = client_for(built, "manager")
+    ids = world["ids"]
+    team = f"/team/{ids['leader']}/agenda"
+    page = client.get(team).get_data(as_text=True)
+    assert f"{SHARED} punkt" in page and f"{SHARED} fra lederen" in page
+    assert "POINTSECRET" not in page and page.count("agenda-point card") == 2
+    for path in (f"{team}/points/{ids['point']}/tick", f"{team}/points/{ids['point']}/delete"):
+        assert client.post(path, data={"csrf_token": token}).status_code == 404
+    assert client.get(f"{team}/points/{ids['point']}/edit").status_code == 404
+    assert client.get(f"{team}/points/{ids['shared_point']}/edit").status_code == 404
+    notes = client.get(f"{team}/meetings/{ids['meeting']}").get_data(as_text=True)
+    assert "MANAGERNOTE" in notes and "POINTSECRET" not in notes
 
 
 POSTS = sorted(route for route in MATRIX if route[1] == "POST")

@@ -28,6 +28,7 @@ def test_my_manager_and_sharing_is_in_the_main_menu(leader_client):
         ("/account/my-data", []),  # My data belongs to the settings, not to the review
         ("/account", []),
         ("/review/", ["Udviklingssamtale"]),
+        ("/agenda/", ["Udviklingssamtale"]),  # the agenda for the conversation belongs to it
         ("/goals/", ["Mål"]),
     ],
 )

@@ -8,8 +8,10 @@ leader's journal opens with a passkey too.
 """
 
 import secrets
+from datetime import date
 
 from journal import journal_key
+from journal.agenda import services as agenda
 from journal.auth import keys as factors
 from journal.entries import services as entries
 from journal.goals import services as goals
@@ -18,9 +20,11 @@ from journal.review import services as reviews
 from journal.sharing import services as sharing
 from tests.conftest import new_account
 
-# Text that only the leader may ever see, and text only the leader and the manager may see.
-PRIVATE = ("ENTRYSECRET", "HIDDENGOAL", "NOTESECRET")
+# Text that only the leader may ever see, and text only the leader and the manager may see;
+# the manager's own notes after a conversation, which only the manager may see.
+PRIVATE = ("ENTRYSECRET", "HIDDENGOAL", "NOTESECRET", "POINTSECRET")
 SHARED = "SHAREDGOAL"
+MANAGER_ONLY = "MANAGERNOTE"
 
 
 def build_world() -> tuple[dict, dict, dict]:
@@ -81,6 +85,16 @@ def build_world() -> tuple[dict, dict, dict]:
     # and the manager knows nothing of it.
     proposed = sharing.propose_link(people["other"], people["manager"].email, people["admin"])
 
+    # The agenda for the conversation: a private point, a shared one, the manager's own, and
+    # a conversation held within the link, with each side's notes.
+    private_point = agenda.add_point(leader, "POINTSECRET at tale om")
+    shared_point = agenda.add_point(leader, f"{SHARED} punkt")
+    agenda.share_point(leader, shared_point)
+    manager_point = agenda.add_manager_point(people["manager"], link, f"{SHARED} fra lederen")
+    meeting = agenda.hold_meeting(leader, leader.id, link, date(2026, 11, 30))
+    agenda.save_note(leader, meeting, "POINTSECRET noter")
+    agenda.save_note(people["manager"], meeting, "MANAGERNOTE noter")
+
     review = reviews.save_review(
         leader,
         reviews.Period(today, today, "custom"),
@@ -115,5 +129,9 @@ def build_world() -> tuple[dict, dict, dict]:
         "pending_link": pending.id,
         "proposed_link": proposed.id,
         "leader": leader.id,
+        "point": private_point.id,
+        "shared_point": shared_point.id,
+        "manager_point": manager_point.id,
+        "meeting": meeting.id,
     }
     return people, keys, ids

@@ -1,5 +1,6 @@
 """The database models, one module per domain."""
 
+from journal.models.agenda import AgendaPoint, AgendaShare, Meeting, MeetingNote
 from journal.models.entry import Entry, EntryTask
 from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, GoalTask
 from journal.models.identity import SignInIdentity
@@ -12,6 +13,8 @@ from journal.models.user import LANGUAGES, User
 
 __all__ = [
     "LANGUAGES",
+    "AgendaPoint",
+    "AgendaShare",
     "AuditEvent",
     "CheckIn",
     "Comment",
@@ -23,6 +26,8 @@ __all__ = [
     "GoalTask",
     "LoginFailure",
     "ManagerLink",
+    "Meeting",
+    "MeetingNote",
     "Notification",
     "NotificationSettings",
     "OutgoingMail",

@@ -6,6 +6,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, exists,
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from journal.extensions import db
+from journal.models.agenda import AgendaPoint
 from journal.models.goal import MAX_GOAL_TITLE, MAX_NOTE, CheckIn, Goal
 from journal.models.types import UTCDateTime
 from journal.models.user import MAX_EMAIL_LENGTH, User, utcnow
@@ -28,6 +29,10 @@ EVENT_KINDS = (
     "viewed",
     "commented",
     "replied",
+    "point_shared",
+    "point_unshared",
+    "point_added",
+    "agenda_viewed",
 )
 MAX_COMMENT = 2000
 
@@ -169,8 +174,9 @@ class Comment(db.Model):
 
 class SharingEvent(db.Model):
     """The leader's sharing log: links, shares, every time the manager opened a goal, and
-    every comment made within a link (the manager's, and the leader's replies): who and
-    when, never the words."""
+    every comment made within a link (the manager's, and the leader's replies); talking
+    points shared, unshared and added by the manager, and every time the manager opened the
+    agenda: who and when, never the words."""
 
     __tablename__ = "sharing_events"
     __table_args__ = (
@@ -182,10 +188,15 @@ class SharingEvent(db.Model):
     leader_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     goal_id: Mapped[int | None] = mapped_column(ForeignKey("goals.id", ondelete="SET NULL"))
+    # A talking point on the leader's agenda ("Til samtalen"), for its lines.
+    point_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_points.id", ondelete="SET NULL")
+    )
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     # A request names the address the leader typed, not the account: see ManagerLink.
     manager_email: Mapped[str | None] = mapped_column(String(MAX_EMAIL_LENGTH))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     goal: Mapped[Goal | None] = relationship()
+    point: Mapped[AgendaPoint | None] = relationship()
     manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])

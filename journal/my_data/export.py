@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from journal.agenda.export import agenda_data, agenda_markdown, has_agenda
 from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.framework import Framework
@@ -101,6 +102,8 @@ Dette arkiv indeholder alt, hvad du ejer i Ledelsesjournal, eksporteret {exporte
 - `goals/` – én Markdown-fil pr. mål med hvorfor, tegn på fremskridt, status, historik,
   en tabel over opfølgninger og kommentarer.
 - `reviews/` – én Markdown-fil pr. gemt udviklingssamtale.
+- `agenda.json` og `agenda.md` – din dagsorden til samtalen med din leder: punkterne, de
+  holdte samtaler og dine egne noter efter dem (kun hvis du har nogen). De importeres ikke.
 
 Importér `journal.json` (eller hele dette arkiv) under din konto i Ledelsesjournal.
 Det er sikkert at importere den samme fil flere gange: intet bliver dobbelt.
@@ -121,6 +124,9 @@ This archive holds everything you own in Ledelsesjournal, exported {exported_at}
 - `goals/` – one Markdown file per goal with why, signs of progress, status, history,
   a table of check-ins, and comments.
 - `reviews/` – one Markdown file per saved review.
+- `agenda.json` and `agenda.md` – your agenda for the conversation with your manager: the
+  points, the conversations held and your own notes after them (only if you have any).
+  They are not imported.
 
 Import `journal.json` (or this whole archive) from your account in Ledelsesjournal.
 Importing the same file more than once is safe: nothing is duplicated.
@@ -562,7 +568,8 @@ def archive_name(user: User, when: datetime | None = None) -> str:
 
 def export_zip(user: User, framework: Framework) -> bytes:
     """Everything `user` owns as a ZIP: journal.json, README.md, and Markdown files per
-    (non-trashed) entry, per goal and per saved review."""
+    (non-trashed) entry, per goal and per saved review; the agenda, if any (agenda.json,
+    agenda.md)."""
     data = export_data(user, framework)
     language = user.language if user.language in LANGUAGES else "da"
     zone = _zone(user)
@@ -598,6 +605,9 @@ def export_zip(user: User, framework: Framework) -> bytes:
         files.extend(
             (review_filename(review), review_markdown(review)) for review in data["reviews"]
         )
+        agenda = agenda_data(user)
+        if has_agenda(agenda):
+            files += [("agenda.json", to_bytes(agenda)), ("agenda.md", agenda_markdown(agenda))]
 
     # ZIP stores local wall-clock times; the leader's own clock is the least surprising.
     stamp = exported_at.astimezone(zone).timetuple()[:6]

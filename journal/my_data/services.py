@@ -10,7 +10,7 @@ from journal.auth.passwords import verify_password
 from journal.database import atomic, leave_no_old_copies, on_commit
 from journal.extensions import db
 from journal.journal_key import JournalKey
-from journal.models import Entry, Goal, Review, User
+from journal.models import AgendaPoint, Entry, Goal, Meeting, MeetingNote, Review, User
 from journal.sharing.services import end_every_link
 
 
@@ -35,12 +35,18 @@ def empty_account(user: User) -> None:
     audit trail stay. Part of `start_over`'s transaction.
 
     The sealed entries (which nobody can open any more) go, and with them the goals (their
-    check-ins, shares and comments cascade), the reviews, and every manager link in either
-    direction, so that no leader's shared goals are visible through this account.
+    check-ins, shares and comments cascade), the reviews, the agenda and the account's notes
+    after conversations, and every manager link in either direction, so that no leader's
+    shared goals or points are visible through this account.
     """
     db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
     db.session.execute(delete(Goal).where(Goal.owner_id == user.id))
     db.session.execute(delete(Review).where(Review.owner_id == user.id))
+    # The agenda: the points (sealed, or the manager's), the conversations held, and every
+    # note this account wrote (sealed with the key that is being replaced).
+    db.session.execute(delete(AgendaPoint).where(AgendaPoint.leader_id == user.id))
+    db.session.execute(delete(Meeting).where(Meeting.leader_id == user.id))
+    db.session.execute(delete(MeetingNote).where(MeetingNote.author_id == user.id))
     end_every_link(user)
     on_commit(leave_no_old_copies)  # the shared copies and comments were readable
 

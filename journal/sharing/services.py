@@ -27,7 +27,9 @@ from journal.goals.shared_copy import (
     forget_old_copies,
     write_copy,
 )
+from journal.journal_key import journal_key
 from journal.models import (
+    AgendaShare,
     CheckIn,
     Comment,
     Goal,
@@ -51,7 +53,9 @@ class SharingError(Exception):
         self.code = code
 
 
-def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None, email=None) -> None:
+def log(
+    leader: User | int, kind: str, *, goal_id=None, point_id=None, manager_id=None, email=None
+) -> None:
     """Add a line to the leader's sharing log, in the transaction of the change it records."""
     leader_id = leader if isinstance(leader, int) else leader.id
     db.session.add(
@@ -59,6 +63,7 @@ def log(leader: User | int, kind: str, *, goal_id=None, manager_id=None, email=N
             leader_id=leader_id,
             kind=kind,
             goal_id=goal_id,
+            point_id=point_id,
             manager_id=manager_id,
             manager_email=email,
         )
@@ -245,8 +250,11 @@ def _end(link: ManagerLink, by: User | None = None) -> None:
     was_accepted = link.status == "accepted"
     link.status = "ended"
     link.ended_at = utcnow()
-    # The shares' readable copies go with them (the database cascades).
-    if db.session.execute(delete(Share).where(Share.link_id == link.id)).rowcount:
+    # The shares' readable copies go with them (the database cascades); so do the copies of
+    # the talking points shared on the link (journal/agenda).
+    shares = db.session.execute(delete(Share).where(Share.link_id == link.id)).rowcount
+    points = db.session.execute(delete(AgendaShare).where(AgendaShare.link_id == link.id)).rowcount
+    if shares or points:
         forget_old_copies()
     log(link.leader_id, "link_ended", manager_id=link.manager_id, email=link.manager_email)
     if was_accepted and (by is None or by.id != link.leader_id):
@@ -409,17 +417,27 @@ def record_view(manager: User, goal: Goal) -> None:
 
 
 def sharing_log(leader: User, limit: int = 200) -> list[SharingEvent]:
-    """The leader's log, newest first, its goals opened with the leader's key."""
+    """The leader's log, newest first, its goals and talking points opened with the
+    leader's key."""
     events = list(
         db.session.scalars(
             select(SharingEvent)
             .where(SharingEvent.leader_id == leader.id)
             .order_by(SharingEvent.at.desc(), SharingEvent.id.desc())
             .limit(limit)
-            .options(selectinload(SharingEvent.goal), selectinload(SharingEvent.manager))
+            .options(
+                selectinload(SharingEvent.goal),
+                selectinload(SharingEvent.point),
+                selectinload(SharingEvent.manager),
+            )
         )
     )
     open_goals(leader, {event.goal for event in events if event.goal is not None})
+    points = {event.point for event in events if event.point is not None}
+    if closed := [p for p in points if not p.by_manager and not p.is_open]:
+        key = journal_key(leader)
+        for point in closed:
+            point.open_with(key)
     return events
 
 

@@ -18,6 +18,7 @@ from flask import session
 from flask_login import login_user
 from sqlalchemy import update
 
+from journal.agenda import services as agenda
 from journal.auth import keys
 from journal.auth import services as accounts
 from journal.entries import services as entries
@@ -111,6 +112,8 @@ class Dataset:
     shared_goal_id: int = 0
     check_in_id: int = 0
     review_id: int = 0
+    point_id: int = 0
+    meeting_id: int = 0
     unsubscribe_token: str = ""
     # A visitor's session cookie holding a municipal sign-in waiting to be linked to the
     # leader's account (the page that asks for the password or the recovery key once).
@@ -125,7 +128,7 @@ def seed_dataset(server) -> Dataset:
     leader_id, leader_key = server.make_user("Lone Leder", LEADER)
     if server.app.config["OIDC_ISSUER"]:
         data.link_cookie = waiting_link_cookie(server, leader_id)
-    manager_id, _ = server.make_user("Mads Chef", MANAGER)
+    manager_id, manager_key = server.make_user("Mads Chef", MANAGER)
     server.make_user("Anne Admin", ADMIN, is_admin=True)
     requester_id, _ = server.make_user("Rita Holm", "rita@esbjerg.example")
     proposed_id, _ = server.make_user("Per Holm", PROPOSED)
@@ -197,6 +200,18 @@ def seed_dataset(server) -> Dataset:
         sharing.request_link(db.session.get(User, requester_id), manager.email)  # awaits an answer
         sharing.propose_link(db.session.get(User, proposed_id), manager.email, None)
         data.review_id = save_review(server, leader, today)
+        # The agenda for the conversation: one held, a point carried over, one shared, the
+        # manager's own, and each side's notes.
+        point = agenda.add_point(leader, "Hvordan jeg får mere tid til sparring med teamet.")
+        shared_point = agenda.add_point(leader, "Sparring om den nye organisering.")
+        agenda.share_point(leader, shared_point)
+        agenda.tick(leader, shared_point, True)
+        meeting = agenda.hold_meeting(leader, leader.id, link, today - timedelta(days=90))
+        agenda.save_note(leader, meeting, "Aftalt: sparring hver anden måned.")
+        agenda.save_note(manager, meeting, "Følg op på organiseringen i marts.")
+        agenda.share_point(leader, agenda.add_point(leader, "Min rolle i budgetprocessen."))
+        agenda.add_manager_point(manager, link, "Lad os tale om sygefraværet i dit team.")
+        data.point_id, data.meeting_id = point.id, meeting.id
         # A mail the leader got about the comment, whose unsubscribe link she opens.
         data.unsubscribe_token, digest = new_token()
         db.session.add(
@@ -209,7 +224,7 @@ def seed_dataset(server) -> Dataset:
         )
         accounts.create_user(NEWCOMER, "Nina Ny", TEST_PASSWORD, must_change_password=True)
 
-    server.seed(journal, leader_key)
+    server.seed(journal, leader_key, manager_key)  # the manager's key: his own notes
     return data
 
 
@@ -461,6 +476,11 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("saved-review", f"/review/{data.review_id}", LEADER),
         Page("review-goal-notes", "/review/", LEADER, open_review_notes, part=".review-notes"),
         Page("new-goal-from-review", f"/review/{data.review_id}/new-goal", LEADER),
+        Page("agenda", "/agenda/", LEADER),
+        Page("agenda-errors", "/agenda/", LEADER, submit(".agenda-add")),
+        Page("edit-point", f"/agenda/points/{data.point_id}/edit", LEADER),
+        Page("share-point", f"/agenda/points/{data.point_id}/share", LEADER),
+        Page("agenda-meeting", f"/agenda/meetings/{data.meeting_id}", LEADER),
         Page("my-data", "/account/my-data", LEADER),
         Page("framework", "/framework/", LEADER),
         Page("account", "/account", LEADER),
@@ -483,6 +503,15 @@ def main_pages(data: Dataset) -> list[Page]:
         Page("team", "/team/", MANAGER),
         Page("team-goal", team_goal, MANAGER),
         Page("team-goal-errors", team_goal, MANAGER, submit(".comment-form", button="button")),
+        Page("team-agenda", f"/team/{data.leader_id}/agenda", MANAGER),
+        Page(
+            "team-agenda-errors", f"/team/{data.leader_id}/agenda", MANAGER, submit(".agenda-add")
+        ),
+        Page(
+            "team-agenda-meeting",
+            f"/team/{data.leader_id}/agenda/meetings/{data.meeting_id}",
+            MANAGER,
+        ),
         Page("admin-users", "/admin/users", ADMIN),
         Page("admin-user", f"/admin/users/{data.leader_id}", ADMIN),
         Page("admin-new-user", "/admin/users/new", ADMIN),

@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import inspect, text
 
+from journal.agenda import services as agenda
 from journal.extensions import db as _db
 from journal.goals import services as goals
 from journal.models import User
@@ -52,6 +53,13 @@ def test_erase_removes_everything_the_leader_owns(
         need_from_manager="",
         snapshot={},
     )
+    # The agenda: the leader's shared point, the manager's, a conversation and both notes.
+    point = agenda.add_point(leader, "Et punkt")
+    agenda.share_point(leader, point)
+    agenda.add_manager_point(manager, link, "Lederens punkt")
+    meeting = agenda.hold_meeting(leader, leader.id, link, date(2026, 3, 1))
+    agenda.save_note(leader, meeting, "Mine noter")
+    agenda.save_note(manager, meeting, "Chefens noter")
     # The leader is also someone else's manager, and appears in that person's log.
     other_link = sharing.request_link(report, leader.email)
     sharing.respond(leader, other_link, accept=True)
@@ -84,6 +92,10 @@ def test_erase_removes_everything_the_leader_owns(
         "reviews",
         "entry_tasks",
         "goal_tasks",
+        "agenda_points",
+        "agenda_shares",
+        "agenda_meetings",
+        "agenda_notes",
     ):
         remaining = db.session.execute(text(f"SELECT count(*) FROM {table}")).scalar()
         assert remaining == 0, table

@@ -1,0 +1,1 @@
+"""The agenda for the appraisal conversation ("Til samtalen")."""
