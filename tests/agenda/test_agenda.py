@@ -82,8 +82,8 @@ def test_a_point_is_sealed_and_private_until_shared_after_a_preview(app, log_in_
     ]
     assert "agenda_viewed" in logged  # each time the manager opened it
     log = leader.get("/sharing/").get_data(as_text=True)
-    assert "Du delte samtalepunktet “Sparring hver måned” med Mads Chef." in log
-    assert "Du holdt op med at dele samtalepunktet “Sparring hver måned”." in log
+    assert "Du delte samtalepunktet »Sparring hver måned« med Mads Chef." in log
+    assert "Du holdt op med at dele samtalepunktet »Sparring hver måned«." in log
     assert "Mads Chef åbnede din dagsorden til samtalen." in log
 
 
