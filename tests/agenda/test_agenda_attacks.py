@@ -56,3 +56,19 @@ def test_every_page_that_shows_the_manager_shared_points_is_in_the_leaders_log(
     response = manager.submit(path, {"body": "x" * 5001}, page=path)
     assert response.status_code == 200 and "DELT TIL SAMTALEN" in response.get_data(as_text=True)
     assert looks(leader) == before + 2
+
+
+def test_the_preview_shows_the_carried_over_mark_the_manager_will_see(
+    app, log_in_as, people, link, db
+):
+    """A point kept private through a conversation reaches the manager marked as carried
+    over from an earlier one: the preview, "exactly what the manager will see", says so."""
+    leader = people["leader"]
+    point = services.add_point(leader, "Holdt for mig selv")
+    services.hold_meeting(leader, leader.id, link, date(2026, 11, 2))
+    preview = log_in_as(app.test_client(), leader).get(f"/agenda/points/{point.id}/share")
+    mark = "Videreført fra en tidligere samtale"
+    assert mark in preview.get_data(as_text=True)
+    services.share_point(leader, db.session.get(type(point), point.id))
+    team = log_in_as(app.test_client(), people["manager"]).get(f"/team/{leader.id}/agenda")
+    assert mark in team.get_data(as_text=True)
