@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 
 from journal.agenda import services
 from journal.extensions import db as _db
-from journal.models import SharingEvent
+from journal.models import AgendaPoint, Meeting, SharingEvent
 from journal.sharing import services as sharing
+
+pytestmark = pytest.mark.both_engines  # locking and cascades depend on the engine
 
 
 @pytest.fixture
@@ -72,3 +74,22 @@ def test_the_preview_shows_the_carried_over_mark_the_manager_will_see(
     services.share_point(leader, db.session.get(type(point), point.id))
     team = log_in_as(app.test_client(), people["manager"]).get(f"/team/{leader.id}/agenda")
     assert mark in team.get_data(as_text=True)
+
+
+def test_a_conversation_recorded_twice_is_one_conversation(app, log_in_as, people, link, db):
+    """A double click on "held", or both sides recording it: one conversation that day, and
+    the open points carried over once."""
+    leader = people["leader"]
+    waiting = services.add_point(leader, "Venter stadig")
+    talked = services.add_point(leader, "Talt om")
+    services.tick(leader, talked, True)
+    team = f"/team/{leader.id}/agenda"
+    manager = log_in_as(app.test_client(), people["manager"])
+    own = log_in_as(app.test_client(), leader)
+    own.submit("/agenda/held", {"held_on": "2026-12-01"}, page="/agenda/")
+    own.submit("/agenda/held", {"held_on": "2026-12-01"}, page="/agenda/")
+    manager.submit(f"{team}/held", {"held_on": "2026-12-01"}, page=team)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 1
+    assert db.session.get(AgendaPoint, waiting.id).carried_over == 1
+    assert db.session.get(AgendaPoint, talked.id).meeting_id is not None
