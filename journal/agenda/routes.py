@@ -187,8 +187,10 @@ def meeting(meeting_id: int):
 
 
 def render_team_agenda(link, form: PointForm | None = None, notice: str | None = None):
-    """A leader's agenda as their manager sees it: shared points and the manager's own."""
-    return render_template(
+    """A leader's agenda as their manager sees it: shared points and the manager's own.
+    Every answer that shows it is a look, and the leader's log records it: a form answered
+    with itself (an empty point, an expired form) shows the shared points too."""
+    page = render_template(
         "agenda/team.html",
         link=link,
         leader=link.leader,
@@ -198,6 +200,8 @@ def render_team_agenda(link, form: PointForm | None = None, notice: str | None =
         held_form=HeldForm(held_on=today_for(current_user)),
         notice=notice,
     )
+    services.record_agenda_view(current_user, link)
+    return page
 
 
 def reshow_manager_point(user, notice: str):
@@ -220,9 +224,7 @@ def team_agenda(leader_id: int):
     """The points a leader shares for the next conversation, and mine; the leader's log
     records that I opened it."""
     link = services.link_for_manager(current_user, leader_id)
-    page = render_team_agenda(link)
-    services.record_agenda_view(current_user, link)
-    return page
+    return render_team_agenda(link)
 
 
 @bp.post("/team/<id:leader_id>/agenda/points")
@@ -305,6 +307,6 @@ def team_meeting(leader_id: int, meeting_id: int):
         form=form,
         leader=link.leader,
     )
-    if request.method == "GET":  # a look at the leader's points, as the agenda is
-        services.record_agenda_view(current_user, link)
+    # A look at the leader's points, as the agenda is; a note refused shows them too.
+    services.record_agenda_view(current_user, link)
     return page

@@ -150,11 +150,33 @@ def tick(user: User, point: AgendaPoint, done: bool) -> None:
 @atomic()
 def hold_meeting(user: User, leader_id: int, link: ManagerLink | None, held_on: date) -> Meeting:
     """Record that the conversation was held: the ticked points are filed under it, the
-    open ones stay on the agenda, carried over to the next."""
-    meeting = Meeting(leader_id=leader_id, link_id=link.id if link else None, held_on=held_on)
+    open ones stay on the agenda, carried over to the next.
+
+    Recorded again for the same day (a double click, or both sides recording it) it is the
+    same conversation: points ticked since are filed under it, nothing is carried twice.
+    The leader's row is locked first, so that two such requests at once are taken in turn.
+    """
+    db.session.execute(select(User.id).where(User.id == leader_id).with_for_update())
+    link_id = link.id if link else None
+    waiting = (AgendaPoint.leader_id == leader_id) & AgendaPoint.meeting_id.is_(None)
+    meeting = db.session.scalar(
+        select(Meeting).where(
+            Meeting.leader_id == leader_id,
+            Meeting.held_on == held_on,
+            Meeting.link_id.is_(None) if link_id is None else Meeting.link_id == link_id,
+        )
+    )
+    if meeting is not None:
+        db.session.execute(
+            update(AgendaPoint)
+            .where(waiting, AgendaPoint.done_at.is_not(None))
+            .values(meeting_id=meeting.id)
+        )
+        db.session.expire_all()
+        return meeting
+    meeting = Meeting(leader_id=leader_id, link_id=link_id, held_on=held_on)
     db.session.add(meeting)
     db.session.flush()
-    waiting = (AgendaPoint.leader_id == leader_id) & AgendaPoint.meeting_id.is_(None)
     db.session.execute(
         update(AgendaPoint)
         .where(waiting, AgendaPoint.done_at.is_not(None))
