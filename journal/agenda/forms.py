@@ -1,8 +1,10 @@
 """Forms of the agenda: a talking point, the day a conversation was held, a note after it."""
 
+from datetime import date, timedelta
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from journal.auth.forms import strip
 from journal.forms import Form
@@ -31,10 +33,20 @@ class PointForm(Form):
     )
 
 
+# A conversation is recorded after it, within a few years; a day far off is a slip of the
+# keyboard (the year 1 or 9999), not a conversation. A day's slack for the time zones.
+HELD_WITHIN_DAYS = 5 * 366
+
+
 class HeldForm(Form):
     """The conversation was held, on this day."""
 
     held_on = DateField(_l("Held on"), validators=[InputRequired(_l("Choose the day."))])
+
+    def validate_held_on(self, field) -> None:
+        today = date.today()
+        if not today - timedelta(days=HELD_WITHIN_DAYS) <= field.data <= today + timedelta(1):
+            raise ValidationError(_l("Choose the day the conversation was held: today or earlier."))
 
 
 class NoteForm(Form):

@@ -145,3 +145,15 @@ def test_a_need_too_long_for_a_point_comes_to_the_form_to_shorten(app, log_in_as
     page = response.get_data(as_text=True)
     assert "må højst fylde 500 tegn" in page and need.strip() in page
     assert db.session.scalars(select(AgendaPoint)).all() == []
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "2999-01-01"])
+def test_a_day_far_off_is_not_recorded_as_a_conversation(app, log_in_as, people, link, db, day):
+    """The year 1 or 9999 is a slip of the keyboard: a message, and nothing recorded."""
+    own = browser(app, log_in_as, people["leader"])
+    services.add_point(people["leader"], "Stadig åben")
+    page = own.submit("/agenda/held", {"held_on": day}, page="/agenda/", follow_redirects=True)
+    assert "Vælg den dag, samtalen blev holdt: i dag eller tidligere." in page.get_data(
+        as_text=True
+    )
+    assert db.session.scalar(select(Meeting)) is None
