@@ -44,6 +44,8 @@ class HeldForm(Form):
     held_on = DateField(_l("Held on"), validators=[InputRequired(_l("Choose the day."))])
 
     def validate_held_on(self, field) -> None:
+        if field.data is None:  # not a date at all: the field says so already
+            return
         today = date.today()
         if not today - timedelta(days=HELD_WITHIN_DAYS) <= field.data <= today + timedelta(1):
             raise ValidationError(_l("Choose the day the conversation was held: today or earlier."))

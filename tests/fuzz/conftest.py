@@ -18,12 +18,14 @@ ID_FOR_ARGUMENT = {
     "leader_id": "leader",
     "user_id": "leader",
     "factor_id": "passkey",
+    "point_id": "point",
+    "meeting_id": "meeting",
 }
 ACTOR_BLUEPRINTS = {
     # The leader and a visitor meet every route; the others where they have pages of their own.
     "leader": None,
     "anonymous": None,
-    "manager": ("sharing.", "goals.view", "dashboard."),
+    "manager": ("sharing.", "goals.view", "dashboard.", "agenda."),
     "admin": ("admin.", "dashboard."),
 }
 
