@@ -157,3 +157,15 @@ def test_a_day_far_off_is_not_recorded_as_a_conversation(app, log_in_as, people,
         as_text=True
     )
     assert db.session.scalar(select(Meeting)) is None
+
+
+def test_each_side_lists_earlier_conversations_as_links_to_its_own_pages(
+    app, log_in_as, people, link
+):
+    leader = people["leader"]
+    meeting = services.hold_meeting(leader, leader.id, link, date(2026, 12, 2))
+    own = browser(app, log_in_as, leader).get("/agenda/").get_data(as_text=True)
+    assert f'href="/agenda/meetings/{meeting.id}"' in own
+    manager = browser(app, log_in_as, people["manager"])
+    theirs = manager.get(f"/team/{leader.id}/agenda").get_data(as_text=True)
+    assert f'href="/team/{leader.id}/agenda/meetings/{meeting.id}"' in theirs
