@@ -52,6 +52,23 @@ POINT_RESCUE = Rescue(
 )
 
 
+def room_for(form: PointForm, leader_id: int) -> bool:
+    """The form's point is valid and the agenda has room for it (else a message on the form,
+    with the text kept in it)."""
+    if not form.validate():
+        return False
+    if not services.has_room(current_user, leader_id):
+        form.body.errors = [
+            _(
+                "You have %(max)d points waiting for the conversation. Tick some off or "
+                "delete some before you add more.",
+                max=services.MAX_OPEN_POINTS,
+            )
+        ]
+        return False
+    return True
+
+
 @bp.get("/agenda/")
 def index():
     """Til samtalen: my points for the next conversation with my manager, and the past ones."""
@@ -63,7 +80,7 @@ def index():
 def add():
     """Add a private point (shared only if I choose to, one by one)."""
     form = PointForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and room_for(form, current_user.id):
         services.add_point(current_user, form.body.data)
         flash(_("The point is on your agenda. Only you can see it."), "success")
         return redirect(url_for("agenda.index"))
@@ -76,7 +93,7 @@ def from_review(review_id: int):
     private point (too long: in the form, to shorten)."""
     review = get_review_for(current_user, review_id)
     form = PointForm(data={"body": review.need_from_manager}, meta={"csrf": False})
-    if form.validate():
+    if room_for(form, current_user.id):
         services.add_point(current_user, form.body.data)
         flash(_("The point is on your agenda. Only you can see it."), "success")
         return redirect(url_for("agenda.index"))
@@ -233,7 +250,7 @@ def team_add(leader_id: int):
     """Add a point of my own to the leader's agenda (the leader sees it, marked as mine)."""
     link = services.link_for_manager(current_user, leader_id)
     form = PointForm()
-    if form.validate_on_submit():
+    if form.is_submitted() and room_for(form, leader_id):
         services.add_manager_point(current_user, link, form.body.data)
         flash(
             _("Your point is on the agenda. %(name)s can see it.", name=link.leader.name), "success"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import abort
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from journal.database import atomic, leave_no_old_copies, on_commit
 from journal.extensions import db
@@ -45,6 +45,26 @@ def open_points(leader: User, points: list[AgendaPoint]) -> list[AgendaPoint]:
         for point in closed:
             point.open_with(key)
     return points
+
+
+# The points one person has waiting for the next conversation: more than anyone brings to
+# it, and a bound on what each look at the agenda opens (a manager cannot fill a leader's
+# agenda without end). Counted per author: a manager never learns the leader's count.
+MAX_OPEN_POINTS = 100
+
+
+def has_room(author: User, leader_id: int) -> bool:
+    """Whether `author` may add another point to the leader's next conversation."""
+    waiting = db.session.scalar(
+        select(func.count())
+        .select_from(AgendaPoint)
+        .where(
+            AgendaPoint.leader_id == leader_id,
+            AgendaPoint.author_id == author.id,
+            AgendaPoint.meeting_id.is_(None),
+        )
+    )
+    return waiting < MAX_OPEN_POINTS
 
 
 def agenda_of(leader: User) -> list[AgendaPoint]:

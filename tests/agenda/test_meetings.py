@@ -4,7 +4,7 @@ notes each side writes afterwards, which only their author ever reads."""
 from datetime import date
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from journal.agenda import services
 from journal.models import AgendaPoint, Meeting, MeetingNote, SharingEvent
@@ -169,3 +169,22 @@ def test_each_side_lists_earlier_conversations_as_links_to_its_own_pages(
     manager = browser(app, log_in_as, people["manager"])
     theirs = manager.get(f"/team/{leader.id}/agenda").get_data(as_text=True)
     assert f'href="/team/{leader.id}/agenda/meetings/{meeting.id}"' in theirs
+
+
+def test_each_author_has_room_for_a_bounded_number_of_waiting_points(
+    app, log_in_as, people, link, db, monkeypatch
+):
+    """A full agenda says so and keeps the text; the bound counts the writer's own points
+    only, so a manager learns nothing of how many private points the leader has."""
+    monkeypatch.setattr(services, "MAX_OPEN_POINTS", 2)
+    leader, manager = people["leader"], people["manager"]
+    for text_ in ("Et", "To"):
+        services.add_point(leader, text_)
+    own = browser(app, log_in_as, leader)
+    page = own.submit("/agenda/points", {"body": "Tre ord mere"}, page="/agenda/")
+    assert "Du har 2 punkter, der venter på samtalen." in page.get_data(as_text=True)
+    assert "Tre ord mere" in page.get_data(as_text=True)
+    theirs = browser(app, log_in_as, manager)
+    team = f"/team/{leader.id}/agenda"
+    theirs.submit(f"{team}/points", {"body": "Fra lederen"}, page=team)
+    assert db.session.scalar(select(func.count()).select_from(AgendaPoint)) == 3
