@@ -155,8 +155,10 @@ _WORD_CHARS = "0-9a-z\xaa\xb5\xba\xdf-\xf6\xf8-\xff"
 _WORD_BYTES = _WORD_CHARS.encode("latin-1")
 _QUERY_WORD = re.compile(f"[{_WORD_CHARS}]+")
 _WORD_CLASS = b"[" + _WORD_BYTES + b"]"
-# Link and image targets, "](https://…)", are not text: blank them for matching.
-_LINK_TARGET = re.compile(rb"\]\([^)\n]*\)")
+# Link and image targets, "](https://…)", are not text: blank them for matching. A target
+# ends at the end of its line or its title or body (the "\x00" between them in a corpus), so
+# that an unclosed "](" never blanks the next entry's words.
+_LINK_TARGET = re.compile(rb"\]\([^)\n\x00]*\)")
 
 
 def _fold(text: str) -> bytes:
@@ -166,6 +168,18 @@ def _fold(text: str) -> bytes:
 
 def _blank(match: re.Match[bytes]) -> bytes:
     return b" " * len(match.group())
+
+
+def _fold_for_matching(text: str) -> bytes:
+    """`_fold(text)` with link targets blanked, position for position.
+
+    Blanked before folding, which turns the "\x00" between a corpus's segments into a space:
+    the target pattern must still see where a segment ends.
+    """
+    encoded = text.encode("latin-1", "replace")
+    if b"](" in encoded:
+        encoded = _LINK_TARGET.sub(_blank, encoded)
+    return encoded.translate(_FOLD_TABLE)
 
 
 # --- Query -----------------------------------------------------------------------------------
@@ -268,10 +282,7 @@ class Corpus:
         parts = [part for doc in documents for part in (doc.title, doc.body)]
         ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
         text = "\x00".join(parts)
-        folded = _fold(text)
-        if b"](" in folded:
-            folded = _LINK_TARGET.sub(_blank, folded)
-        return cls([doc.id for doc in documents], ends, folded, text)
+        return cls([doc.id for doc in documents], ends, _fold_for_matching(text), text)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -378,9 +389,8 @@ def _plain(markdown: str) -> str:
 
 def _best_match(body: str, highlight: re.Pattern[bytes]) -> int | None:
     """Where in the body the most distinct terms meet (the first such place), or None."""
-    if b"](" in (folded := _fold(body)):
-        folded = _LINK_TARGET.sub(_blank, folded)
-    matches = [(m.start(), m.lastindex) for m in highlight.finditer(folded)][:64]
+    matches = [(m.start(), m.lastindex) for m in highlight.finditer(_fold_for_matching(body))]
+    matches = matches[:64]
     if not matches:
         return None
     best, best_terms = matches[0][0], 0

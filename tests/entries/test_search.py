@@ -115,6 +115,14 @@ def test_a_link_target_is_not_text():
     assert found("oplægget", "Se [oplægget](https://example.org/tillid).") == [1]
 
 
+def test_an_unclosed_link_does_not_hide_the_next_entrys_words():
+    # The first entry ends inside "](…" without ")"; the next one has a ")" later on.
+    assert found("tillid", "Se [oplægget](https://example.org", "Om tillid (og mod).") == [2]
+    # Nor does a title ending so hide its own body.
+    documents = [doc(1, "Om tillid (og mod).", title="Se [oplægget](https://example.org")]
+    assert [hit.id for hit in search(documents, parse_query("tillid"))] == [1]
+
+
 def test_an_empty_query_finds_nothing():
     documents = [doc(1, "Tillid og ledelse.")]
     assert not parse_query("")
