@@ -44,9 +44,13 @@ __all__ = [
     "Hit",
     "Query",
     "Term",
+    "document_tokens",
+    "marked_title",
     "parse_query",
     "rank",
     "search",
+    "snippet_of",
+    "term_roots",
 ]
 
 # At most this many distinct words of a query are used; the rest are ignored.
@@ -94,12 +98,12 @@ class Hit:
     def snippet(self) -> markupsafe.Markup:
         """About 200 characters of plain text around the best match, HTML-escaped, matches
         in <mark>…</mark>, "…" where cut."""
-        return _snippet(self.document.body, _highlight_pattern(self.query.terms))
+        return snippet_of(self.document.body, self.query)
 
     @functools.cached_property
     def title(self) -> markupsafe.Markup:
         """The title HTML-escaped, matches in <mark>…</mark>; empty if there is no title."""
-        return _mark(self.document.title, _highlight_pattern(self.query.terms))
+        return marked_title(self.document.title, self.query)
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,9 @@ def _fold(text: str) -> bytes:
     return text.encode("latin-1", "replace").translate(_FOLD_TABLE)
 
 
+_TOKEN = re.compile(_WORD_CLASS + b"+")
+
+
 def _blank(match: re.Match[bytes]) -> bytes:
     return b" " * len(match.group())
 
@@ -217,22 +224,37 @@ def _spellings(text: str) -> list[str]:
     return spellings
 
 
+@functools.lru_cache(maxsize=1024)
+def term_roots(term: Term) -> tuple[tuple[bytes, bool], ...]:
+    """What one term matches: (folded literal, whole) pairs, one per root spelling.
+
+    A token (a maximal run of word characters in folded text) matches a pair if it starts with
+    the literal, or, when `whole`, equals it. The roots are the stem, plus the word if it does
+    not start with its stem; a stem shorter than MIN_PREFIX_STEM matches whole words only, and
+    then the word and the stem are the roots. Each root comes in its "aa"/"å" spellings. A
+    pair may repeat: each one counts its matches, as each pattern of the term does.
+    """
+    whole = len(term.stem) < MIN_PREFIX_STEM
+    roots = [term.stem] if term.word.startswith(term.stem) else [term.stem, term.word]
+    if whole:
+        roots = list(dict.fromkeys([term.word, term.stem]))
+    return tuple(
+        (spelling.encode("latin-1", "replace"), whole)
+        for root in roots
+        for spelling in _spellings(root)
+    )
+
+
 def _alternatives(term: Term) -> list[bytes]:
     """Regex alternatives (without suffix) for one term: a literal, then a word-start check.
 
     The check is a look-behind placed after the literal, so that the pattern still starts with
     a literal and the regex engine can use its fast literal search.
     """
-    whole = len(term.stem) < MIN_PREFIX_STEM
-    roots = [term.stem] if term.word.startswith(term.stem) else [term.stem, term.word]
-    if whole:
-        roots = list(dict.fromkeys([term.word, term.stem]))
     alternatives = []
-    for root in roots:
-        for spelling in _spellings(root):
-            literal = spelling.encode("latin-1", "replace")
-            start = re.escape(literal) + b"(?<!" + _WORD_CLASS + b".{%d})" % len(literal)
-            alternatives.append(start + (b"(?!" + _WORD_CLASS + b")" if whole else b""))
+    for literal, whole in term_roots(term):
+        start = re.escape(literal) + b"(?<!" + _WORD_CLASS + b".{%d})" % len(literal)
+        alternatives.append(start + (b"(?!" + _WORD_CLASS + b")" if whole else b""))
     return alternatives
 
 
@@ -253,6 +275,19 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[bytes]:
 
 
 # --- Search ----------------------------------------------------------------------------------
+
+
+def document_tokens(title: str, body: str) -> dict[bytes, int]:
+    """Each folded token of one entry and its weight: TITLE_WEIGHT × title occurrences + body
+    occurrences.
+
+    A term's count in `Corpus.search` is the sum of these weights over the tokens its roots
+    match (see `term_roots`), so an index of tokens answers exactly as a scan of the text.
+    """
+    tokens = Counter(_TOKEN.findall(_fold_for_matching(body)))
+    for token in _TOKEN.findall(_fold_for_matching(title)):
+        tokens[token] += TITLE_WEIGHT
+    return dict(tokens)
 
 
 class Corpus:
@@ -380,6 +415,18 @@ _SPACE = re.compile(r"\s")
 # The snippet goes where the most distinct query words occur within this many characters.
 _NEIGHBOURHOOD = 160
 _BEFORE = 60
+
+
+def snippet_of(body: str, query: Query) -> markupsafe.Markup:
+    """About 200 characters of the body's plain text around the best match of the query,
+    HTML-escaped, matches in <mark>…</mark>, "…" where cut (what `Hit.snippet` shows)."""
+    return _snippet(body, _highlight_pattern(query.terms))
+
+
+def marked_title(title: str, query: Query) -> markupsafe.Markup:
+    """The title HTML-escaped, the query's matches in <mark>…</mark>; empty if there is no
+    title (what `Hit.title` shows)."""
+    return _mark(title, _highlight_pattern(query.terms))
 
 
 def _plain(markdown: str) -> str:
