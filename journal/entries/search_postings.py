@@ -494,7 +494,6 @@ def search_page(
 
     terms = sorted(query.terms, key=lambda term: -len(term.stem))  # as Corpus.search
     weights: list[Counter[int]] = []
-    candidates: set[int] | None = None
     for term in terms:
         counts: Counter[int] = Counter()
         roots = term_roots(term)
@@ -506,41 +505,71 @@ def search_page(
             weight = sum(delta.weight(literal, whole) for literal, whole in roots)
             if weight:
                 counts[slot] = weight
-        candidates = counts.keys() - excluded if candidates is None else candidates & counts.keys()
-        if not candidates:
+        if not counts:
             return Results(0, [])
         weights.append(counts)
-    assert candidates is not None
-    if allowed is not None:
-        candidates &= _slots_of(meta, latest, base, allowed)
+
+    # Work per hit stays in C: a common word has thousands.
+    candidates: Collection[int]
+    if len(weights) == 1 and allowed is None:
+        for slot in [slot for slot in excluded if slot in weights[0]]:
+            del weights[0][slot]
+        candidates = weights[0]
+    else:
+        candidates = set(weights[0]).intersection(*weights[1:])
+        candidates.difference_update(excluded)
+        if allowed is not None:
+            candidates &= _slots_of(meta, latest, base, allowed)
+    if not candidates:
+        return Results(0, [])
+    if len(weights) == 1:
+        # log1p is increasing: the largest weight has the largest score.
+        counts = weights[0]
+        slots, keys = (
+            (counts.keys(), counts.values())
+            if candidates is counts
+            else (
+                list(candidates),
+                list(map(counts.__getitem__, candidates)),
+            )
+        )
+    else:
+        # Each score summed as Corpus.search sums it, term by term in its order, so that the
+        # floats are the same to the last bit.
+        slots = list(candidates)
+        keys = list(
+            map(
+                sum,
+                zip(*[map(math.log1p, map(w.__getitem__, slots)) for w in weights], strict=True),
+            )
+        )
 
     ids, days = meta.ids, meta.days
     if live_deltas:
         ids = ids + array("q", [delta.entry_id for delta in deltas])
         days = days + array("i", [delta.day for delta in deltas])
     wanted = offset + limit
-    log1p = math.log1p
+    pairs: Iterable[tuple] = zip(keys, slots, strict=True)
+    if len(slots) > wanted:
+        # Only the keys at or above the page's lowest can be on it (ties included).
+        pairs = itertools.compress(pairs, map(_kth_largest(keys, wanted).__le__, keys))
+    top = heapq.nlargest(wanted, [(key, days[slot], ids[slot]) for key, slot in pairs])
     if len(weights) == 1:
-        # log1p is increasing: the largest weights have the largest scores.
-        weight = weights[0].__getitem__
-        top = heapq.nlargest(
-            wanted,
-            zip(
-                map(weight, candidates),
-                map(days.__getitem__, candidates),
-                map(ids.__getitem__, candidates),
-                strict=True,
-            ),
-        )
-        hits = [PageHit(entry_id, log1p(w), day) for w, day, entry_id in top[offset:]]
+        hits = [PageHit(entry_id, math.log1p(w), day) for w, day, entry_id in top[offset:]]
     else:
-        scored = (
-            (sum(log1p(counts[slot]) for counts in weights), days[slot], ids[slot])
-            for slot in candidates
-        )
-        top = heapq.nlargest(wanted, scored)
         hits = [PageHit(entry_id, score, day) for score, day, entry_id in top[offset:]]
     return Results(len(candidates), hits)
+
+
+def _kth_largest(values: Iterable, k: int):
+    """The k-th largest of `values` (1-based, counting repeats); there are at least k."""
+    counts = Counter(values)
+    seen = 0
+    for value in sorted(counts, reverse=True):
+        seen += counts[value]
+        if seen >= k:
+            return value
+    raise ValueError("fewer values than k")
 
 
 def _excluded(meta: Meta, latest: Mapping[int, int], hidden: Iterable[int]) -> set[int]:
