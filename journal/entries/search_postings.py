@@ -480,7 +480,9 @@ def search_page(
     tokens); `deltas` are the entries saved since the last compaction, in order; `hidden` are
     ids never to find (trashed, deleted); `allowed`, if given, the only ids to find (filters).
     """
-    if not query or limit <= 0:
+    if offset < 0 or limit < 0:
+        raise ValueError("a page starts at 0 or later and holds 0 hits or more")
+    if not query:
         return Results(0, [])
     meta = meta or _EMPTY_META
     base = len(meta.ids)
@@ -573,8 +575,9 @@ def _kth_largest(values: Iterable, k: int):
 
 
 def _excluded(meta: Meta, latest: Mapping[int, int], hidden: Iterable[int]) -> set[int]:
-    """Slots never to find: dead, superseded by a delta, or holding a hidden entry."""
-    excluded = set(meta.dead_set)
+    """Slots never to find: dead, superseded by a delta, or holding a hidden entry (a set not
+    to change: it may be the meta's own)."""
+    excluded: set[int] = set()
     base = len(meta.ids)
     for entry_id in latest:
         slot = meta.slot_of(entry_id)
@@ -586,7 +589,7 @@ def _excluded(meta: Meta, latest: Mapping[int, int], hidden: Iterable[int]) -> s
             excluded.add(slot)
         if entry_id in latest:
             excluded.add(base + latest[entry_id])
-    return excluded
+    return meta.dead_set | excluded if excluded else meta.dead_set
 
 
 def _slots_of(meta: Meta, latest: Mapping[int, int], base: int, ids: Iterable[int]) -> set[int]:

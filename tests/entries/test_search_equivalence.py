@@ -5,6 +5,7 @@ deletions folded in or not, and after its blocks went through bytes."""
 import zlib
 from datetime import date
 
+import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -266,3 +267,36 @@ def test_a_block_of_another_kind_or_cut_short_is_refused():
         except ValueError:
             continue
         raise AssertionError(f"{broken[:8]!r} was read as a shard")
+
+
+def test_the_blocks_bytes_stay_as_databases_keep_them():
+    # Sealed blocks outlive a release: a new format needs a new magic, so that old blocks are
+    # refused (ValueError) and rebuilt rather than misread.
+    journal = [Source(7, 738000, "Tillid", "Om tillid og mål."), Source(9, 738001, "", "Mål")]
+    index = Index.build(journal, SHARDINGS[1])
+    index.save(9, 738002, "", "Nye mål")
+    meta, shards, deltas = index.encoded()
+    assert meta == bytes.fromhex(
+        "4c4a4d010100000000000000020000000000000000000000000000000200000000000000070000000000"
+        "00000900000000000000d0420b00d1420b00070000000000000009000000000000000000000001000000"
+    )
+    assert shards == {
+        0: bytes.fromhex(
+            "4c4a53010400000010000000080000006de56c006f67006f6d0074696c6c696400000000020000000300"
+            "000004000000080000000000000001000000000000000000000000000000000000000000000000000000"
+        )
+    }
+    assert deltas == [
+        bytes.fromhex(
+            "4c4a44010900000000000000d2420b0000000000020000000000000007000000000000006de56c006e79"
+            "650100000001000000"
+        )
+    ]
+
+
+def test_a_page_of_none_still_counts_and_a_page_before_the_first_is_refused():
+    journal = {1: ("", "Tillid.", FIRST_DAY), 2: ("", "Mere tillid.", FIRST_DAY)}
+    index = Index.build(sources_of(journal), SHARDINGS[0])
+    assert index.search(parse_query("tillid"), limit=0) == (2, [])
+    with pytest.raises(ValueError):
+        index.search(parse_query("tillid"), offset=-1)
