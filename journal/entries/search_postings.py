@@ -29,6 +29,7 @@ in C but for the scores of several-word queries, which are summed exactly as
 
 from __future__ import annotations
 
+import collections
 import heapq
 import itertools
 import math
@@ -39,7 +40,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from journal.entries.search import Query, document_tokens, term_roots
+from journal.entries.search import Query, Term, document_tokens, term_roots
 
 __all__ = [
     "Delta",
@@ -144,6 +145,59 @@ def _tokens_of(blob: bytes, count: int) -> list[bytes]:
     return tokens
 
 
+# --- Bitmaps ---------------------------------------------------------------------------------
+
+# A token in at least this many postings, and in at least 1/_DENSE_SHARE of the slots, gets
+# bit planes beside its slots (a plane costs size/8 bytes).
+_DENSE_POSTINGS = 64
+_DENSE_SHARE = 16
+_BIT_CHARS = b"01" + bytes(254)
+
+
+def _bitmap(slots: Iterable[int]) -> int:
+    """The integer with bit s set for each slot s, made in C (no Python step per slot)."""
+    slots = slots if isinstance(slots, (list, array, set)) else list(slots)
+    if not slots:
+        return 0
+    flags = bytearray(max(slots) + 1)
+    collections.deque(map(flags.__setitem__, slots, itertools.repeat(1)), maxlen=0)
+    return int(flags.translate(_BIT_CHARS)[::-1], 2)
+
+
+def _planes(weights: Mapping[int, int]) -> list[int]:
+    """slot → weight as bit planes: bit s of plane b is bit b of slot s's weight."""
+    slots, values = weights.keys(), weights.values()
+    depth = max(values, default=0).bit_length()
+    return [_bitmap(itertools.compress(slots, map((1 << b).__and__, values))) for b in range(depth)]
+
+
+def _add(first: list[int], second: list[int]) -> list[int]:
+    """The sum of two bit-sliced weights, plane by plane with a carry."""
+    total, carry = [], 0
+    for b in range(max(len(first), len(second))):
+        x = first[b] if b < len(first) else 0
+        y = second[b] if b < len(second) else 0
+        total.append(x ^ y ^ carry)
+        carry = (x & y) | (carry & (x ^ y))
+    if carry:
+        total.append(carry)
+    return total
+
+
+def _highest(bits: int, count: int) -> list[int]:
+    """The positions of the `count` highest set bits (fewer if there are not so many)."""
+    found = []
+    while bits and len(found) < count:
+        top = bits.bit_length() - 1
+        found.append(top)
+        bits ^= 1 << top
+    return found
+
+
+def _weight_at(planes: list[int], slot: int) -> int:
+    return sum(((plane >> slot) & 1) << b for b, plane in enumerate(planes))
+
+
 # --- Shards ----------------------------------------------------------------------------------
 
 
@@ -157,70 +211,123 @@ def _prefix_end(literal: bytes) -> bytes | None:
 
 class Shard:
     """Sorted tokens and their postings: token i's slots are `slots[offsets[i]:offsets[i+1]]`,
-    each slot repeated as many times as the token weighs in that slot's entry."""
+    each slot repeated as many times as the token weighs in that slot's entry.
 
-    __slots__ = ("offsets", "slots", "tokens")
+    A token in many entries also has `planes`: its weights bit-sliced into big integers
+    (bit s of plane b is bit b of the token's weight in slot s), so that a one-word query
+    sums, counts and ranks thousands of hits with a few operations on integers.
+    """
 
-    def __init__(self, tokens: list[bytes], offsets: array, slots: array):
+    __slots__ = ("offsets", "planes", "slots", "tokens")
+
+    def __init__(
+        self, tokens: list[bytes], offsets: array, slots: array, planes: dict[bytes, list[int]]
+    ):
         self.tokens = tokens
         self.offsets = offsets
         self.slots = slots
+        self.planes = planes
 
     @classmethod
-    def of(cls, postings: Mapping[bytes, Sequence[int]]) -> Shard:
-        """The shard of `postings` (token → its slots, repeated by weight)."""
+    def of(
+        cls,
+        postings: Mapping[bytes, Sequence[int]],
+        size: int,
+        planes: Mapping[bytes, list[int]] | None = None,
+    ) -> Shard:
+        """The shard of `postings` (token → its slots, repeated by weight) in an index of
+        `size` slots; `planes` those already known, the others made for dense tokens."""
         tokens = sorted(postings)
         parts = [postings[token] for token in tokens]
         offsets = array("I", itertools.accumulate(map(len, parts), initial=0))
         slots = array("I")
         for part in parts:
             slots.extend(part)
-        return cls(tokens, offsets, slots)
+        planes = dict(planes or {})
+        dense = max(_DENSE_POSTINGS, size // _DENSE_SHARE)
+        for token, part in zip(tokens, parts, strict=True):
+            if token not in planes and len(part) >= dense:
+                planes[token] = _planes(Counter(part))
+        return cls(tokens, offsets, slots, planes)
 
-    def postings(self, literal: bytes, whole: bool) -> array:
-        """The slots of the tokens that start with `literal` (`whole`: that equal it)."""
+    def span(self, literal: bytes, whole: bool) -> range:
+        """The tokens (indices) that start with `literal` (`whole`: that equal it)."""
         tokens = self.tokens
         low = bisect_left(tokens, literal)
         if whole:
-            high = low + 1 if low < len(tokens) and tokens[low] == literal else low
-        else:
-            end = _prefix_end(literal)
-            high = len(tokens) if end is None else bisect_left(tokens, end, low)
-        if low == high:
-            return _EMPTY
-        return self.slots[self.offsets[low] : self.offsets[high]]
+            return range(low, low + 1 if low < len(tokens) and tokens[low] == literal else low)
+        end = _prefix_end(literal)
+        return range(low, len(tokens) if end is None else bisect_left(tokens, end, low))
 
-    def merged(self, postings: Mapping[bytes, Sequence[int]]) -> Shard:
-        """This shard with `postings` appended to its tokens' postings (new tokens added)."""
+    def postings(self, literal: bytes, whole: bool) -> array:
+        """The slots of the tokens that start with `literal` (`whole`: that equal it)."""
+        span = self.span(literal, whole)
+        if not span:
+            return _EMPTY
+        return self.slots[self.offsets[span.start] : self.offsets[span.stop]]
+
+    def merged(self, postings: Mapping[bytes, Sequence[int]], size: int) -> Shard:
+        """This shard with `postings` of new slots appended to its tokens' postings (new
+        tokens added), in an index of `size` slots."""
         slots, offsets = self.slots, self.offsets
         combined: dict[bytes, Sequence[int]] = {
             token: slots[offsets[i] : offsets[i + 1]] for i, token in enumerate(self.tokens)
         }
+        planes = dict(self.planes)
         for token, more in postings.items():
             combined[token] = array("I", combined.get(token, _EMPTY)) + array("I", more)
-        return Shard.of(combined)
+            if token in planes:
+                planes[token] = _add(planes[token], _planes(Counter(more)))
+        return Shard.of(combined, size, planes)
 
     def __len__(self) -> int:
         return len(self.tokens)
 
     def encode(self) -> bytes:
-        """The shard as bytes: magic, [tokens, blob bytes, slots] (uint32), the tokens joined
-        by NUL, offsets (uint32, tokens + 1), slots (uint32); all little-endian."""
+        """The shard as bytes: magic, [tokens, blob bytes, slots, dense tokens] (uint32), the
+        tokens joined by NUL, offsets (uint32, tokens + 1), slots (uint32); then per dense
+        token its index and number of planes, the byte length of each plane (uint32), and the
+        planes themselves (unsigned little-endian integers). All little-endian."""
         blob = b"\0".join(self.tokens)
-        header = array("I", (len(self.tokens), len(blob), len(self.slots)))
-        return _SHARD_MAGIC + _pack(header) + blob + _pack(self.offsets, self.slots)
+        dense = [i for i, token in enumerate(self.tokens) if token in self.planes]
+        planes = [self.planes[self.tokens[i]] for i in dense]
+        counts = array("I", map(len, planes))
+        data = [
+            plane.to_bytes((plane.bit_length() + 7) // 8, "little") for p in planes for plane in p
+        ]
+        header = array("I", (len(self.tokens), len(blob), len(self.slots), len(dense)))
+        return b"".join(
+            (
+                _SHARD_MAGIC,
+                _pack(header),
+                blob,
+                _pack(self.offsets, self.slots, array("I", dense), counts),
+                _pack(array("I", map(len, data))),
+                *data,
+            )
+        )
 
     @classmethod
     def decode(cls, data: bytes) -> Shard:
         """The shard that `encode` gave `data` (bytes after it, such as padding, ignored)."""
         reader = _Reader(data, _SHARD_MAGIC)
-        count, blob_size, slot_count = reader.array("I", 3)
+        count, blob_size, slot_count, dense_count = reader.array("I", 4)
         tokens = _tokens_of(bytes(reader.take(blob_size)), count)
         offsets = reader.array("I", count + 1)
         slots = reader.array("I", slot_count)
         if offsets[-1] != slot_count or any(map(int.__gt__, offsets, offsets[1:])):
             raise ValueError("a search index shard's offsets do not add up")
-        return cls(tokens, offsets, slots)
+        dense = reader.array("I", dense_count)
+        counts = reader.array("I", dense_count)
+        lengths = iter(reader.array("I", sum(counts)))
+        planes = {}
+        for index, planes_count in zip(dense, counts, strict=True):
+            if index >= count:
+                raise ValueError("a search index shard's planes do not add up")
+            planes[tokens[index]] = [
+                int.from_bytes(reader.take(next(lengths)), "little") for _ in range(planes_count)
+            ]
+        return cls(tokens, offsets, slots, planes)
 
 
 def shards_for(query: Query, shard_of: ShardOf) -> set[int]:
@@ -237,10 +344,21 @@ class Meta:
     """Which entry each slot holds, its day, which slots are dead, and each entry's live slot.
 
     `live_ids` is sorted and `live_slots[i]` is the live slot of `live_ids[i]`, so that an id's
-    slot is a `bisect`, not a dict built from every entry at each query.
+    slot is a `bisect`, not a dict built from every entry at each query. `ooo` are the slots
+    out of order: whose (day, id) is not above every earlier slot's. The others go up in
+    (day, id) with their slot, so that the newest of them are the highest bits of a bitmap.
     """
 
-    __slots__ = ("_dead_set", "days", "dead", "generation", "ids", "live_ids", "live_slots")
+    __slots__ = (
+        "_dead_set",
+        "days",
+        "dead",
+        "generation",
+        "ids",
+        "live_ids",
+        "live_slots",
+        "ooo",
+    )
 
     def __init__(
         self,
@@ -250,6 +368,7 @@ class Meta:
         dead: array,
         live_ids: array,
         live_slots: array,
+        ooo: array,
     ):
         self.generation = generation
         self.ids = ids
@@ -257,6 +376,7 @@ class Meta:
         self.dead = dead
         self.live_ids = live_ids
         self.live_slots = live_slots
+        self.ooo = ooo
         self._dead_set: set[int] | None = None
 
     @classmethod
@@ -268,7 +388,15 @@ class Meta:
         live_ids = array("q", [entry_id for entry_id, _slot in live])
         if any(map(int.__eq__, live_ids, live_ids[1:])):
             raise ValueError("an entry has more than one live slot")
-        return cls(generation, ids, days, dead, live_ids, array("I", [s for _i, s in live]))
+        ooo = array("I")
+        newest = None
+        for slot, key in enumerate(zip(days, ids, strict=True)):
+            if newest is not None and key <= newest:
+                ooo.append(slot)
+            else:
+                newest = key
+        live_slots = array("I", [slot for _entry_id, slot in live])
+        return cls(generation, ids, days, dead, live_ids, live_slots, ooo)
 
     @property
     def dead_set(self) -> set[int]:
@@ -287,18 +415,22 @@ class Meta:
         return len(self.ids)
 
     def encode(self) -> bytes:
-        """Magic, [generation, slots, dead, live] (int64), ids (int64 per slot), days (int32
-        per slot), dead slots (uint32), live ids sorted (int64), their slots (uint32)."""
-        header = array("q", (self.generation, len(self.ids), len(self.dead), len(self.live_ids)))
+        """Magic, [generation, slots, dead, live, out of order] (int64), ids (int64 per slot),
+        days (int32 per slot), dead slots (uint32), live ids sorted (int64), their slots
+        (uint32), slots out of order (uint32)."""
+        header = array(
+            "q",
+            (self.generation, len(self.ids), len(self.dead), len(self.live_ids), len(self.ooo)),
+        )
         return _META_MAGIC + _pack(
-            header, self.ids, self.days, self.dead, self.live_ids, self.live_slots
+            header, self.ids, self.days, self.dead, self.live_ids, self.live_slots, self.ooo
         )
 
     @classmethod
     def decode(cls, data: bytes) -> Meta:
         """The meta that `encode` gave `data`."""
         reader = _Reader(data, _META_MAGIC)
-        generation, slots, dead, live = reader.array("q", 4)
+        generation, slots, dead, live, ooo = reader.array("q", 5)
         return cls(
             generation,
             reader.array("q", slots),
@@ -306,10 +438,11 @@ class Meta:
             reader.array("I", dead),
             reader.array("q", live),
             reader.array("I", live),
+            reader.array("I", ooo),
         )
 
 
-_EMPTY_META = Meta(0, array("q"), array("i"), array("I"), array("q"), array("I"))
+_EMPTY_META = Meta(0, array("q"), array("i"), array("I"), array("q"), array("I"), array("I"))
 
 
 class Delta:
@@ -408,7 +541,7 @@ def build(sources: Iterable[Source], shard_of: ShardOf) -> tuple[Meta, dict[int,
         (slot, document_tokens(source.title, source.body)) for slot, source in enumerate(ordered)
     )
     shards = {
-        number: Shard.of(postings)
+        number: Shard.of(postings, len(ordered))
         for number, postings in _postings_by_shard(weighted, shard_of).items()
     }
     ids = array("q", [source.entry_id for source in ordered])
@@ -454,7 +587,9 @@ def compact(
     changed = {}
     for number, postings in _postings_by_shard(weighted, shard_of).items():
         shard = shards.get(number)
-        changed[number] = shard.merged(postings) if shard is not None else Shard.of(postings)
+        changed[number] = (
+            shard.merged(postings, len(ids)) if shard is not None else Shard.of(postings, len(ids))
+        )
     return Meta.of(meta.generation + 1, ids, days, dead), changed
 
 
@@ -493,6 +628,16 @@ def search_page(
         if latest[delta.entry_id] == index and delta.tokens
     ]
     excluded = _excluded(meta, latest, hidden)
+    ids, days = meta.ids, meta.days
+    if live_deltas:
+        ids = ids + array("q", [delta.entry_id for delta in deltas])
+        days = days + array("i", [delta.day for delta in deltas])
+    if len(query.terms) == 1:
+        allowed_slots = None if allowed is None else _slots_of(meta, latest, base, allowed)
+        planes = _term_planes(query.terms[0], shards, live_deltas, shard_of)
+        return _one_term_page(
+            planes, meta, base, len(deltas), excluded, allowed_slots, ids, days, offset, limit
+        )
 
     terms = sorted(query.terms, key=lambda term: -len(term.stem))  # as Corpus.search
     weights: list[Counter[int]] = []
@@ -546,10 +691,6 @@ def search_page(
             )
         )
 
-    ids, days = meta.ids, meta.days
-    if live_deltas:
-        ids = ids + array("q", [delta.entry_id for delta in deltas])
-        days = days + array("i", [delta.day for delta in deltas])
     wanted = offset + limit
     pairs: Iterable[tuple] = zip(keys, slots, strict=True)
     if len(slots) > wanted:
@@ -561,6 +702,91 @@ def search_page(
     else:
         hits = [PageHit(entry_id, score, day) for score, day, entry_id in top[offset:]]
     return Results(len(candidates), hits)
+
+
+def _term_planes(
+    term: Term, shards: Mapping[int, Shard], live_deltas: list[tuple[int, Delta]], shard_of: ShardOf
+) -> list[int]:
+    """The term's weight in every slot, bit-sliced: dense tokens' planes summed, the other
+    tokens' postings counted and sliced, the deltas' weights set in their slots."""
+    planes: list[int] = []
+    sparse: Counter[int] = Counter()
+    roots = term_roots(term)
+    for literal, whole in roots:
+        shard = shards.get(shard_of(bucket_of(literal)))
+        if shard is None:
+            continue
+        span = shard.span(literal, whole)
+        dense = [i for i in span if shard.tokens[i] in shard.planes]
+        if not dense:
+            if span:
+                sparse.update(shard.slots[shard.offsets[span.start] : shard.offsets[span.stop]])
+            continue
+        for i in span:
+            token_planes = shard.planes.get(shard.tokens[i])
+            if token_planes is not None:
+                planes = _add(planes, token_planes)
+            else:
+                sparse.update(shard.slots[shard.offsets[i] : shard.offsets[i + 1]])
+    if sparse:
+        planes = _add(planes, _planes(sparse))
+    for slot, delta in live_deltas:
+        weight = sum(delta.weight(literal, whole) for literal, whole in roots)
+        # A delta's slot is above every slot in the shards: its bits are still 0.
+        planes.extend([0] * (weight.bit_length() - len(planes)))
+        for b in range(weight.bit_length()):
+            if weight >> b & 1:
+                planes[b] |= 1 << slot
+    return planes
+
+
+def _one_term_page(
+    planes: list[int],
+    meta: Meta,
+    base: int,
+    deltas: int,
+    excluded: set[int],
+    allowed: set[int] | None,
+    ids: array,
+    days: array,
+    offset: int,
+    limit: int,
+) -> Results:
+    """A one-word query's count and page from its bit-sliced weights: all in operations on
+    whole bitmaps but for the page's entries."""
+    found = 0
+    for plane in planes:
+        found |= plane
+    if excluded:
+        found &= ~_bitmap(excluded)
+    if allowed is not None:
+        found &= _bitmap(allowed)
+    total = found.bit_count()
+    if not total:
+        return Results(0, [])
+    planes = [plane & found for plane in planes]
+    # From the highest plane down: `above` are surely on the page, `tied` equal so far.
+    wanted = offset + limit
+    above, tied = 0, found
+    for plane in reversed(planes):
+        higher = tied & plane
+        if (above | higher).bit_count() >= wanted:
+            tied = higher
+        else:
+            above |= higher
+            tied &= ~plane
+    # Of the tied, the newest: the highest slots in order, and every slot out of order.
+    out_of_order = _bitmap(meta.ooo) | (((1 << deltas) - 1) << base)
+    rest = wanted - above.bit_count()
+    chosen = (
+        _highest(above, wanted)
+        + _highest(tied & ~out_of_order, rest)
+        + _highest(tied & out_of_order, (tied & out_of_order).bit_count())
+    )
+    top = sorted(
+        ((_weight_at(planes, slot), days[slot], ids[slot]) for slot in chosen), reverse=True
+    )[offset:wanted]
+    return Results(total, [PageHit(entry_id, math.log1p(w), day) for w, day, entry_id in top])
 
 
 def _kth_largest(values: Iterable, k: int):

@@ -4,11 +4,13 @@ deletions folded in or not, and after its blocks went through bytes."""
 
 import zlib
 from datetime import date
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from journal.entries import search_postings
 from journal.entries.search import Document, parse_query, search
 from journal.entries.search_postings import Index, Source
 from tests.bench.bench_search import ADJECTIVES, NOUNS, SMALL, VERBS
@@ -128,6 +130,14 @@ def worlds(draw, changes: int = 0) -> tuple[list, list[str], list[tuple]]:
     )
 
 
+# How many postings make a token dense (bit planes beside its slots): every token, some, none.
+densities = st.sampled_from([1, 4, 10_000])
+
+
+def density(postings: int):
+    return mock.patch.object(search_postings, "_DENSE_POSTINGS", postings)
+
+
 EQUIVALENCE = settings(
     max_examples=100,
     deadline=None,
@@ -168,21 +178,23 @@ def assert_same(index: Index, journal, text: str, hidden=frozenset(), allowed=No
 
 
 @EQUIVALENCE
-@given(worlds(), st.sampled_from(SHARDINGS))
-def test_the_index_finds_what_the_scan_finds(world, shard_of):
+@given(worlds(), st.sampled_from(SHARDINGS), densities)
+def test_the_index_finds_what_the_scan_finds(world, shard_of, dense):
     entries, texts, _changes = world
     journal = dict(enumerate(entries, start=1))
-    index = Index.build(sources_of(journal), shard_of)
+    with density(dense):
+        index = Index.build(sources_of(journal), shard_of)
     for text in texts:
         assert_same(index, journal, text)
 
 
 @EQUIVALENCE
-@given(worlds(), st.sets(st.integers(1, 14)), st.sets(st.integers(1, 14)))
-def test_the_index_leaves_out_hidden_entries_and_keeps_to_a_filter(world, hidden, allowed):
+@given(worlds(), st.sets(st.integers(1, 14)), st.sets(st.integers(1, 14)), densities)
+def test_the_index_leaves_out_hidden_entries_and_keeps_to_a_filter(world, hidden, allowed, dense):
     entries, texts, _changes = world
     journal = dict(enumerate(entries, start=1))
-    index = Index.build(sources_of(journal), SHARDINGS[0])
+    with density(dense):
+        index = Index.build(sources_of(journal), SHARDINGS[0])
     for text in texts:
         assert_same(index, journal, text, hidden=hidden)
         assert_same(index, journal, text, hidden=hidden, allowed=allowed)
@@ -201,40 +213,47 @@ def apply(index: Index, journal: dict, change: tuple) -> None:
 
 
 @EQUIVALENCE
-@given(worlds(changes=12), st.sets(st.integers(1, 16), max_size=3), st.sampled_from(SHARDINGS))
-def test_the_index_finds_what_the_scan_finds_after_changes(world, trashed, shard_of):
+@given(
+    worlds(changes=12),
+    st.sets(st.integers(1, 16), max_size=3),
+    st.sampled_from(SHARDINGS),
+    densities,
+)
+def test_the_index_finds_what_the_scan_finds_after_changes(world, trashed, shard_of, dense):
     entries, texts, changes = world
     journal = dict(enumerate(entries, start=1))
-    index = Index.build(sources_of(journal), shard_of)
-    for change in changes:
-        apply(index, journal, change)
-        assert_same(index, journal, texts[0], hidden=trashed)
-    for text in texts:
-        assert_same(index, journal, text, hidden=trashed)
-    index.compact()
-    for text in texts:
-        assert_same(index, journal, text, hidden=trashed)
+    with density(dense):
+        index = Index.build(sources_of(journal), shard_of)
+        for change in changes:
+            apply(index, journal, change)
+            assert_same(index, journal, texts[0], hidden=trashed)
+        for text in texts:
+            assert_same(index, journal, text, hidden=trashed)
+        index.compact()
+        for text in texts:
+            assert_same(index, journal, text, hidden=trashed)
 
 
 @EQUIVALENCE
-@given(worlds(changes=8))
-def test_the_index_finds_the_same_after_going_through_bytes(world):
+@given(worlds(changes=8), densities)
+def test_the_index_finds_the_same_after_going_through_bytes(world, dense):
     entries, texts, changes = world
     journal = dict(enumerate(entries, start=1))
     shard_of = SHARDINGS[0]
-    index = Index.build(sources_of(journal), shard_of)
-    for change in changes:
-        apply(index, journal, change)
-    meta, shards, deltas = index.encoded()
-    # The storage pads what it seals: bytes after a block are not part of it.
-    shards = {number: data + b"\0" * 100 for number, data in shards.items()}
-    again = Index.decoded(meta, shards, deltas, index.gone, shard_of)
-    for text in texts:
-        assert_same(again, journal, text)
-    again.compact()
-    again = Index.decoded(*again.encoded()[:2], [], (), shard_of)
-    for text in texts:
-        assert_same(again, journal, text)
+    with density(dense):
+        index = Index.build(sources_of(journal), shard_of)
+        for change in changes:
+            apply(index, journal, change)
+        meta, shards, deltas = index.encoded()
+        # The storage pads what it seals: bytes after a block are not part of it.
+        shards = {number: data + b"\0" * 100 for number, data in shards.items()}
+        again = Index.decoded(meta, shards, deltas, index.gone, shard_of)
+        for text in texts:
+            assert_same(again, journal, text)
+        again.compact()
+        again = Index.decoded(*again.encoded()[:2], [], (), shard_of)
+        for text in texts:
+            assert_same(again, journal, text)
 
 
 def test_a_root_spelt_with_å_finds_words_in_other_buckets():
@@ -258,6 +277,21 @@ def test_an_entry_saved_then_deleted_stays_gone_when_folded_in():
     assert_same(index, journal, "tillid")
 
 
+def test_an_old_entry_saved_again_keeps_its_place_among_equals():
+    # Its new slot is the highest, its day among the oldest: it must not pass for the newest.
+    journal = {n: ("", f"Tillid nummer {n}.", FIRST_DAY + n) for n in range(1, 9)}
+    for dense in (1, 10_000):
+        with density(dense):
+            index = Index.build(sources_of(journal), SHARDINGS[0])
+            journal[2] = ("", "Tillid, skrevet om.", FIRST_DAY + 2)
+            index.save(2, FIRST_DAY + 2, "", "Tillid, skrevet om.")
+            for _ in range(2):
+                page = index.search(parse_query("tillid"), limit=3)
+                assert [hit.id for hit in page.hits] == [8, 7, 6]
+                assert_same(index, journal, "tillid")
+                index.compact()
+
+
 def test_a_block_of_another_kind_or_cut_short_is_refused():
     journal = {1: ("Tillid", "Vi talte om tillid.", FIRST_DAY)}
     meta, shards, _deltas = Index.build(sources_of(journal), SHARDINGS[1]).encoded()
@@ -273,17 +307,21 @@ def test_the_blocks_bytes_stay_as_databases_keep_them():
     # Sealed blocks outlive a release: a new format needs a new magic, so that old blocks are
     # refused (ValueError) and rebuilt rather than misread.
     journal = [Source(7, 738000, "Tillid", "Om tillid og mål."), Source(9, 738001, "", "Mål")]
-    index = Index.build(journal, SHARDINGS[1])
+    with density(1):  # planes too
+        index = Index.build(journal, SHARDINGS[1])
     index.save(9, 738002, "", "Nye mål")
     meta, shards, deltas = index.encoded()
     assert meta == bytes.fromhex(
-        "4c4a4d010100000000000000020000000000000000000000000000000200000000000000070000000000"
-        "00000900000000000000d0420b00d1420b00070000000000000009000000000000000000000001000000"
+        "4c4a4d010100000000000000020000000000000000000000000000000200000000000000000000000000"
+        "000007000000000000000900000000000000d0420b00d1420b0007000000000000000900000000000000"
+        "0000000001000000"
     )
     assert shards == {
         0: bytes.fromhex(
-            "4c4a53010400000010000000080000006de56c006f67006f6d0074696c6c696400000000020000000300"
-            "000004000000080000000000000001000000000000000000000000000000000000000000000000000000"
+            "4c4a5301040000001000000008000000040000006de56c006f67006f6d0074696c6c6964000000000200"
+            "000003000000040000000800000000000000010000000000000000000000000000000000000000000000"
+            "000000000000000001000000020000000300000001000000010000000100000003000000010000000100"
+            "00000100000000000000000000000100000003010101"
         )
     }
     assert deltas == [
