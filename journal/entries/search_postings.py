@@ -21,10 +21,15 @@ The pieces, and why they are shaped so:
   ids and days, and ids to live slots.
 * Delta: one entry saved since the last compaction, its tokens and weights; a query reads them
   beside the shards, and `compact` folds them in.
-
-A query builds no object per hit: counts, candidate sets and the page (`heapq.nlargest`) stay
-in C but for the scores of several-word queries, which are summed exactly as
-`Corpus.search` sums them so that the floats, and so the order, are the same.
+* Planes: a token found in many slots also keeps its weights bit-sliced into big integers
+  (bit s of plane b = bit b of its weight in slot s). A term's weights are then summed, the
+  hits counted (`int.bit_count`) and the page's weights singled out plane by plane, each step
+  one C operation over the whole journal's bits: the cost barely follows the number of hits.
+  Several-word queries rank the few combinations of the terms' weights, each score summed as
+  `Corpus.search` sums it, so the floats, and so the order, are the same to the last bit.
+* Ties go to the newest (day, id). Slots mostly come in that order; the meta lists those that
+  do not (`Meta.ooo`: an old entry saved again, an entry dated back), which are looked at one
+  by one when tied, as are the deltas' slots.
 """
 
 from __future__ import annotations
@@ -632,14 +637,21 @@ def search_page(
     if live_deltas:
         ids = ids + array("q", [delta.entry_id for delta in deltas])
         days = days + array("i", [delta.day for delta in deltas])
-    if len(query.terms) == 1:
-        allowed_slots = None if allowed is None else _slots_of(meta, latest, base, allowed)
-        planes = _term_planes(query.terms[0], shards, live_deltas, shard_of)
-        return _one_term_page(
-            planes, meta, base, len(deltas), excluded, allowed_slots, ids, days, offset, limit
-        )
-
     terms = sorted(query.terms, key=lambda term: -len(term.stem))  # as Corpus.search
+    allowed_slots = None if allowed is None else _slots_of(meta, latest, base, allowed)
+    planes = [_term_planes(term, shards, live_deltas, shard_of) for term in terms]
+    found = _found(planes, excluded, allowed_slots)
+    total = found.bit_count()
+    if not total:
+        return Results(0, [])
+    page = _Page(meta, base, len(deltas), ids, days, offset, limit)
+    if len(terms) == 1:
+        return Results(total, page.of_one_term([plane & found for plane in planes[0]]))
+    hits = page.of_terms(planes, found)
+    if hits is not None:
+        return Results(total, hits)
+
+    # Too many combinations of weights: count per slot instead.
     weights: list[Counter[int]] = []
     for term in terms:
         counts: Counter[int] = Counter()
@@ -657,51 +669,23 @@ def search_page(
         weights.append(counts)
 
     # Work per hit stays in C: a common word has thousands.
-    candidates: Collection[int]
-    if len(weights) == 1 and allowed is None:
-        for slot in [slot for slot in excluded if slot in weights[0]]:
-            del weights[0][slot]
-        candidates = weights[0]
-    else:
-        candidates = set(weights[0]).intersection(*weights[1:])
-        candidates.difference_update(excluded)
-        if allowed is not None:
-            candidates &= _slots_of(meta, latest, base, allowed)
-    if not candidates:
-        return Results(0, [])
-    if len(weights) == 1:
-        # log1p is increasing: the largest weight has the largest score.
-        counts = weights[0]
-        slots, keys = (
-            (counts.keys(), counts.values())
-            if candidates is counts
-            else (
-                list(candidates),
-                list(map(counts.__getitem__, candidates)),
-            )
-        )
-    else:
-        # Each score summed as Corpus.search sums it, term by term in its order, so that the
-        # floats are the same to the last bit.
-        slots = list(candidates)
-        keys = list(
-            map(
-                sum,
-                zip(*[map(math.log1p, map(w.__getitem__, slots)) for w in weights], strict=True),
-            )
-        )
-
+    candidates = set(weights[0]).intersection(*weights[1:])
+    candidates.difference_update(excluded)
+    if allowed_slots is not None:
+        candidates &= allowed_slots
+    # Each score summed as Corpus.search sums it, term by term in its order, so that the
+    # floats are the same to the last bit.
+    slots = list(candidates)
+    keys = list(
+        map(sum, zip(*[map(math.log1p, map(w.__getitem__, slots)) for w in weights], strict=True))
+    )
     wanted = offset + limit
     pairs: Iterable[tuple] = zip(keys, slots, strict=True)
     if len(slots) > wanted:
         # Only the keys at or above the page's lowest can be on it (ties included).
         pairs = itertools.compress(pairs, map(_kth_largest(keys, wanted).__le__, keys))
     top = heapq.nlargest(wanted, [(key, days[slot], ids[slot]) for key, slot in pairs])
-    if len(weights) == 1:
-        hits = [PageHit(entry_id, math.log1p(w), day) for w, day, entry_id in top[offset:]]
-    else:
-        hits = [PageHit(entry_id, score, day) for score, day, entry_id in top[offset:]]
-    return Results(len(candidates), hits)
+    return Results(total, [PageHit(entry_id, score, day) for score, day, entry_id in top[offset:]])
 
 
 def _term_planes(
@@ -740,53 +724,112 @@ def _term_planes(
     return planes
 
 
-def _one_term_page(
-    planes: list[int],
-    meta: Meta,
-    base: int,
-    deltas: int,
-    excluded: set[int],
-    allowed: set[int] | None,
-    ids: array,
-    days: array,
-    offset: int,
-    limit: int,
-) -> Results:
-    """A one-word query's count and page from its bit-sliced weights: all in operations on
-    whole bitmaps but for the page's entries."""
-    found = 0
-    for plane in planes:
-        found |= plane
+def _found(planes: list[list[int]], excluded: set[int], allowed: set[int] | None) -> int:
+    """The slots where every term weighs something, less the excluded, within the allowed."""
+    found = -1  # every bit
+    for term_planes in planes:
+        term_found = 0
+        for plane in term_planes:
+            term_found |= plane
+        found &= term_found
     if excluded:
         found &= ~_bitmap(excluded)
     if allowed is not None:
         found &= _bitmap(allowed)
-    total = found.bit_count()
-    if not total:
-        return Results(0, [])
-    planes = [plane & found for plane in planes]
-    # From the highest plane down: `above` are surely on the page, `tied` equal so far.
-    wanted = offset + limit
-    above, tied = 0, found
-    for plane in reversed(planes):
-        higher = tied & plane
-        if (above | higher).bit_count() >= wanted:
-            tied = higher
-        else:
-            above |= higher
-            tied &= ~plane
-    # Of the tied, the newest: the highest slots in order, and every slot out of order.
-    out_of_order = _bitmap(meta.ooo) | (((1 << deltas) - 1) << base)
-    rest = wanted - above.bit_count()
-    chosen = (
-        _highest(above, wanted)
-        + _highest(tied & ~out_of_order, rest)
-        + _highest(tied & out_of_order, (tied & out_of_order).bit_count())
-    )
-    top = sorted(
-        ((_weight_at(planes, slot), days[slot], ids[slot]) for slot in chosen), reverse=True
-    )[offset:wanted]
-    return Results(total, [PageHit(entry_id, math.log1p(w), day) for w, day, entry_id in top])
+    return found
+
+
+# A query whose terms' weights combine in more ways than this is ranked slot by slot.
+_MAX_COMBINATIONS = 4096
+
+
+class _Page:
+    """Picks a page of hits out of bitmaps, opening no slot but the page's."""
+
+    def __init__(
+        self, meta: Meta, base: int, deltas: int, ids: array, days: array, offset: int, limit: int
+    ):
+        self.ids, self.days = ids, days
+        self.offset, self.wanted = offset, offset + limit
+        # Delta slots are above the others whatever their day.
+        self.out_of_order = _bitmap(meta.ooo) | (((1 << deltas) - 1) << base)
+
+    def newest(self, tied: int, count: int) -> list[int]:
+        """Slots among `tied` that hold the `count` newest (day, id), and maybe some more: the
+        highest slots in order, and every slot out of order."""
+        late = tied & self.out_of_order
+        return _highest(tied & ~late, count) + _highest(late, late.bit_count())
+
+    def of_one_term(self, planes: list[int]) -> list[PageHit]:
+        """The page of a one-word query, from its bit-sliced weights (only found bits set)."""
+        found = 0
+        for plane in planes:
+            found |= plane
+        # From the highest plane down: `above` are surely on the page, `tied` equal so far.
+        wanted = self.wanted
+        above, tied = 0, found
+        for plane in reversed(planes):
+            higher = tied & plane
+            if (above | higher).bit_count() >= wanted:
+                tied = higher
+            else:
+                above |= higher
+                tied &= ~plane
+        chosen = _highest(above, wanted) + self.newest(tied, wanted - above.bit_count())
+        ids, days = self.ids, self.days
+        top = sorted(
+            ((_weight_at(planes, slot), days[slot], ids[slot]) for slot in chosen), reverse=True
+        )[self.offset : wanted]
+        return [PageHit(entry_id, math.log1p(w), day) for w, day, entry_id in top]
+
+    def of_terms(self, planes: list[list[int]], found: int) -> list[PageHit] | None:
+        """The page of a query of several words (`planes` in Corpus.search's order of terms),
+        from the combinations of their weights; None if there are too many of those."""
+        combinations: list[tuple[tuple[int, ...], int]] = [((), found)]
+        for term_planes in planes:
+            weights = _weights(term_planes, found)
+            combinations = [
+                ((*values, weight), both)
+                for values, slots in combinations
+                for weight, mask in weights.items()
+                if (both := slots & mask)
+            ]
+            if len(combinations) > _MAX_COMBINATIONS:
+                return None
+        log1p = math.log1p
+        by_score: dict[float, int] = {}
+        for values, slots in combinations:
+            # Summed as Corpus.search sums a hit's score: the same float to the last bit.
+            score = sum(log1p(weight) for weight in values)
+            by_score[score] = by_score.get(score, 0) | slots
+        chosen: list[tuple[float, int]] = []
+        for score in sorted(by_score, reverse=True):
+            slots = by_score[score]
+            count = slots.bit_count()
+            if len(chosen) + count >= self.wanted:
+                chosen += [(score, slot) for slot in self.newest(slots, self.wanted - len(chosen))]
+                break
+            chosen += [(score, slot) for slot in _highest(slots, count)]
+        ids, days = self.ids, self.days
+        top = sorted(((score, days[slot], ids[slot]) for score, slot in chosen), reverse=True)
+        return [
+            PageHit(entry_id, score, day) for score, day, entry_id in top[self.offset : self.wanted]
+        ]
+
+
+def _weights(planes: list[int], within: int) -> dict[int, int]:
+    """weight → the slots of `within` with that weight, from bit-sliced weights."""
+    groups = {0: within}
+    for b in reversed(range(len(planes))):
+        plane, split = planes[b], {}
+        for value, slots in groups.items():
+            if ones := slots & plane:
+                split[value | 1 << b] = ones
+            if zeros := slots & ~plane:
+                split[value] = zeros
+        groups = split
+    groups.pop(0, None)
+    return groups
 
 
 def _kth_largest(values: Iterable, k: int):

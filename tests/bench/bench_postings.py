@@ -11,7 +11,7 @@ One leader's generated Danish entries (tests/bench/bench_search.py's generator) 
 - scan: `Corpus.search` + `rank` on a corpus kept in memory (today's search with its index
   kept, leaving out the per-query work on the rows and the opening of the sealed corpus);
 - index: `search_postings.search_page` for a page of 30 and the count, its meta and shards
-  decoded already;
+  decoded already (one word: bit planes; several: combinations of weights on bit planes);
 - sealed index: as the storage layer will do it: open (AES-GCM) the meta and the shards the
   query needs, decode them, search.
 

@@ -2,6 +2,7 @@
 scores, in the same order, and as many — on generated Danish journals, after saves, edits and
 deletions folded in or not, and after its blocks went through bytes."""
 
+import contextlib
 import zlib
 from datetime import date
 from unittest import mock
@@ -130,12 +131,18 @@ def worlds(draw, changes: int = 0) -> tuple[list, list[str], list[tuple]]:
     )
 
 
-# How many postings make a token dense (bit planes beside its slots): every token, some, none.
-densities = st.sampled_from([1, 4, 10_000])
+# How many postings make a token dense (bit planes beside its slots): every token, some, none;
+# and how many combinations of weights a query of several words may rank on bitmaps.
+densities = st.sampled_from([(1, 4096), (4, 4096), (10_000, 4096), (1, 0), (4, 2)])
 
 
-def density(postings: int):
-    return mock.patch.object(search_postings, "_DENSE_POSTINGS", postings)
+@contextlib.contextmanager
+def density(postings: int, combinations: int = 4096):
+    with (
+        mock.patch.object(search_postings, "_DENSE_POSTINGS", postings),
+        mock.patch.object(search_postings, "_MAX_COMBINATIONS", combinations),
+    ):
+        yield
 
 
 EQUIVALENCE = settings(
@@ -182,7 +189,7 @@ def assert_same(index: Index, journal, text: str, hidden=frozenset(), allowed=No
 def test_the_index_finds_what_the_scan_finds(world, shard_of, dense):
     entries, texts, _changes = world
     journal = dict(enumerate(entries, start=1))
-    with density(dense):
+    with density(*dense):
         index = Index.build(sources_of(journal), shard_of)
     for text in texts:
         assert_same(index, journal, text)
@@ -193,7 +200,7 @@ def test_the_index_finds_what_the_scan_finds(world, shard_of, dense):
 def test_the_index_leaves_out_hidden_entries_and_keeps_to_a_filter(world, hidden, allowed, dense):
     entries, texts, _changes = world
     journal = dict(enumerate(entries, start=1))
-    with density(dense):
+    with density(*dense):
         index = Index.build(sources_of(journal), SHARDINGS[0])
     for text in texts:
         assert_same(index, journal, text, hidden=hidden)
@@ -222,7 +229,7 @@ def apply(index: Index, journal: dict, change: tuple) -> None:
 def test_the_index_finds_what_the_scan_finds_after_changes(world, trashed, shard_of, dense):
     entries, texts, changes = world
     journal = dict(enumerate(entries, start=1))
-    with density(dense):
+    with density(*dense):
         index = Index.build(sources_of(journal), shard_of)
         for change in changes:
             apply(index, journal, change)
@@ -240,7 +247,7 @@ def test_the_index_finds_the_same_after_going_through_bytes(world, dense):
     entries, texts, changes = world
     journal = dict(enumerate(entries, start=1))
     shard_of = SHARDINGS[0]
-    with density(dense):
+    with density(*dense):
         index = Index.build(sources_of(journal), shard_of)
         for change in changes:
             apply(index, journal, change)
@@ -279,16 +286,17 @@ def test_an_entry_saved_then_deleted_stays_gone_when_folded_in():
 
 def test_an_old_entry_saved_again_keeps_its_place_among_equals():
     # Its new slot is the highest, its day among the oldest: it must not pass for the newest.
-    journal = {n: ("", f"Tillid nummer {n}.", FIRST_DAY + n) for n in range(1, 9)}
-    for dense in (1, 10_000):
-        with density(dense):
+    journal = {n: ("", f"Tillid og mod, nummer {n}.", FIRST_DAY + n) for n in range(1, 9)}
+    for dense in ((1, 4096), (10_000, 4096), (1, 0)):
+        with density(*dense):
             index = Index.build(sources_of(journal), SHARDINGS[0])
-            journal[2] = ("", "Tillid, skrevet om.", FIRST_DAY + 2)
-            index.save(2, FIRST_DAY + 2, "", "Tillid, skrevet om.")
+            journal[2] = ("", "Tillid og mod, skrevet om.", FIRST_DAY + 2)
+            index.save(2, FIRST_DAY + 2, "", "Tillid og mod, skrevet om.")
             for _ in range(2):
-                page = index.search(parse_query("tillid"), limit=3)
-                assert [hit.id for hit in page.hits] == [8, 7, 6]
-                assert_same(index, journal, "tillid")
+                for text in ("tillid", "tillid mod"):
+                    page = index.search(parse_query(text), limit=3)
+                    assert [hit.id for hit in page.hits] == [8, 7, 6]
+                    assert_same(index, journal, text)
                 index.compact()
 
 
