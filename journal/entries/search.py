@@ -44,9 +44,13 @@ __all__ = [
     "Hit",
     "Query",
     "Term",
+    "document_tokens",
+    "marked_title",
     "parse_query",
     "rank",
     "search",
+    "snippet_of",
+    "term_roots",
 ]
 
 # At most this many distinct words of a query are used; the rest are ignored.
@@ -94,12 +98,12 @@ class Hit:
     def snippet(self) -> markupsafe.Markup:
         """About 200 characters of plain text around the best match, HTML-escaped, matches
         in <mark>…</mark>, "…" where cut."""
-        return _snippet(self.document.body, _highlight_pattern(self.query.terms))
+        return snippet_of(self.document.body, self.query)
 
     @functools.cached_property
     def title(self) -> markupsafe.Markup:
         """The title HTML-escaped, matches in <mark>…</mark>; empty if there is no title."""
-        return _mark(self.document.title, _highlight_pattern(self.query.terms))
+        return marked_title(self.document.title, self.query)
 
 
 @dataclass(frozen=True)
@@ -155,8 +159,10 @@ _WORD_CHARS = "0-9a-z\xaa\xb5\xba\xdf-\xf6\xf8-\xff"
 _WORD_BYTES = _WORD_CHARS.encode("latin-1")
 _QUERY_WORD = re.compile(f"[{_WORD_CHARS}]+")
 _WORD_CLASS = b"[" + _WORD_BYTES + b"]"
-# Link and image targets, "](https://…)", are not text: blank them for matching.
-_LINK_TARGET = re.compile(rb"\]\([^)\n]*\)")
+# Link and image targets, "](https://…)", are not text: blank them for matching. A target
+# ends at the end of its line or its title or body (the "\x00" between them in a corpus), so
+# that an unclosed "](" never blanks the next entry's words.
+_LINK_TARGET = re.compile(rb"\]\([^)\n\x00]*\)")
 
 
 def _fold(text: str) -> bytes:
@@ -164,8 +170,23 @@ def _fold(text: str) -> bytes:
     return text.encode("latin-1", "replace").translate(_FOLD_TABLE)
 
 
+_TOKEN = re.compile(_WORD_CLASS + b"+")
+
+
 def _blank(match: re.Match[bytes]) -> bytes:
     return b" " * len(match.group())
+
+
+def _fold_for_matching(text: str) -> bytes:
+    """`_fold(text)` with link targets blanked, position for position.
+
+    Blanked before folding, which turns the "\x00" between a corpus's segments into a space:
+    the target pattern must still see where a segment ends.
+    """
+    encoded = text.encode("latin-1", "replace")
+    if b"](" in encoded:
+        encoded = _LINK_TARGET.sub(_blank, encoded)
+    return encoded.translate(_FOLD_TABLE)
 
 
 # --- Query -----------------------------------------------------------------------------------
@@ -203,22 +224,37 @@ def _spellings(text: str) -> list[str]:
     return spellings
 
 
+@functools.lru_cache(maxsize=1024)
+def term_roots(term: Term) -> tuple[tuple[bytes, bool], ...]:
+    """What one term matches: (folded literal, whole) pairs, one per root spelling.
+
+    A token (a maximal run of word characters in folded text) matches a pair if it starts with
+    the literal, or, when `whole`, equals it. The roots are the stem, plus the word if it does
+    not start with its stem; a stem shorter than MIN_PREFIX_STEM matches whole words only, and
+    then the word and the stem are the roots. Each root comes in its "aa"/"å" spellings. A
+    pair may repeat: each one counts its matches, as each pattern of the term does.
+    """
+    whole = len(term.stem) < MIN_PREFIX_STEM
+    roots = [term.stem] if term.word.startswith(term.stem) else [term.stem, term.word]
+    if whole:
+        roots = list(dict.fromkeys([term.word, term.stem]))
+    return tuple(
+        (spelling.encode("latin-1", "replace"), whole)
+        for root in roots
+        for spelling in _spellings(root)
+    )
+
+
 def _alternatives(term: Term) -> list[bytes]:
     """Regex alternatives (without suffix) for one term: a literal, then a word-start check.
 
     The check is a look-behind placed after the literal, so that the pattern still starts with
     a literal and the regex engine can use its fast literal search.
     """
-    whole = len(term.stem) < MIN_PREFIX_STEM
-    roots = [term.stem] if term.word.startswith(term.stem) else [term.stem, term.word]
-    if whole:
-        roots = list(dict.fromkeys([term.word, term.stem]))
     alternatives = []
-    for root in roots:
-        for spelling in _spellings(root):
-            literal = spelling.encode("latin-1", "replace")
-            start = re.escape(literal) + b"(?<!" + _WORD_CLASS + b".{%d})" % len(literal)
-            alternatives.append(start + (b"(?!" + _WORD_CLASS + b")" if whole else b""))
+    for literal, whole in term_roots(term):
+        start = re.escape(literal) + b"(?<!" + _WORD_CLASS + b".{%d})" % len(literal)
+        alternatives.append(start + (b"(?!" + _WORD_CLASS + b")" if whole else b""))
     return alternatives
 
 
@@ -239,6 +275,19 @@ def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[bytes]:
 
 
 # --- Search ----------------------------------------------------------------------------------
+
+
+def document_tokens(title: str, body: str) -> dict[bytes, int]:
+    """Each folded token of one entry and its weight: TITLE_WEIGHT × title occurrences + body
+    occurrences.
+
+    A term's count in `Corpus.search` is the sum of these weights over the tokens its roots
+    match (see `term_roots`), so an index of tokens answers exactly as a scan of the text.
+    """
+    tokens = Counter(_TOKEN.findall(_fold_for_matching(body)))
+    for token in _TOKEN.findall(_fold_for_matching(title)):
+        tokens[token] += TITLE_WEIGHT
+    return dict(tokens)
 
 
 class Corpus:
@@ -268,10 +317,7 @@ class Corpus:
         parts = [part for doc in documents for part in (doc.title, doc.body)]
         ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
         text = "\x00".join(parts)
-        folded = _fold(text)
-        if b"](" in folded:
-            folded = _LINK_TARGET.sub(_blank, folded)
-        return cls([doc.id for doc in documents], ends, folded, text)
+        return cls([doc.id for doc in documents], ends, _fold_for_matching(text), text)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -371,6 +417,18 @@ _NEIGHBOURHOOD = 160
 _BEFORE = 60
 
 
+def snippet_of(body: str, query: Query) -> markupsafe.Markup:
+    """About 200 characters of the body's plain text around the best match of the query,
+    HTML-escaped, matches in <mark>…</mark>, "…" where cut (what `Hit.snippet` shows)."""
+    return _snippet(body, _highlight_pattern(query.terms))
+
+
+def marked_title(title: str, query: Query) -> markupsafe.Markup:
+    """The title HTML-escaped, the query's matches in <mark>…</mark>; empty if there is no
+    title (what `Hit.title` shows)."""
+    return _mark(title, _highlight_pattern(query.terms))
+
+
 def _plain(markdown: str) -> str:
     """Markdown as one line of plain text: syntax characters dropped, white space collapsed."""
     return _SPACES.sub(" ", _MARKDOWN.sub("", markdown))
@@ -378,9 +436,8 @@ def _plain(markdown: str) -> str:
 
 def _best_match(body: str, highlight: re.Pattern[bytes]) -> int | None:
     """Where in the body the most distinct terms meet (the first such place), or None."""
-    if b"](" in (folded := _fold(body)):
-        folded = _LINK_TARGET.sub(_blank, folded)
-    matches = [(m.start(), m.lastindex) for m in highlight.finditer(folded)][:64]
+    matches = [(m.start(), m.lastindex) for m in highlight.finditer(_fold_for_matching(body))]
+    matches = matches[:64]
     if not matches:
         return None
     best, best_terms = matches[0][0], 0

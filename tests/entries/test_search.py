@@ -1,12 +1,22 @@
 """Search over a leader's own entries: Danish word forms, letters, ranking and snippets."""
 
 import dataclasses
+import math
 from datetime import date
 
 import markupsafe
 import pytest
 
-from journal.entries.search import Document, Hit, parse_query, search
+from journal.entries.search import (
+    Document,
+    Hit,
+    document_tokens,
+    marked_title,
+    parse_query,
+    search,
+    snippet_of,
+    term_roots,
+)
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 
@@ -113,6 +123,14 @@ def test_a_word_in_the_title_is_found():
 def test_a_link_target_is_not_text():
     assert found("tillid", "Se [oplægget](https://example.org/tillid).") == []
     assert found("oplægget", "Se [oplægget](https://example.org/tillid).") == [1]
+
+
+def test_an_unclosed_link_does_not_hide_the_next_entrys_words():
+    # The first entry ends inside "](…" without ")"; the next one has a ")" later on.
+    assert found("tillid", "Se [oplægget](https://example.org", "Om tillid (og mod).") == [2]
+    # Nor does a title ending so hide its own body.
+    documents = [doc(1, "Om tillid (og mod).", title="Se [oplægget](https://example.org")]
+    assert [hit.id for hit in search(documents, parse_query("tillid"))] == [1]
 
 
 def test_an_empty_query_finds_nothing():
@@ -261,3 +279,41 @@ def test_a_hit_is_a_frozen_dataclass():
     assert hit.score > 0
     with pytest.raises(dataclasses.FrozenInstanceError):
         hit.id = 8
+
+
+# --- The pieces an index of tokens is built from ----------------------------------------------
+
+
+def test_a_documents_tokens_weigh_a_title_three_times_a_body_once():
+    tokens = document_tokens(
+        "Tillid og TILLID", "Tillid, [oplæg](https://tillid.dk) _ledelse_ Café"
+    )
+    assert tokens == {b"tillid": 7, b"og": 3, b"opl\xe6g": 1, b"ledelse": 1, b"cafe": 1}
+
+
+def test_a_terms_roots_are_its_stem_in_both_aa_spellings():
+    (term,) = parse_query("Ålborg").terms
+    assert term_roots(term) == ((b"aalborg", False), (b"\xe5lborg", False))
+    (term,) = parse_query("medarbejderne").terms
+    assert term_roots(term) == ((b"medarbejd", False),)
+
+
+def test_a_short_terms_roots_match_whole_words():
+    (term,) = parse_query("på").terms
+    assert term_roots(term) == ((b"paa", True), (b"p\xe5", True))
+
+
+def test_the_score_is_the_log_of_the_matching_tokens_weights():
+    title, body = "Tillid", "Tilliden voksede. Tillidsbaseret ledelse og tid."
+    (hit,) = search([doc(1, body, title=title)], parse_query("tillid"))
+    weights = document_tokens(title, body)
+    assert hit.score == math.log1p(
+        weights[b"tillid"] + weights[b"tilliden"] + weights[b"tillidsbaseret"]
+    )
+
+
+def test_snippet_and_title_can_be_made_without_a_hit():
+    document = doc(1, "Vi talte om **tillid** i teamet.", title="Tillid")
+    (hit,) = search([document], parse_query("tillid"))
+    assert snippet_of(document.body, parse_query("tillid")) == hit.snippet
+    assert marked_title(document.title, parse_query("tillid")) == hit.title == "<mark>Tillid</mark>"
