@@ -8,6 +8,9 @@ from zoneinfo import ZoneInfo
 from flask import Flask, g, has_request_context, request
 from flask_babel import format_date, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from journal.models import LANGUAGES, User
 
@@ -73,6 +76,24 @@ def page_translations():
     return translations
 
 
+@pass_eval_context
+def template_gettext(eval_context: EvalContext, text: str, **variables) -> str:
+    """`{{ _("…") }}` in a template: what Jinja's own (new-style) `_` gives, for less.
+
+    Jinja's `_` passes each text through three layers of its calls (the `_` alias, the
+    new-style wrapper, the catalogue's function), and formats it even with nothing to put
+    in; a page has dozens of texts, the privacy page 86, and that was a third of the
+    layout's time. Same result: the translation, safe markup where the template escapes,
+    `%(name)s` filled in (escaped), and "%%" read as "%".
+    """
+    translated = page_translations().ugettext(text)
+    if eval_context.autoescape:
+        translated = Markup(translated)  # noqa: S704 - our catalogue, as Jinja's own `_`
+    if variables or "%" in translated:
+        return translated % variables
+    return translated
+
+
 def init_app(app: Flask) -> None:
     """Expose the language helpers to templates."""
     app.jinja_env.install_gettext_callables(
@@ -84,6 +105,7 @@ def init_app(app: Flask) -> None:
         ),
         newstyle=True,
     )
+    app.jinja_env.globals["_"] = template_gettext
 
     app.add_template_filter(format_day, "dateformat")
 

@@ -1,0 +1,38 @@
+"""The floor: what every logged-in page pays before its own work (the layout, the user, the
+session). It shows what it showed before, for a fixed amount of work per request; the time it
+takes is measured by `tests/bench/profile_floor.py` and `make bench`, not here."""
+
+import pytest
+from jinja2 import Environment
+
+from journal import i18n
+
+# Templates with each kind of text `_()` meets: a plain one, a literal "%", a value put in
+# (escaped unless the template does not escape), and one with markup in its translation.
+TEMPLATES = {
+    "plain": '{{ _("Privacy") }}',
+    "percent sign": '{{ _("100%% of %(what)s", what=who) }}|{{ _("5 %% more") }}',
+    "value put in": '{{ _("Account menu:") }} {{ _("Hello %(name)s", name=who) }}',
+    "not escaped": '{% autoescape false %}{{ _("Hi %(name)s", name=who) }}{% endautoescape %}',
+    "markup": '{{ _("Write a new reflection (shortcut: n)") }}',
+}
+
+
+def jinjas_own(source: str) -> str:
+    """`source` rendered with Jinja's own new-style gettext, as the app had it."""
+    environment = Environment(extensions=["jinja2.ext.i18n"], autoescape=True)
+    environment.install_gettext_callables(
+        gettext=lambda text: i18n.page_translations().ugettext(text),
+        ngettext=lambda one, many, n: i18n.page_translations().ungettext(one, many, n),
+        newstyle=True,
+    )
+    return environment.from_string(source).render(who="<b>Lone & co</b>")
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+@pytest.mark.parametrize("source", TEMPLATES.values(), ids=TEMPLATES)
+def test_templates_translate_exactly_as_jinjas_own_gettext(app, language, source):
+    assert app.jinja_env.globals["_"] is i18n.template_gettext
+    with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
+        ours = app.jinja_env.from_string(source).render(who="<b>Lone & co</b>")
+        assert ours == jinjas_own(source)
