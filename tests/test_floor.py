@@ -36,3 +36,29 @@ def test_templates_translate_exactly_as_jinjas_own_gettext(app, language, source
     with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
         ours = app.jinja_env.from_string(source).render(who="<b>Lone & co</b>")
         assert ours == jinjas_own(source)
+
+
+def test_the_layout_builds_its_links_once(app, leader_client, monkeypatch):
+    assert leader_client.get("/privacy").status_code == 200  # the first page builds them
+    built = []
+    build = app.url_for
+
+    def counted(endpoint, **values):
+        built.append(endpoint)
+        return build(endpoint, **values)
+
+    monkeypatch.setattr(app, "url_for", counted)
+    monkeypatch.setitem(app.jinja_env.globals, "url_for", counted)
+    page = leader_client.get("/privacy").get_data(as_text=True)
+    assert 'href="/goals/"' in page and 'href="/static/style.css"' in page
+    assert page.count('href="/journal/"') == 2  # the desktop's bar and the phone's Menu
+    assert built == []
+
+
+def test_the_layout_links_follow_the_root_path_the_app_is_served_under(leader_client):
+    leader_client.get("/privacy")
+    moved = leader_client.get("/privacy", base_url="http://localhost/ledelse/")
+    page = moved.get_data(as_text=True)
+    assert 'href="/ledelse/goals/"' in page and 'href="/ledelse/static/style.css"' in page
+    assert 'href="/goals/"' not in page
+    assert 'href="/goals/"' in leader_client.get("/privacy").get_data(as_text=True)
