@@ -6,6 +6,7 @@ import pytest
 from jinja2 import Environment
 
 from journal import i18n
+from tests.entries.test_journal_list import counting_queries
 
 # Templates with each kind of text `_()` meets: a plain one, a literal "%", a value put in
 # (escaped unless the template does not escape), and one with markup in its translation.
@@ -62,3 +63,12 @@ def test_the_layout_links_follow_the_root_path_the_app_is_served_under(leader_cl
     assert 'href="/ledelse/goals/"' in page and 'href="/ledelse/static/style.css"' in page
     assert 'href="/goals/"' not in page
     assert 'href="/goals/"' in leader_client.get("/privacy").get_data(as_text=True)
+
+
+def test_a_logged_in_page_asks_the_database_one_question(leader_client, leader, db):
+    leader_client.get("/privacy")
+    with counting_queries(db.engine) as statements:
+        page = leader_client.get("/privacy").get_data(as_text=True)
+    assert leader.name in page  # logged in, the journal open: the menu is there
+    assert 'href="/goals/"' in page
+    assert len(statements) == 1 and "FROM users" in statements[0]
