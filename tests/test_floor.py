@@ -2,6 +2,8 @@
 session). It shows what it showed before, for a fixed amount of work per request; the time it
 takes is measured by `tests/bench/profile_floor.py` and `make bench`, not here."""
 
+import contextvars
+
 import pytest
 from jinja2 import Environment
 
@@ -37,6 +39,26 @@ def test_templates_translate_exactly_as_jinjas_own_gettext(app, language, source
     with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
         ours = app.jinja_env.from_string(source).render(who="<b>Lone & co</b>")
         assert ours == jinjas_own(source)
+
+
+def test_a_literal_text_is_translated_without_a_call_from_the_template(app):
+    compiled = app.jinja_env.compile('{{ _("Privacy") }} {{ _("Hi %(n)s", n=1) }}', raw=True)
+    assert "translated_literal" in compiled  # the literal: a filter, called directly
+    assert "context.call(" in compiled  # the one with a value put in: as before
+    helper = app.jinja_env.from_string('{{ helper._("Privacy") }}')
+    assert helper.render(helper={"_": lambda text: text.upper()}) == "PRIVACY"
+
+
+def test_a_text_is_translated_at_every_rendering_not_once(app):
+    template = app.jinja_env.from_string('{{ _("Privacy") }}')
+
+    def rendered(language: str) -> str:  # in a request (and app context) of its own
+        cookie = f"{i18n.LANGUAGE_COOKIE}={language}"
+        with app.test_request_context(headers={"Cookie": cookie}):
+            return template.render()
+
+    shown = [contextvars.Context().run(rendered, language) for language in ("da", "en", "da")]
+    assert shown == ["Privatliv", "Privacy", "Privatliv"]
 
 
 def test_the_layout_builds_its_links_once(app, leader_client, monkeypatch):
