@@ -8,6 +8,8 @@ import pytest
 from jinja2 import Environment
 
 from journal import i18n
+from journal.notifications import in_app
+from journal.sharing import services as sharing
 from tests.entries.test_journal_list import counting_queries
 
 # Templates with each kind of text `_()` meets: a plain one, a literal "%", a value put in
@@ -94,3 +96,20 @@ def test_a_logged_in_page_asks_the_database_one_question(leader_client, leader, 
     assert leader.name in page  # logged in, the journal open: the menu is there
     assert 'href="/goals/"' in page
     assert len(statements) == 1 and "FROM users" in statements[0]
+
+
+def test_the_team_menus_news_is_asked_with_a_query_built_once(
+    app, client, make_user, log_in_as, db, monkeypatch
+):
+    manager, leader = make_user(name="Mads Manager"), make_user(name="Lone Leder")
+    sharing.set_link_by_admin(leader, manager)
+    log_in_as(client, manager)
+    assert 'href="/team/"' in client.get("/privacy").get_data(as_text=True)
+    built = []
+    build = in_app._visible
+    monkeypatch.setattr(in_app, "_visible", lambda *args: built.append(args) or build(*args))
+    with counting_queries(db.engine) as statements:
+        page = client.get("/privacy").get_data(as_text=True)
+    assert 'href="/team/"' in page and "news-dot" not in page
+    assert len(statements) == 2  # the manager, then whether the team has news
+    assert built == []
