@@ -88,13 +88,17 @@ def page_translations():
     return translations
 
 
-def _translated(eval_context: EvalContext, text: str, variables: dict) -> str:
-    # The catalogue is found once per rendering and kept on its evaluation context (which
-    # lives as long as the rendering): `g` is a proxy, a microsecond for each text.
+def _catalogue(eval_context: EvalContext):
+    # Found once per rendering and kept on its evaluation context (which lives as long as
+    # the rendering): `g` is a proxy, a microsecond for each text.
     catalogue = getattr(eval_context, "journal_catalogue", None)
     if catalogue is None:
         catalogue = eval_context.journal_catalogue = page_translations()
-    translated = catalogue.ugettext(text)
+    return catalogue
+
+
+def _translated(eval_context: EvalContext, text: str, variables: dict) -> str:
+    translated = _catalogue(eval_context).ugettext(text)
     if eval_context.autoescape:
         translated = Markup(translated)  # noqa: S704 - our catalogue, as Jinja's own `_`
     if variables or "%" in translated:
@@ -119,8 +123,22 @@ def template_gettext(eval_context: EvalContext, text: str, **variables) -> str:
 @pass_context  # not pass_eval_context: Jinja would translate it once, when compiling
 def translated_literal(context: Context, text: str) -> str:
     """`_("…")` with nothing to put in, as `LiteralTexts` compiles it: `template_gettext`
-    without the cost of a call from a template."""
-    return _translated(context.eval_ctx, text, {})
+    without the cost of a call from a template, each text translated once per language.
+
+    The translations are kept with the language's catalogue (which lives as long as the
+    process): only the templates' own literal texts come here, so they are a fixed set and
+    nothing anyone typed.
+    """
+    eval_context = context.eval_ctx
+    catalogue = _catalogue(eval_context)
+    texts = getattr(catalogue, "journal_literal_texts", None)
+    if texts is None:
+        texts = catalogue.journal_literal_texts = {}
+    key = (text, eval_context.autoescape)
+    translated = texts.get(key)
+    if translated is None:
+        translated = texts[key] = _translated(eval_context, text, {})
+    return translated
 
 
 LITERAL_FILTER = "translated_literal"

@@ -8,6 +8,7 @@ import pytest
 from jinja2 import Environment
 
 from journal import i18n
+from journal.extensions import babel
 from journal.notifications import in_app
 from journal.sharing import services as sharing
 from tests.entries.test_journal_list import counting_queries
@@ -61,6 +62,22 @@ def test_a_text_is_translated_at_every_rendering_not_once(app):
 
     shown = [contextvars.Context().run(rendered, language) for language in ("da", "en", "da")]
     assert shown == ["Privatliv", "Privacy", "Privatliv"]
+
+
+def test_a_literal_text_is_translated_once_per_language(app, monkeypatch):
+    template = app.jinja_env.from_string('{{ _("Settings") }}|{{ _("Log out") }}')
+    monkeypatch.setattr(babel.domain_instance, "cache", {})  # catalogues as a new process has
+    translated = []
+    translate = i18n._translated
+    monkeypatch.setattr(i18n, "_translated", lambda *a: translated.append(a[1]) or translate(*a))
+
+    def rendered(language: str) -> str:
+        with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
+            return template.render()
+
+    shown = [contextvars.Context().run(rendered, language) for language in ("da", "da", "en")]
+    assert shown == ["Indstillinger|Log ud", "Indstillinger|Log ud", "Settings|Log out"]
+    assert sorted(translated) == sorted(["Settings", "Log out"] * 2)  # da once, en once
 
 
 def test_the_layout_builds_its_links_once(app, leader_client, monkeypatch):
