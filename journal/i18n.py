@@ -88,17 +88,8 @@ def page_translations():
     return translations
 
 
-def _catalogue(eval_context: EvalContext):
-    # Found once per rendering and kept on its evaluation context (which lives as long as
-    # the rendering): `g` is a proxy, a microsecond for each text.
-    catalogue = getattr(eval_context, "journal_catalogue", None)
-    if catalogue is None:
-        catalogue = eval_context.journal_catalogue = page_translations()
-    return catalogue
-
-
 def _translated(eval_context: EvalContext, text: str, variables: dict) -> str:
-    translated = _catalogue(eval_context).ugettext(text)
+    translated = page_translations().ugettext(text)
     if eval_context.autoescape:
         translated = Markup(translated)  # noqa: S704 - our catalogue, as Jinja's own `_`
     if variables or "%" in translated:
@@ -129,8 +120,10 @@ def translated_literal(context: Context, text: str) -> str:
     process): only the templates' own literal texts come here, so they are a fixed set and
     nothing anyone typed.
     """
+    # Found for each text, not kept on the rendering: a macro imported from another template
+    # keeps its module's context from one request (and language) to the next.
     eval_context = context.eval_ctx
-    catalogue = _catalogue(eval_context)
+    catalogue = page_translations()
     texts = getattr(catalogue, "journal_literal_texts", None)
     if texts is None:
         texts = catalogue.journal_literal_texts = {}

@@ -5,7 +5,7 @@ takes is measured by `tests/bench/profile_floor.py` and `make bench`, not here."
 import contextvars
 
 import pytest
-from jinja2 import Environment
+from jinja2 import DictLoader, Environment
 
 from journal import i18n
 from journal.extensions import babel
@@ -62,6 +62,26 @@ def test_a_text_is_translated_at_every_rendering_not_once(app):
 
     shown = [contextvars.Context().run(rendered, language) for language in ("da", "en", "da")]
     assert shown == ["Privatliv", "Privacy", "Privatliv"]
+
+
+def test_a_macro_imported_from_another_template_speaks_each_requests_language(app):
+    """Jinja keeps an imported template's module (and its context) between renderings."""
+    loader = app.jinja_env.loader
+    macros = '{% macro texts(n) %}{{ _("Settings") }}/{{ _("Hi %(n)s", n=n) }}{% endmacro %}'
+    page = '{% from "test_macros.html" import texts %}{{ texts(1) }}'
+    sources = {"test_macros.html": macros, "test_page.html": page}
+    app.jinja_env.loader = DictLoader(sources)
+    try:
+
+        def rendered(language: str) -> str:
+            cookie = f"{i18n.LANGUAGE_COOKIE}={language}"
+            with app.test_request_context(headers={"Cookie": cookie}):
+                return app.jinja_env.get_template("test_page.html").render()
+
+        shown = [contextvars.Context().run(rendered, language) for language in ("da", "en")]
+    finally:
+        app.jinja_env.loader = loader
+    assert shown[0].startswith("Indstillinger/") and shown[1] == "Settings/Hi 1"
 
 
 def test_a_literal_text_is_translated_once_per_language(app, monkeypatch):
