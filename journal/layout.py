@@ -7,50 +7,35 @@ for them here: built with `url_for` the first time, the same strings after that.
 """
 
 from flask import Flask, has_request_context, request, url_for
+from werkzeug.routing import BuildError
 
-# Endpoints the layout links to, none with arguments.
-ENDPOINTS = (
-    "dashboard.index",
-    "entries.index",
-    "entries.new",
-    "goals.index",
-    "review.index",
-    "framework.index",
-    "sharing.index",
-    "sharing.team",
-    "auth.account",
-    "auth.change_password",
-    "auth.switch_language",
-    "auth.logout",
-    "auth.privacy",
-    "notifications.settings",
-    "unlock.factors",
-    "admin.users",
-    "installable.service_worker",
-)
-STATIC_FILES = (
-    "favicon.svg",
-    "icons/apple-touch-icon.png",
-    "manifest.webmanifest",
-    "style.css",
-    "journal.js",
-)
 # Root paths remembered at most (the server sets it, SCRIPT_NAME; there is normally one).
 MAX_ROOTS = 8
 
 
-def build_urls() -> dict[str, str]:
-    """The layout's links for this request's root path: by endpoint, static files as
-    "static/<name>"."""
-    urls = {endpoint: url_for(endpoint) for endpoint in ENDPOINTS}
-    for name in STATIC_FILES:
-        urls[f"static/{name}"] = url_for("static", filename=name)
-    return urls
+class LayoutUrls(dict):
+    """`layout_urls['goals.index']`, `layout_urls['static/style.css']`: the link to an
+    endpoint without arguments (or a static file), built the first time it is asked for.
+
+    Only the layout's own literal names come here, a fixed set. A name that is no
+    endpoint fails loudly: Jinja would otherwise show a missing key as an empty link.
+    """
+
+    def __missing__(self, name: str) -> str:
+        try:
+            if name.startswith("static/"):
+                url = url_for("static", filename=name.removeprefix("static/"))
+            else:
+                url = url_for(name)
+        except BuildError as error:  # a LookupError, which Jinja would swallow
+            raise RuntimeError(f"the layout links to {name!r}, which is no page") from error
+        self[name] = url
+        return url
 
 
 def init_app(app: Flask) -> None:
-    """Give every template `layout_urls`, built once per root path of this app."""
-    by_root: dict[str, dict[str, str]] = {}
+    """Give every template `layout_urls`, kept per root path of this app."""
+    by_root: dict[str, LayoutUrls] = {}
 
     @app.context_processor
     def layout_context() -> dict:
@@ -61,5 +46,5 @@ def init_app(app: Flask) -> None:
         if urls is None:
             if len(by_root) >= MAX_ROOTS:
                 by_root.clear()
-            urls = by_root[root] = build_urls()
+            urls = by_root[root] = LayoutUrls()
         return {"layout_urls": urls}

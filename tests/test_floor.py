@@ -7,7 +7,7 @@ import contextvars
 import pytest
 from jinja2 import DictLoader, Environment
 
-from journal import i18n
+from journal import i18n, layout
 from journal.extensions import babel
 from journal.notifications import in_app
 from journal.sharing import services as sharing
@@ -150,3 +150,9 @@ def test_the_team_menus_news_is_asked_with_a_query_built_once(
     assert 'href="/team/"' in page and "news-dot" not in page
     assert len(statements) == 2  # the manager, then whether the team has news
     assert built == []
+
+
+def test_a_layout_link_to_no_page_fails_loudly(app):
+    template = app.jinja_env.from_string("<a href=\"{{ layout_urls['goals.nowhere'] }}\">")
+    with app.test_request_context(), pytest.raises(RuntimeError, match=r"goals\.nowhere"):
+        template.render(layout_urls=layout.LayoutUrls())
