@@ -6,7 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from journal import cli, database, errors, headers, i18n, logs
+from journal import cli, database, errors, headers, i18n, layout, logs
 from journal.admin.routes import bp as admin_bp
 from journal.agenda.routes import bp as agenda_bp
 from journal.auth import access, throttle
@@ -63,6 +63,7 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=i18n.select_locale, timezone_selector=i18n.select_timezone)
     i18n.init_app(app)
+    layout.init_app(app)
     access.init_app(app)
     throttle.init_app(app)
     sso_provider.init_app(app)

@@ -13,7 +13,7 @@ shared with them is not shown at all: what it was about is no longer theirs to k
 
 from collections.abc import Iterable
 
-from sqlalchemy import Row, and_, case, exists, func, null, or_, select, update
+from sqlalchemy import Row, Select, and_, bindparam, case, exists, func, null, or_, select, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -118,11 +118,15 @@ def _visible(user_id, email) -> ColumnElement[bool]:
 
 
 def _unread(user: User) -> list[ColumnElement[bool]]:
+    return _unread_by(user.id, user.email)
+
+
+def _unread_by(user_id, email) -> list[ColumnElement[bool]]:
     return [
-        Notification.recipient_id == user.id,
+        Notification.recipient_id == user_id,
         Notification.read_at.is_(None),
         Notification.kind.in_(_names(SHOWN)),
-        visible_to(user),
+        _visible(user_id, email),
     ]
 
 
@@ -175,10 +179,22 @@ def goals_with_news(user: User) -> set[int]:
     )
 
 
+# has_news' query per set of kinds, built once with the user as parameters: the header asks
+# it on every page a manager sees, and building `_visible`'s conditions and their cache key
+# took a millisecond, several times what running the query takes.
+_NEWS_QUERIES: dict[tuple[str, ...], Select] = {}
+
+
 def has_news(user: User, of: tuple[Kind, ...]) -> bool:
     """Whether the user has an unread notification of these kinds."""
-    query = select(Notification.id).where(*_unread(user), Notification.kind.in_(_names(of)))
-    return db.session.scalar(query.limit(1)) is not None
+    names = tuple(_names(of))
+    query = _NEWS_QUERIES.get(names)
+    if query is None:
+        conditions = _unread_by(bindparam("news_user_id"), bindparam("news_email"))
+        query = select(Notification.id).where(*conditions, Notification.kind.in_(names))
+        query = _NEWS_QUERIES[names] = query.limit(1)
+    found = db.session.scalar(query, {"news_user_id": user.id, "news_email": user.email})
+    return found is not None
 
 
 @atomic()
