@@ -38,7 +38,7 @@ from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import delete, exists, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, exists, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from journal.crypto import CannotOpen
@@ -99,6 +99,26 @@ class _Damaged(Exception):
 
 # --- Searching -------------------------------------------------------------------------
 
+# Built once: a search runs them with the owner (and its shards) as parameters, and making
+# the statement objects anew cost more than running them.
+_OWNER = bindparam("owner")
+_BLOCKS = union_all(
+    select(literal(_META), SearchMeta.generation, SearchMeta.sealed).where(
+        SearchMeta.owner_id == _OWNER
+    ),
+    select(SearchShard.shard, literal(0), SearchShard.sealed).where(
+        SearchShard.owner_id == _OWNER,
+        SearchShard.shard.in_(bindparam("wanted", expanding=True)),
+    ),
+    select(literal(_DELTA), SearchDelta.id, SearchDelta.sealed).where(
+        SearchDelta.owner_id == _OWNER
+    ),
+)
+_HIDDEN = union_all(
+    select(literal(False), Entry.id).where(Entry.owner_id == _OWNER, Entry.deleted_at.is_not(None)),
+    select(literal(True), SearchGone.entry_id).where(SearchGone.owner_id == _OWNER),
+)
+
 
 def search_entries(
     user: User, filters: EntryFilter, query: Query, *, offset: int = 0, limit: int = 30
@@ -143,19 +163,7 @@ def search_entries(
 def _read(user: User, key: JournalKey, wanted: set[int]) -> _Index | None:
     """The meta, the `wanted` shards and the deltas, opened, in one statement; None if there
     is no index yet."""
-    blocks = db.session.execute(
-        union_all(
-            select(literal(_META), SearchMeta.generation, SearchMeta.sealed).where(
-                SearchMeta.owner_id == user.id
-            ),
-            select(SearchShard.shard, literal(0), SearchShard.sealed).where(
-                SearchShard.owner_id == user.id, SearchShard.shard.in_(wanted)
-            ),
-            select(literal(_DELTA), SearchDelta.id, SearchDelta.sealed).where(
-                SearchDelta.owner_id == user.id
-            ),
-        )
-    ).all()
+    blocks = db.session.execute(_BLOCKS, {"owner": user.id, "wanted": list(wanted)}).all()
     metas = [row for row in blocks if row[0] == _META]
     if not metas:
         return None
@@ -198,14 +206,7 @@ def _open_deltas(key: JournalKey, rows) -> list[Delta]:
 def _hidden(user: User) -> tuple[list[int], list[int]]:
     """The ids of the user's trashed entries, and of those deleted for good since the index
     was built, in one statement: the few a search leaves out."""
-    rows = db.session.execute(
-        union_all(
-            select(literal(False), Entry.id).where(
-                Entry.owner_id == user.id, Entry.deleted_at.is_not(None)
-            ),
-            select(literal(True), SearchGone.entry_id).where(SearchGone.owner_id == user.id),
-        )
-    ).all()
+    rows = db.session.execute(_HIDDEN, {"owner": user.id}).all()
     return [id_ for gone, id_ in rows if not gone], [id_ for gone, id_ in rows if gone]
 
 
