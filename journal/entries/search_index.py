@@ -243,11 +243,16 @@ def note_gone(*where) -> None:
     searches leave them out until the next one builds the index without their words. Plain
     SQL, no key: the trash is also purged by a job."""
     already = exists().where(SearchGone.owner_id == Entry.owner_id, SearchGone.entry_id == Entry.id)
+    # Two purges at once (the nightly job, the leader's trash page) may both see the same
+    # expired entries: the second waits for the first's gone ids, then writes none.
     db.session.execute(
-        insert(SearchGone).from_select(
+        _dialect()
+        .insert(SearchGone)
+        .from_select(
             ["owner_id", "entry_id"],
             select(Entry.owner_id, Entry.id).where(*where, ~already),
         )
+        .on_conflict_do_nothing()
     )
 
 
@@ -407,14 +412,19 @@ def _swap_meta(user: User, key: JournalKey, generation: int, index: _Index) -> b
             ).rowcount
             == 1
         )
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
     inserted = db.session.execute(
-        dialect.insert(SearchMeta)
+        _dialect()
+        .insert(SearchMeta)
         .values(owner_id=user.id, generation=index.generation, sealed=sealed)
         .on_conflict_do_nothing()
         .returning(SearchMeta.owner_id)
     )
     return inserted.scalar() is not None
+
+
+def _dialect():
+    """The dialect module whose `insert` has `on_conflict_do_nothing`."""
+    return postgresql if db.engine.dialect.name == "postgresql" else sqlite
 
 
 # --- Sealing -------------------------------------------------------------------------------
