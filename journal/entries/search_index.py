@@ -139,11 +139,12 @@ def search_entries(
     except _Damaged:
         index = None
     trashed, gone = _hidden(user)
+    hidden = trashed + gone
     if index is None or gone:
         index = _build(user, key, shard_of, index)
+        hidden = trashed  # built from the entries as they are: a gone id given again is new
     elif len(index.deltas) > COMPACT_AFTER:
         index = _compact(user, key, shard_of, index)
-    hidden = trashed + gone
     allowed = None
     if filters != EntryFilter():
         allowed = db.session.scalars(filtered(user, filters).with_only_columns(Entry.id)).all()
@@ -232,10 +233,8 @@ def note_saved(key: JournalKey, entry_id: int, day: date, title: str, body: str)
             ["owner_id", "sealed"], select(literal(owner), literal(sealed)).where(has_index)
         )
     )
-    # An id SQLite gives again after the entry that had it was deleted for good.
-    db.session.execute(
-        delete(SearchGone).where(SearchGone.owner_id == owner, SearchGone.entry_id == entry_id)
-    )
+    # An id SQLite gives again after the entry that had it was deleted for good keeps its
+    # gone row: the next search builds the index again, without the deleted entry's words.
 
 
 def note_gone(*where) -> None:
