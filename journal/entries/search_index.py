@@ -90,7 +90,7 @@ class _Index:
     shard_generations: array  # per shard, the generation it was sealed at
     shards: dict[int, Shard]
     deltas: list[Delta]
-    last_delta: int  # the id of the last delta read (0 if none)
+    delta_ids: list[int]  # the rows of the deltas read, to delete once folded in
 
 
 class _Damaged(Exception):
@@ -184,17 +184,17 @@ def _read(user: User, key: JournalKey, wanted: set[int]) -> _Index | None:
         shard_generations,
         shards,
         _open_deltas(key, deltas),
-        deltas[-1][1] if deltas else 0,
+        [row[1] for row in deltas],
     )
 
 
-def _read_deltas(user: User, key: JournalKey) -> tuple[list[Delta], int]:
+def _read_deltas(user: User, key: JournalKey) -> tuple[list[Delta], list[int]]:
     rows = db.session.execute(
         select(SearchDelta.id, SearchDelta.sealed)
         .where(SearchDelta.owner_id == user.id)
         .order_by(SearchDelta.id)
     ).all()
-    return _open_deltas(key, rows), rows[-1][0] if rows else 0
+    return _open_deltas(key, rows), [row[0] for row in rows]
 
 
 def _open_deltas(key: JournalKey, rows) -> list[Delta]:
@@ -269,15 +269,9 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
     """The index of the user's entries as they are now, written unless another server wrote
     one meanwhile. Opens every entry: a leader's first search, and rarely after."""
     generation = old.generation if old is not None else _generation(user)
-    last = (
-        db.session.scalar(
-            select(SearchDelta.id)
-            .where(SearchDelta.owner_id == user.id)
-            .order_by(SearchDelta.id.desc())
-            .limit(1)
-        )
-        or 0
-    )
+    folded = db.session.scalars(
+        select(SearchDelta.id).where(SearchDelta.owner_id == user.id)
+    ).all()  # committed before the entries are read: the build has their saves
     gone = _gone(user)
     started = utcnow()
     rows = db.session.execute(
@@ -294,7 +288,7 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
     built.generation = generation + 1
     shards = {number: shards.get(number) or Shard.of({}, len(built)) for number in range(SHARDS)}
     generations = array("I", [built.generation]) * SHARDS
-    index = _Index(built.generation, built, generations, shards, [], 0)
+    index = _Index(built.generation, built, generations, shards, [], [])
     with atomic():
         if not _swap_meta(user, key, generation, index):
             return index  # another server built it: this search uses its own
@@ -310,9 +304,7 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
                 for number, shard in shards.items()
             ],
         )
-        db.session.execute(
-            delete(SearchDelta).where(SearchDelta.owner_id == user.id, SearchDelta.id <= last)
-        )
+        _delete_deltas(user, folded)
         if gone:
             db.session.execute(
                 delete(SearchGone).where(
@@ -321,7 +313,7 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
             )
         if old is None:
             _note_saved_while_building(user, key, started)
-    index.deltas, index.last_delta = _read_deltas(user, key)
+    index.deltas, index.delta_ids = _read_deltas(user, key)
     return index
 
 
@@ -371,7 +363,7 @@ def _compact(user: User, key: JournalKey, shard_of, index: _Index) -> _Index:
     for number in changed:
         generations[number] = meta.generation
     shards.update(changed)
-    compacted = _Index(meta.generation, meta, generations, shards, [], 0)
+    compacted = _Index(meta.generation, meta, generations, shards, [], [])
     with atomic():
         if not _swap_meta(user, key, index.generation, compacted):
             return index  # another server compacted meanwhile: answer from what was read
@@ -381,13 +373,20 @@ def _compact(user: User, key: JournalKey, shard_of, index: _Index) -> _Index:
                 .where(SearchShard.owner_id == user.id, SearchShard.shard == number)
                 .values(sealed=_seal_shard(key, number, meta.generation, shard))
             )
+        _delete_deltas(user, index.delta_ids)
+    compacted.deltas, compacted.delta_ids = _read_deltas(user, key)
+    return compacted
+
+
+def _delete_deltas(user: User, ids: list[int]) -> None:
+    """Delete these deltas, and no other: ids are handed out at insert, not at commit, so a
+    delta with a lower id than one read may have been committed since, unread."""
+    for start in range(0, len(ids), 10_000):
         db.session.execute(
             delete(SearchDelta).where(
-                SearchDelta.owner_id == user.id, SearchDelta.id <= index.last_delta
+                SearchDelta.owner_id == user.id, SearchDelta.id.in_(ids[start : start + 10_000])
             )
         )
-    compacted.deltas, compacted.last_delta = _read_deltas(user, key)
-    return compacted
 
 
 def _generation(user: User) -> int:
