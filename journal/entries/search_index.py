@@ -85,7 +85,7 @@ _META_MAGIC = b"LJI\x01"  # the meta's seal: magic, each shard's generation, the
 class _Index:
     """A leader's index as read for one search: the meta, the shards read, the deltas."""
 
-    generation: int  # the meta row's, for compare-and-swap; 0 when there is none
+    generation: int  # the meta row's, for compare-and-swap
     meta: Meta
     shard_generations: array  # per shard, the generation it was sealed at
     shards: dict[int, Shard]
@@ -268,7 +268,7 @@ def forget(user: User) -> None:
 def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
     """The index of the user's entries as they are now, written unless another server wrote
     one meanwhile. Opens every entry: a leader's first search, and rarely after."""
-    generation = old.generation if old is not None else _generation(user)
+    generation = old.generation if old is not None else _generation(user)  # None: no meta
     folded = db.session.scalars(
         select(SearchDelta.id).where(SearchDelta.owner_id == user.id)
     ).all()  # committed before the entries are read: the build has their saves
@@ -285,7 +285,7 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
         if (text := text_of(key, entry_id, sealed, title, body)) is not None
     ]
     built, shards = build(sources, shard_of)
-    built.generation = generation + 1
+    built.generation = (generation or 0) + 1
     shards = {number: shards.get(number) or Shard.of({}, len(built)) for number in range(SHARDS)}
     generations = array("I", [built.generation]) * SHARDS
     index = _Index(built.generation, built, generations, shards, [], [])
@@ -389,18 +389,19 @@ def _delete_deltas(user: User, ids: list[int]) -> None:
         )
 
 
-def _generation(user: User) -> int:
-    return (
-        db.session.scalar(select(SearchMeta.generation).where(SearchMeta.owner_id == user.id)) or 0
-    )
+def _generation(user: User) -> int | None:
+    """The stored meta's generation; None when there is no meta row."""
+    return db.session.scalar(select(SearchMeta.generation).where(SearchMeta.owner_id == user.id))
 
 
-def _swap_meta(user: User, key: JournalKey, generation: int, index: _Index) -> bool:
-    """Write the new meta if the stored one is still at `generation` (0: there is none)."""
+def _swap_meta(user: User, key: JournalKey, generation: int | None, index: _Index) -> bool:
+    """Write the new meta if the stored one is still at `generation` (None: there is none;
+    a stored 0 is a generation like any other, or a meta that says 0 would never be
+    replaced)."""
     sealed = key.seal_index(
         "meta", _META_MAGIC + index.shard_generations.tobytes() + index.meta.encode()
     )
-    if generation:
+    if generation is not None:
         return (
             db.session.execute(
                 update(SearchMeta)
