@@ -38,7 +38,7 @@ from array import array
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import bindparam, delete, exists, insert, literal, select, union_all, update
+from sqlalchemy import bindparam, delete, exists, func, insert, literal, select, union_all, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from journal.crypto import CannotOpen
@@ -71,6 +71,9 @@ log = logging.getLogger(__name__)
 SHARDS = 256
 # Deltas read beside the shards before a search folds them in: each is an entry's words.
 COMPACT_AFTER = 32
+# Deltas gathered (saves with no search since) past this, and the index is dropped, to be
+# built again at the next search: a search never reads and opens them without bound.
+MAX_DELTAS = 4 * COMPACT_AFTER
 # Superseded slots (earlier versions of edited entries) past this share of the live ones,
 # and the index is built again.
 DEAD_SHARE = 4
@@ -233,6 +236,11 @@ def note_saved(key: JournalKey, entry_id: int, day: date, title: str, body: str)
             ["owner_id", "sealed"], select(literal(owner), literal(sealed)).where(has_index)
         )
     )
+    kept = db.session.scalar(
+        select(func.count()).select_from(SearchDelta).where(SearchDelta.owner_id == owner)
+    )
+    if kept > MAX_DELTAS:
+        _forget(owner)  # many saves and no search: building again costs less than reading them
     # An id SQLite gives again after the entry that had it was deleted for good keeps its
     # gone row: the next search builds the index again, without the deleted entry's words.
 
@@ -258,8 +266,12 @@ def note_gone(*where) -> None:
 def forget(user: User) -> None:
     """Drop the leader's index (their entries were replaced wholesale: an import, starting
     over); the next search builds it again."""
+    _forget(user.id)
+
+
+def _forget(owner_id: int) -> None:
     for model in (SearchMeta, SearchShard, SearchDelta, SearchGone):
-        db.session.execute(delete(model).where(model.owner_id == user.id))
+        db.session.execute(delete(model).where(model.owner_id == owner_id))
 
 
 # --- Building and compacting -----------------------------------------------------------

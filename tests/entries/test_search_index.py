@@ -250,6 +250,7 @@ def test_two_servers_compacting_at_once_write_once(leader, db, make_entry, monke
 
 def test_a_search_costs_the_same_queries_at_any_size(leader_client, leader, db, monkeypatch):
     monkeypatch.setattr(search_index, "COMPACT_AFTER", 10_000)
+    monkeypatch.setattr(search_index, "MAX_DELTAS", 10_000)
     add_entries(db, leader, 5)
     leader_client.get("/journal/?q=tekst")  # builds the index
     with counting_queries(db.engine) as few:
