@@ -36,9 +36,21 @@ from __future__ import annotations
 import logging
 from array import array
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import bindparam, delete, exists, func, insert, literal, select, union_all, update
+from sqlalchemy import (
+    BigInteger,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from journal.crypto import CannotOpen
@@ -62,7 +74,6 @@ from journal.entries.search_postings import (
 from journal.extensions import db
 from journal.journal_key import JournalKey, journal_key
 from journal.models import Entry, SearchDelta, SearchGone, SearchMeta, SearchShard, User
-from journal.models.user import utcnow
 
 __all__ = ["PageHit", "Results", "forget", "note_gone", "note_saved", "search_entries"]
 
@@ -228,6 +239,7 @@ def note_saved(key: JournalKey, entry_id: int, day: date, title: str, body: str)
     transaction, if the leader has an index (a leader who never searched has none, and the
     first search builds it from the entries as they are then)."""
     owner = key.user_id
+    _lock_index(owner, shared=True)
     delta = Delta.of(entry_id, day.toordinal(), title, body)
     sealed = key.seal_index("delta", delta.encode())
     has_index = exists().where(SearchMeta.owner_id == owner)
@@ -266,6 +278,7 @@ def note_gone(*where) -> None:
 def forget(user: User) -> None:
     """Drop the leader's index (their entries were replaced wholesale: an import, starting
     over); the next search builds it again."""
+    _lock_index(user.id, shared=True)
     _forget(user.id)
 
 
@@ -285,15 +298,20 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
         select(SearchDelta.id).where(SearchDelta.owner_id == user.id)
     ).all()  # committed before the entries are read: the build has their saves
     gone = _gone(user)
-    started = utcnow()
     rows = db.session.execute(
-        select(Entry.id, Entry.entry_date, Entry.sealed, Entry.plain_title, Entry.plain_body).where(
-            Entry.owner_id == user.id
-        )
-    )
+        select(
+            Entry.id,
+            Entry.version,
+            Entry.entry_date,
+            Entry.sealed,
+            Entry.plain_title,
+            Entry.plain_body,
+        ).where(Entry.owner_id == user.id)
+    ).all()
+    versions = {row[0]: row[1] for row in rows}
     sources = [
         Source(entry_id, day.toordinal(), *text)
-        for entry_id, day, sealed, title, body in rows
+        for entry_id, _version, day, sealed, title, body in rows
         if (text := text_of(key, entry_id, sealed, title, body)) is not None
     ]
     built, shards = build(sources, shard_of)
@@ -302,6 +320,7 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
     generations = array("I", [built.generation]) * SHARDS
     index = _Index(built.generation, built, generations, shards, [], [])
     with atomic():
+        _lock_index(user.id, shared=False)
         if not _swap_meta(user, key, generation, index):
             return index  # another server built it: this search uses its own
         db.session.execute(delete(SearchShard).where(SearchShard.owner_id == user.id))
@@ -324,17 +343,29 @@ def _build(user: User, key: JournalKey, shard_of, old: _Index | None) -> _Index:
                 )
             )
         if old is None:
-            _note_saved_while_building(user, key, started)
+            _note_saved_while_building(user, key, versions)
     index.deltas, index.delta_ids = _read_deltas(user, key)
     return index
 
 
-def _note_saved_while_building(user: User, key: JournalKey, started) -> None:
+def _note_saved_while_building(user: User, key: JournalKey, versions: dict[int, int]) -> None:
     """Entries saved while the first index was being built wrote no delta (there was no
-    index yet); those saved since just before the build read them get one now."""
+    index yet): those whose id or version the build did not read get one now. Called under
+    `_lock_index`, so every save begun before it has committed (and is seen here), and every
+    later one sees the new meta and writes its own delta. By version, not time: an import
+    keeps the file's updated_at."""
+    changed = [
+        entry_id
+        for entry_id, version in db.session.execute(
+            select(Entry.id, Entry.version).where(Entry.owner_id == user.id)
+        )
+        if versions.get(entry_id) != version
+    ]
+    if not changed:
+        return
     rows = db.session.execute(
         select(Entry.id, Entry.entry_date, Entry.sealed, Entry.plain_title, Entry.plain_body).where(
-            Entry.owner_id == user.id, Entry.updated_at >= started - timedelta(seconds=1)
+            Entry.owner_id == user.id, Entry.id.in_(changed)
         )
     )
     for entry_id, day, sealed, title, body in rows:
@@ -431,6 +462,22 @@ def _swap_meta(user: User, key: JournalKey, generation: int | None, index: _Inde
         .returning(SearchMeta.owner_id)
     )
     return inserted.scalar() is not None
+
+
+# PostgreSQL advisory locks of this namespace (high 32 bits), one per leader (low 32 bits).
+_LOCK_SPACE = 0x4C4A49  # "LJI"
+
+
+def _lock_index(owner_id: int, *, shared: bool) -> None:
+    """Order a leader's first index build against their saves, imports and starting over
+    (PostgreSQL; SQLite writes one transaction at a time already): a save holds the shared
+    lock until it commits, the build takes the exclusive one before it looks for saves it
+    did not read, so a save is either seen by that look or sees the index and writes its
+    delta. Until the transaction ends."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    lock = func.pg_advisory_xact_lock_shared if shared else func.pg_advisory_xact_lock
+    db.session.execute(select(lock(cast(literal(_LOCK_SPACE << 32 | owner_id), BigInteger))))
 
 
 def _dialect():

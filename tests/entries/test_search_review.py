@@ -234,26 +234,74 @@ def test_a_save_committed_after_a_later_one_is_not_lost_by_a_compaction(
 
 
 def test_a_save_committed_while_the_first_index_is_written_is_found(
-    leader, db, make_entry, monkeypatch
+    app, leader, db, make_entry, monkeypatch
 ):
     """The first build writes the index and then looks for entries saved since it began;
     a save that began before the index existed (so wrote no delta) and commits after that
     look is in neither: never found until a rebuild. (The same with an import, whose
-    entries keep the file's updated_at.)"""
+    entries keep the file's updated_at.) The real save and the real search, each in its own
+    thread and transaction; the save is held just before its commit."""
     postgresql_only(db)
     slow = make_entry(leader, body="Tillid.")
-    other, transaction = begin_edit_elsewhere(db, leader, slow, "Uddelegering.")
-    real = search_index._note_saved_while_building
+    slow_id, version, day = slow.id, slow.version, slow.entry_date
+    key = journal_key.journal_key(leader)
+    held, release = threading.Event(), threading.Event()
+    real = search_index.note_saved
+    saver = None
 
-    def then_the_other_commits(*args):
+    def note_saved_then_wait(*args):
         real(*args)
-        transaction.commit()
+        if threading.current_thread() is saver:
+            held.set()
+            release.wait(30)
 
-    monkeypatch.setattr(search_index, "_note_saved_while_building", then_the_other_commits)
-    found(leader, "tillid")  # the first search: builds the index
-    other.close()
-    monkeypatch.setattr(search_index, "_note_saved_while_building", real)
-    assert found(leader, "uddelegering") == [slow.id]
+    monkeypatch.setattr(search_index, "note_saved", note_saved_then_wait)
+    errors = []
+
+    def in_thread(action):
+        def run():
+            with app.app_context():
+                try:
+                    user = db.session.get(type(leader), leader.id)
+                    journal_key.use_for_request(key)
+                    action(user)
+                except Exception as error:
+                    errors.append(error)
+
+        return threading.Thread(target=run)
+
+    def save(user):
+        entry = services.find_entry_for(user, slow_id)
+        services.update_entry(
+            user,
+            entry,
+            version=version,
+            entry_date=day,
+            title="",
+            body="Uddelegering.",
+            task_keys=[],
+            starred=False,
+        )
+
+    saver = in_thread(save)
+    saver.start()
+    assert held.wait(30)
+    searcher = in_thread(lambda user: found(user, "tillid"))  # the first search: builds
+    searcher.start()
+    with db.engine.connect() as watcher:
+        for _ in range(400):  # until the search is done, or waits for the save
+            waiting = watcher.execute(
+                text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+            ).scalar()
+            if waiting or not searcher.is_alive():
+                break
+            searcher.join(0.05)
+    release.set()
+    saver.join()
+    searcher.join()
+    assert errors == []
+    db.session.expire_all()
+    assert found(leader, "uddelegering") == [slow_id]
 
 
 def test_the_keyless_purge_and_the_trash_page_purging_at_once_both_succeed(
