@@ -88,8 +88,10 @@ MAX_DELTAS = 4 * COMPACT_AFTER
 # Superseded slots (earlier versions of edited entries) past this share of the live ones,
 # and the index is built again.
 DEAD_SHARE = 4
-# Shards are padded to this many bytes, so that their sizes say less about their words.
+# Shards and deltas are padded to a multiple of these many bytes, so that their sizes say
+# less about their words.
 PAD = 1024
+DELTA_PAD = 256
 
 _META, _DELTA = -1, -2  # what a row of `_read` is, beside the shards' numbers
 _META_MAGIC = b"LJI\x01"  # the meta's seal: magic, each shard's generation, then `Meta`
@@ -241,7 +243,7 @@ def note_saved(key: JournalKey, entry_id: int, day: date, title: str, body: str)
     owner = key.user_id
     _lock_index(owner, shared=True)
     delta = Delta.of(entry_id, day.toordinal(), title, body)
-    sealed = key.seal_index("delta", delta.encode())
+    sealed = _seal_delta(key, delta)
     has_index = exists().where(SearchMeta.owner_id == owner)
     db.session.execute(
         insert(SearchDelta).from_select(
@@ -371,9 +373,7 @@ def _note_saved_while_building(user: User, key: JournalKey, versions: dict[int, 
     for entry_id, day, sealed, title, body in rows:
         if (text := text_of(key, entry_id, sealed, title, body)) is not None:
             delta = Delta.of(entry_id, day.toordinal(), *text)
-            db.session.add(
-                SearchDelta(owner_id=user.id, sealed=key.seal_index("delta", delta.encode()))
-            )
+            db.session.add(SearchDelta(owner_id=user.id, sealed=_seal_delta(key, delta)))
 
 
 def _compact(user: User, key: JournalKey, shard_of, index: _Index) -> _Index:
@@ -503,6 +503,11 @@ def _open_meta(key: JournalKey, sealed: bytes) -> tuple[Meta, array]:
 def _seal_shard(key: JournalKey, number: int, generation: int, shard: Shard) -> bytes:
     data = shard.encode()
     return key.seal_index(f"shard:{number}:{generation}", data + bytes(-len(data) % PAD))
+
+
+def _seal_delta(key: JournalKey, delta: Delta) -> bytes:
+    data = delta.encode()
+    return key.seal_index("delta", data + bytes(-len(data) % DELTA_PAD))
 
 
 def _open_shard(key: JournalKey, number: int, generations: array, sealed: bytes) -> Shard:

@@ -127,6 +127,8 @@ def test_the_index_holds_no_text_in_plain(leader, db, make_entry):
     assert {len(row.sealed) % 1024 for row in rows(db, SearchShard, leader)} == {
         len(key.seal_index("x", b""))
     }  # padded to whole KiB: a shard's size tells little of its words
+    overhead = len(key.seal_index("x", b""))
+    assert {len(row.sealed) - overhead for row in rows(db, SearchDelta, leader)} == {256}
 
 
 def test_another_leaders_key_never_opens_an_index(leader, make_user, db, make_entry):
