@@ -14,7 +14,6 @@ from journal.auth.routes import bp as auth_bp
 from journal.auth.routes import rescue_bp
 from journal.config import default_instance_path, load_config
 from journal.dashboard.routes import bp as dashboard_bp
-from journal.entries import search_index
 from journal.entries.routes import bp as entries_bp
 from journal.extensions import babel, csrf, db, login_manager, migrate
 from journal.framework import DEFAULT_FRAMEWORK_FILE, load_framework
@@ -56,7 +55,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.config["FRAMEWORK_FILE"] or DEFAULT_FRAMEWORK_FILE
     )
     database.init_app(app)
-    search_index.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS), render_as_batch=True)
     app.before_request(allow_large_imports)  # before the CSRF check reads the upload
     csrf.init_app(app)

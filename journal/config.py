@@ -42,9 +42,6 @@ class DefaultConfig:
     # The key that wraps a leader's data key comes from the password the same way: scrypt
     # with as much work as the hash, so neither is the cheaper one to attack.
     KEY_DERIVATION = "scrypt:131072:8:1"
-    # Memory per app process for leaders' search indexes, kept sealed between searches
-    # (about 1.4 MB per 1,000 entries); 0 keeps none and every search opens every entry.
-    SEARCH_INDEX_MB = 64
 
     FRAMEWORK_FILE: str | None = None
     # What reaches standard error: log-ins, refusals, administrators' actions (INFO).
@@ -156,7 +153,6 @@ ENV_INTS = (
     "MAX_CONTENT_LENGTH",
     "MAX_FORM_MEMORY_SIZE",
     "PROXY_COUNT",
-    "SEARCH_INDEX_MB",
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
     "LOGIN_FAILURES_PER_ACCOUNT",

@@ -11,8 +11,11 @@ a log. This module depends on `crypto` only, so that every domain can use the ke
 depending on the accounts that make it.
 """
 
+import hashlib
+import hmac
 import json
 import time
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Protocol
 
@@ -95,7 +98,7 @@ class JournalKey:
         return crypto.SEALED_FORMAT + f"{table}:{row_id}:sealed:owner:{self.user_id}".encode()
 
     def seal_index(self, part: str, data: bytes) -> bytes:
-        """A part of the leader's search index sealed for keeping in memory between requests.
+        """A part of the leader's search index sealed for keeping in the database.
 
         The context names the owner and the part; it can never equal an entry's context (that
         begins with the format byte), so neither can be passed off as the other.
@@ -108,6 +111,22 @@ class JournalKey:
 
     def _index_context(self, part: str) -> bytes:
         return f"search-index:{part}:owner:{self.user_id}".encode()
+
+    def index_shard_of(self, shards: int) -> Callable[[bytes], int]:
+        """Which of `shards` shards of the search index holds a bucket (a word's first
+        letters): a keyed hash, so that without the key a shard's number says nothing of the
+        words in it. The key is the data key's own, for this purpose and owner only."""
+        names = hmac.HMAC(
+            crypto.derive_key(self._key, "search-index-names", str(self.user_id).encode()),
+            digestmod=hashlib.sha256,
+        )
+
+        def shard_of(bucket: bytes) -> int:
+            mac = names.copy()
+            mac.update(bucket)
+            return int.from_bytes(mac.digest()[:4], "big") % shards
+
+        return shard_of
 
     def seal_draft_key(self, private_key: bytes) -> bytes:
         """The private half of the leader's draft key, sealed for keeping on the account."""

@@ -18,7 +18,6 @@ from sqlalchemy import select
 
 from journal import journal_key
 from journal.auth import services
-from journal.entries import search_index
 from journal.entries import services as entries
 from journal.entries.sealing import open_entries
 from journal.extensions import db
@@ -389,7 +388,6 @@ def world(built):
         for leftover in ("-wal", "-shm"):  # of the test before: never replayed onto the copy
             Path(f"{built.database}{leftover}").unlink(missing_ok=True)
         shutil.copyfile(built.saved, built.database)
-        search_index.init_app(built.app)  # no index kept from another test's world
         users = {user.id: user for user in db.session.scalars(select(User))}
         for key in built.keys.values():
             journal_key.use_for_request(key)

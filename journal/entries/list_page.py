@@ -8,17 +8,21 @@ from urllib.parse import urlencode
 
 from flask import render_template, request
 from flask_babel import gettext as _
+from markupsafe import Markup
 from wtforms import SelectChoice
 
 from journal.entries.forms import FilterForm
 from journal.entries.listing import Cursor, EntryFilter, entries_by_ids, list_entries
-from journal.entries.search import parse_query
+from journal.entries.search import marked_title, parse_query, snippet_of
 from journal.entries.search_index import search_entries
 from journal.framework import current_framework
 from journal.goals import services as goal_services
 from journal.i18n import current_language
 
 SEARCH_PAGE_SIZE = 30
+# Pages of search results reachable by URL: past this, the last (a page number is not a
+# reason to rank a million hits).
+MAX_SEARCH_PAGE = 1000
 EXCERPT_LENGTH = 240
 """Characters of an entry's text under its title: about two lines on a desktop, where CSS
 clamps it to two lines on a phone too. From the text already opened for the page's entries,
@@ -101,18 +105,32 @@ def browse(user, filters: EntryFilter) -> Listing:
     )
 
 
+@dataclass(frozen=True)
+class Snippet:
+    """A hit's title and the lines around its best match, the query's words marked."""
+
+    title: Markup
+    snippet: Markup
+
+
 def find(user, filters: EntryFilter, text: str) -> Listing:
-    """Ranked text search over the user's own entries, in the application."""
+    """Ranked text search over the user's own entries: the index gives the page's ids and
+    the number of hits; only the page's entries are opened, for their snippets."""
     query = parse_query(text)
-    hits = search_entries(user, filters, query)
-    number = max(request.args.get("page", 1, type=int), 1)
-    shown = hits[(number - 1) * SEARCH_PAGE_SIZE : number * SEARCH_PAGE_SIZE]
+    number = min(max(request.args.get("page", 1, type=int), 1), MAX_SEARCH_PAGE)
+    results = search_entries(
+        user, filters, query, offset=(number - 1) * SEARCH_PAGE_SIZE, limit=SEARCH_PAGE_SIZE
+    )
+    entries = entries_by_ids(user, [hit.id for hit in results.hits])
     return Listing(
-        entries=entries_by_ids(user, [hit.id for hit in shown]),
-        snippets={hit.id: hit for hit in shown},
-        older_url=page_url(page=number + 1) if len(hits) > number * SEARCH_PAGE_SIZE else None,
+        entries=entries,
+        snippets={
+            entry.id: Snippet(marked_title(entry.title, query), snippet_of(entry.body, query))
+            for entry in entries
+        },
+        older_url=page_url(page=number + 1) if results.total > number * SEARCH_PAGE_SIZE else None,
         newer_url=page_url(page=number - 1) if number > 1 else None,
-        total=len(hits),
+        total=results.total,
     )
 
 

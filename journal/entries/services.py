@@ -12,6 +12,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import joinedload, selectinload
 
 from journal.database import atomic
+from journal.entries import search_index
 from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.journal_key import journal_key
@@ -84,6 +85,7 @@ def create_entry(
     db.session.add(entry)
     db.session.flush()
     entry.sealed = sealer.seal_entry(entry.id, title.strip(), body)
+    search_index.note_saved(sealer, entry.id, entry_date, title.strip(), body)
     entry.open_text(title.strip(), body)
     return entry
 
@@ -127,6 +129,7 @@ def update_entry(
             == 1
         )
         if saved:
+            search_index.note_saved(journal_key(user), entry.id, entry_date, title.strip(), body)
             db.session.execute(delete(EntryTask).where(EntryTask.entry_id == entry.id))
             db.session.add_all(
                 EntryTask(entry_id=entry.id, task_key=key) for key in dict.fromkeys(task_keys)
@@ -175,6 +178,7 @@ def restore_entry(user: User, entry: Entry) -> None:
 @atomic()
 def delete_forever(user: User, entry: Entry) -> None:
     """Delete a trashed entry for good."""
+    search_index.note_gone(Entry.id == entry.id, Entry.owner_id == user.id)
     db.session.delete(entry)
 
 
@@ -182,9 +186,11 @@ def delete_forever(user: User, entry: Entry) -> None:
 def purge_trash(user: User | None = None, now: datetime | None = None) -> int:
     """Delete entries that have been in the trash longer than TRASH_DAYS; return how many."""
     cutoff = (now or utcnow()) - timedelta(days=TRASH_DAYS)
-    statement = delete(Entry).where(Entry.deleted_at.is_not(None), Entry.deleted_at < cutoff)
+    expired = [Entry.deleted_at.is_not(None), Entry.deleted_at < cutoff]
     if user is not None:
-        statement = statement.where(Entry.owner_id == user.id)
+        expired.append(Entry.owner_id == user.id)
+    search_index.note_gone(*expired)
+    statement = delete(Entry).where(*expired)
     return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount
 
 

@@ -6,6 +6,7 @@ from journal.models.goal import CheckIn, EntryGoal, Goal, GoalStatusChange, Goal
 from journal.models.identity import SignInIdentity
 from journal.models.notification import Notification, NotificationSettings, OutgoingMail
 from journal.models.review import Review
+from journal.models.search import SearchDelta, SearchGone, SearchMeta, SearchShard
 from journal.models.security import AuditEvent, LoginFailure
 from journal.models.sharing import Comment, ManagerLink, Share, SharedNote, SharingEvent
 from journal.models.unlock import SpentChallenge, UnlockFactor
@@ -32,6 +33,10 @@ __all__ = [
     "NotificationSettings",
     "OutgoingMail",
     "Review",
+    "SearchDelta",
+    "SearchGone",
+    "SearchMeta",
+    "SearchShard",
     "Share",
     "SharedNote",
     "SharingEvent",

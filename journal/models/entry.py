@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     event,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -47,6 +48,15 @@ class Entry(db.Model):
         # When a leader last wrote, read by the reminder to write (journal/notifications/
         # reminders.py) for every leader who wants it: one step into this index each.
         Index("ix_entries_owner_created", "owner_id", "created_at"),
+        # The trash, which every search leaves out (journal/entries/search_index.py): only
+        # the few entries in it, so that finding them costs nothing like the journal.
+        Index(
+            "ix_entries_owner_trashed",
+            "owner_id",
+            "id",
+            sqlite_where=text("deleted_at IS NOT NULL"),
+            postgresql_where=text("deleted_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

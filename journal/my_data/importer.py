@@ -45,6 +45,7 @@ from flask import request
 from sqlalchemy import func, select
 
 from journal.database import atomic
+from journal.entries import search_index
 from journal.entries.sealing import open_entries
 from journal.extensions import db
 from journal.goals import shared_copy
@@ -766,6 +767,8 @@ def _write_entries(
     db.session.flush()
     for entry, item in added:
         entry.sealed = key.seal_entry(entry.id, item.title, item.body)
+    if added:
+        search_index.forget(user)  # built again, with these, at the next search
 
 
 def _write_reviews(user: User, reviews: list[_Review], result: ImportResult) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import delete
 from journal.auth import keys
 from journal.auth.passwords import verify_password
 from journal.database import atomic, leave_no_old_copies, on_commit
+from journal.entries import search_index
 from journal.extensions import db
 from journal.journal_key import JournalKey
 from journal.models import AgendaPoint, Entry, Goal, Meeting, MeetingNote, Review, User
@@ -40,6 +41,7 @@ def empty_account(user: User) -> None:
     shared goals or points are visible through this account.
     """
     db.session.execute(delete(Entry).where(Entry.owner_id == user.id))
+    search_index.forget(user)  # sealed with the key that is being replaced
     db.session.execute(delete(Goal).where(Goal.owner_id == user.id))
     db.session.execute(delete(Review).where(Review.owner_id == user.id))
     # The agenda: the points (sealed, or the manager's), the conversations held, and every

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import event, insert, update
 
-from journal.entries import listing, services
+from journal.entries import listing, search_index, services
 from journal.journal_key import journal_key
 from journal.models import Entry, EntryTask
 
@@ -36,6 +36,8 @@ def add_entries(db, owner, count, *, start=date(2024, 1, 1), per_day=3, tasks=("
             for n, i in enumerate(ids)
         ],
     )
+    for n, (i, row) in enumerate(zip(ids, rows, strict=True)):  # as services.create_entry
+        search_index.note_saved(key, i, row["entry_date"], f"Notat {n}", f"Tekst {n}")
     if tasks:
         db.session.execute(
             insert(EntryTask), [{"entry_id": i, "task_key": t} for i in ids for t in tasks]

@@ -6,7 +6,10 @@ from datetime import date
 
 import markupsafe
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from journal.entries import search as search_module
 from journal.entries.search import (
     Document,
     Hit,
@@ -317,3 +320,8 @@ def test_snippet_and_title_can_be_made_without_a_hit():
     (hit,) = search([document], parse_query("tillid"))
     assert snippet_of(document.body, parse_query("tillid")) == hit.snippet
     assert marked_title(document.title, parse_query("tillid")) == hit.title == "<mark>Tillid</mark>"
+
+
+@given(st.text())
+def test_snippets_escape_exactly_as_markupsafe_does(text):
+    assert search_module._escape(text) == str(markupsafe.escape(text))
