@@ -5,6 +5,7 @@ takes is measured by `tests/bench/profile_floor.py` and `make bench`, not here."
 import contextvars
 
 import pytest
+from flask_babel import force_locale
 from jinja2 import DictLoader, Environment
 
 from journal import i18n, layout
@@ -98,6 +99,46 @@ def test_a_literal_text_is_translated_once_per_language(app, monkeypatch):
     shown = [contextvars.Context().run(rendered, language) for language in ("da", "da", "en")]
     assert shown == ["Indstillinger|Log ud", "Indstillinger|Log ud", "Settings|Log out"]
     assert sorted(translated) == sorted(["Settings", "Log out"] * 2)  # da once, en once
+
+
+@pytest.fixture
+def loaded_templates(app):
+    """Templates the app loads by name (as it loads its own), from `sources` given."""
+    loader = app.jinja_env.loader
+
+    def load(sources: dict):
+        app.jinja_env.loader = DictLoader(sources)
+
+    yield load
+    app.jinja_env.loader = loader
+
+
+def test_a_pages_literal_texts_are_translated_when_its_template_compiles(
+    app, loaded_templates, monkeypatch
+):
+    """Each language has its own compiled copy of a template loaded by name, with its fixed
+    texts translated in it: a page asks no catalogue for them, and speaks each request's
+    language, or the language a mail is written in (`force_locale`) within a request."""
+    page = '{{ _("Settings") }}|{{ _("%(name)s\'s account is active again.", name="Lone") }}'
+    loaded_templates({"test_page.html": page})
+    danish, english = "Indstillinger|Kontoen for Lone er aktiv igen.", "Settings|Lone's account"
+
+    def rendered(language: str, forced: str | None = None) -> str:
+        with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
+            if forced is None:
+                return app.jinja_env.get_template("test_page.html").render()
+            with force_locale(forced):
+                return app.jinja_env.get_template("test_page.html").render()
+
+    first = [contextvars.Context().run(rendered, language) for language in ("da", "en")]
+    assert first[0] == danish and first[1].startswith(english)
+    catalogue = i18n.page_translations
+    asked = []
+    monkeypatch.setattr(i18n, "page_translations", lambda: asked.append(1) or catalogue())
+    again = [contextvars.Context().run(rendered, language) for language in ("en", "da", "en")]
+    assert again == [first[1], danish, first[1]]
+    assert contextvars.Context().run(rendered, "en", "da") == danish
+    assert len(asked) == 4  # for the text with a value put in, at each rendering
 
 
 def test_the_layout_builds_its_links_once(app, leader_client, monkeypatch):
