@@ -9,6 +9,7 @@ from flask_babel import force_locale
 from jinja2 import DictLoader, Environment
 
 from journal import i18n, layout
+from journal.auth import access
 from journal.extensions import babel
 from journal.notifications import in_app
 from journal.sharing import services as sharing
@@ -197,3 +198,15 @@ def test_a_layout_link_to_no_page_fails_loudly(app):
     template = app.jinja_env.from_string("<a href=\"{{ layout_urls['goals.nowhere'] }}\">")
     with app.test_request_context(), pytest.raises(RuntimeError, match=r"goals\.nowhere"):
         template.render(layout_urls=layout.LayoutUrls())
+
+
+def test_the_queries_of_every_page_have_no_list_to_expand_at_each_request(app):
+    """An `IN` list is expanded into the statement afresh at every execution (about as much
+    Python as the rest of running the query): the user loader's query, and the manager's
+    news in the header, have none."""
+    someone = type("Someone", (), {"id": 1, "email": "someone@esbjerg.example"})
+    with app.app_context():
+        assert not in_app.has_news(someone, in_app.TEAM)  # builds the header's query
+    queries = [access.USER_BY_ID, *in_app._NEWS_QUERIES.values()]
+    assert len(queries) >= 2
+    assert all("POSTCOMPILE" not in str(query) for query in queries)

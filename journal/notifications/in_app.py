@@ -13,7 +13,20 @@ shared with them is not shown at all: what it was about is no longer theirs to k
 
 from collections.abc import Iterable
 
-from sqlalchemy import Row, Select, and_, bindparam, case, exists, func, null, or_, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,6 +90,13 @@ def visible_to_its_recipient() -> ColumnElement[bool]:
     return or_(about_them, _visible(Notification.recipient_id, email))
 
 
+def _kind_in(of: tuple[Kind, ...]) -> ColumnElement[bool]:
+    """The notification is of one of these kinds: each kind its own parameter, not one `IN`
+    list, which SQLAlchemy expands afresh at every execution (the header's news, asked on
+    every page a manager sees, has four)."""
+    return Notification.kind.in_([literal(name) for name in _names(of)])
+
+
 def _visible(user_id, email) -> ColumnElement[bool]:
     def about(*conditions) -> ColumnElement[bool]:
         # Correlated to the notification only: a query that joins goals or shares itself
@@ -110,8 +130,8 @@ def _visible(user_id, email) -> ColumnElement[bool]:
             Notification.goal_id.is_(None),
             or_(
                 and_(Notification.kind == kinds.LINK_REQUESTED.name, waiting_for_user),
-                and_(Notification.kind.in_(_names(ANSWERS + PROPOSALS)), own_link),
-                Notification.kind.in_(_names(ABOUT_NOTHING_BUT_THEM)),
+                and_(_kind_in(ANSWERS + PROPOSALS), own_link),
+                _kind_in(ABOUT_NOTHING_BUT_THEM),
             ),
         ),
     )
@@ -125,7 +145,7 @@ def _unread_by(user_id, email) -> list[ColumnElement[bool]]:
     return [
         Notification.recipient_id == user_id,
         Notification.read_at.is_(None),
-        Notification.kind.in_(_names(SHOWN)),
+        _kind_in(SHOWN),
         _visible(user_id, email),
     ]
 
@@ -191,7 +211,7 @@ def has_news(user: User, of: tuple[Kind, ...]) -> bool:
     query = _NEWS_QUERIES.get(names)
     if query is None:
         conditions = _unread_by(bindparam("news_user_id"), bindparam("news_email"))
-        query = select(Notification.id).where(*conditions, Notification.kind.in_(names))
+        query = select(Notification.id).where(*conditions, _kind_in(of))
         query = _NEWS_QUERIES[names] = query.limit(1)
     found = db.session.scalar(query, {"news_user_id": user.id, "news_email": user.email})
     return found is not None
