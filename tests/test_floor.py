@@ -210,3 +210,17 @@ def test_the_queries_of_every_page_have_no_list_to_expand_at_each_request(app):
     queries = [access.USER_BY_ID, *in_app._NEWS_QUERIES.values()]
     assert len(queries) >= 2
     assert all("POSTCOMPILE" not in str(query) for query in queries)
+
+
+def test_the_dashboards_news_is_asked_with_queries_built_once(
+    app, client, make_user, log_in_as, db, monkeypatch
+):
+    leader = make_user(name="Lone Leder")
+    log_in_as(client, leader)
+    assert client.get("/").status_code == 200  # the first visit builds them
+    built = []
+    build = in_app._visible
+    monkeypatch.setattr(in_app, "_visible", lambda *args: built.append(args) or build(*args))
+    assert client.get("/").status_code == 200
+    assert client.get("/goals/").status_code == 200
+    assert built == []
