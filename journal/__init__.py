@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
         instance_path=str(Path(instance_path).resolve()),
         instance_relative_config=True,
     )
+    app.jinja_environment = i18n.LanguageEnvironment  # before anything makes the environment
     load_config(app, config)
     logs.init_app(app)
     if app.config["PROXY_COUNT"]:

@@ -37,6 +37,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
 }
+HEADER_ITEMS = [(name, name.lower(), value) for name, value in HEADERS.items()]
 # Two years, as browsers' preload lists expect; subdomains are not ours to decide.
 STRICT_TRANSPORT_SECURITY = "max-age=63072000"
 # Served by a view, public and the same for everyone: kept, but checked again at every use.
@@ -44,15 +45,28 @@ REVALIDATED = {"installable.service_worker"}
 
 
 def add_headers(response: Response) -> Response:
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if request.is_secure:
-        response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
-    if request.endpoint in REVALIDATED:
-        response.headers["Cache-Control"] = "no-cache"
-    elif request.endpoint != "static":
-        response.headers["Cache-Control"] = "no-store"
-        response.vary.add("Cookie")
+    """The security headers a view has not set itself, and the caching rule.
+
+    Every response pays this: the headers a view set are looked at once, and the missing ones
+    added (werkzeug's `setdefault` looks through them all again for each, which cost the
+    cheapest page more than a database query). The result is the same, in the same order.
+    """
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    for name, key, value in HEADER_ITEMS:
+        if key not in present:
+            headers.add(name, value)
+    if request.is_secure and "strict-transport-security" not in present:
+        headers.add("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
+    endpoint = request.endpoint
+    if endpoint in REVALIDATED:
+        headers["Cache-Control"] = "no-cache"
+    elif endpoint != "static":
+        headers["Cache-Control"] = "no-store"
+        if "vary" in present:
+            response.vary.add("Cookie")
+        else:
+            headers.add("Vary", "Cookie")
     return response
 
 

@@ -1,14 +1,16 @@
 """Language and time zone: chosen per user, remembered in a cookie before login; and the
 leader's own today, which every date check and overview counts from."""
 
+from contextvars import ContextVar
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g, has_request_context, request
+from flask.templating import Environment
 from flask_babel import format_date, get_locale, get_translations
 from flask_login import current_user
-from jinja2 import pass_context, pass_eval_context
+from jinja2 import pass_eval_context
 from jinja2.ext import Extension
 from jinja2.lexer import (
     TOKEN_DOT,
@@ -20,8 +22,8 @@ from jinja2.lexer import (
     Token,
     TokenStream,
 )
-from jinja2.nodes import EvalContext
-from jinja2.runtime import Context
+from jinja2.nodes import EvalContext, Impossible
+from jinja2.utils import LRUCache
 from markupsafe import Markup
 
 from journal.models import LANGUAGES, User
@@ -89,7 +91,11 @@ def page_translations():
 
 
 def _translated(eval_context: EvalContext, text: str, variables: dict) -> str:
-    translated = page_translations().ugettext(text)
+    return _translated_by(page_translations(), eval_context, text, variables)
+
+
+def _translated_by(catalogue, eval_context: EvalContext, text: str, variables: dict) -> str:
+    translated = catalogue.ugettext(text)
     if eval_context.autoescape:
         translated = Markup(translated)  # noqa: S704 - our catalogue, as Jinja's own `_`
     if variables or "%" in translated:
@@ -111,18 +117,29 @@ def template_gettext(eval_context: EvalContext, text: str, **variables) -> str:
     return _translated(eval_context, text, variables)
 
 
-@pass_context  # not pass_eval_context: Jinja would translate it once, when compiling
-def translated_literal(context: Context, text: str) -> str:
-    """`_("…")` with nothing to put in, as `LiteralTexts` compiles it: `template_gettext`
-    without the cost of a call from a template, each text translated once per language.
+# While a template compiles: the language it is compiled for, or None (compiled from a string,
+# for no language). Outside a compilation: RENDERING.
+RENDERING = "rendering"
+_compiling_for: ContextVar[str | None] = ContextVar("compiling_for", default=RENDERING)
 
-    The translations are kept with the language's catalogue (which lives as long as the
-    process): only the templates' own literal texts come here, so they are a fixed set and
-    nothing anyone typed.
+
+@pass_eval_context
+def translated_literal(eval_context: EvalContext, text: str) -> str:
+    """`_("…")` with nothing to put in, as `LiteralTexts` compiles it: `template_gettext`
+    without the cost of a call from a template.
+
+    A template of the app's (loaded by name) is compiled once per language
+    (`LanguageEnvironment`), and Jinja calls this while compiling it: the translation is
+    then part of the compiled template, as its other fixed text is, and costs a page nothing.
+    A template compiled from a string is for no language: the text is translated when it is
+    rendered, once per language, kept with the language's catalogue. Only the templates' own
+    literal texts come here, so either way they are a fixed set and nothing anyone typed.
     """
-    # Found for each text, not kept on the rendering: a macro imported from another template
-    # keeps its module's context from one request (and language) to the next.
-    eval_context = context.eval_ctx
+    language = _compiling_for.get()
+    if language is None:
+        raise Impossible()  # Jinja: not a constant, call me when rendering
+    if language != RENDERING:
+        return _translated_by(get_translations(), eval_context, text, {})
     catalogue = page_translations()
     texts = getattr(catalogue, "journal_literal_texts", None)
     if texts is None:
@@ -132,6 +149,47 @@ def translated_literal(context: Context, text: str) -> str:
     if translated is None:
         translated = texts[key] = _translated(eval_context, text, {})
     return translated
+
+
+class TemplatesPerLanguage(LRUCache):
+    """Jinja's cache of loaded templates, kept per language: a template's literal texts are
+    translated when it compiles, so each language has its own compiled copy."""
+
+    def __getitem__(self, key):
+        return super().__getitem__((key, current_language()))
+
+    def __setitem__(self, key, value) -> None:
+        super().__setitem__((key, current_language()), value)
+
+    def __delitem__(self, key) -> None:
+        super().__delitem__((key, current_language()))
+
+    def __contains__(self, key) -> bool:
+        return super().__contains__((key, current_language()))
+
+
+class LanguageEnvironment(Environment):
+    """Flask's Jinja environment, compiling each template of the app once per language.
+
+    A page's fixed texts (the layout's menus and footer, the privacy text: over eighty on the
+    privacy page) are then translated once per process instead of on every page, as Jinja
+    keeps other fixed text. The language is the one active where the template is loaded:
+    the request's, or the one `force_locale` chose (a mail in its recipient's language).
+    """
+
+    def __init__(self, app: Flask, **options) -> None:
+        super().__init__(app, **options)
+        if self.cache is not None:
+            self.cache = TemplatesPerLanguage(self.cache.capacity)
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        """Compile for the active language a template loaded by name (as the cache keeps
+        it), for no language one made from a string (which is not kept per language)."""
+        token = _compiling_for.set(current_language() if name is not None else None)
+        try:
+            return super().compile(source, name, filename, raw, defer_init)
+        finally:
+            _compiling_for.reset(token)
 
 
 LITERAL_FILTER = "translated_literal"

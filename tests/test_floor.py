@@ -5,9 +5,11 @@ takes is measured by `tests/bench/profile_floor.py` and `make bench`, not here."
 import contextvars
 
 import pytest
+from flask_babel import force_locale
 from jinja2 import DictLoader, Environment
 
 from journal import i18n, layout
+from journal.auth import access
 from journal.extensions import babel
 from journal.notifications import in_app
 from journal.sharing import services as sharing
@@ -100,6 +102,46 @@ def test_a_literal_text_is_translated_once_per_language(app, monkeypatch):
     assert sorted(translated) == sorted(["Settings", "Log out"] * 2)  # da once, en once
 
 
+@pytest.fixture
+def loaded_templates(app):
+    """Templates the app loads by name (as it loads its own), from `sources` given."""
+    loader = app.jinja_env.loader
+
+    def load(sources: dict):
+        app.jinja_env.loader = DictLoader(sources)
+
+    yield load
+    app.jinja_env.loader = loader
+
+
+def test_a_pages_literal_texts_are_translated_when_its_template_compiles(
+    app, loaded_templates, monkeypatch
+):
+    """Each language has its own compiled copy of a template loaded by name, with its fixed
+    texts translated in it: a page asks no catalogue for them, and speaks each request's
+    language, or the language a mail is written in (`force_locale`) within a request."""
+    page = '{{ _("Settings") }}|{{ _("%(name)s\'s account is active again.", name="Lone") }}'
+    loaded_templates({"test_page.html": page})
+    danish, english = "Indstillinger|Kontoen for Lone er aktiv igen.", "Settings|Lone's account"
+
+    def rendered(language: str, forced: str | None = None) -> str:
+        with app.test_request_context(headers={"Cookie": f"{i18n.LANGUAGE_COOKIE}={language}"}):
+            if forced is None:
+                return app.jinja_env.get_template("test_page.html").render()
+            with force_locale(forced):
+                return app.jinja_env.get_template("test_page.html").render()
+
+    first = [contextvars.Context().run(rendered, language) for language in ("da", "en")]
+    assert first[0] == danish and first[1].startswith(english)
+    catalogue = i18n.page_translations
+    asked = []
+    monkeypatch.setattr(i18n, "page_translations", lambda: asked.append(1) or catalogue())
+    again = [contextvars.Context().run(rendered, language) for language in ("en", "da", "en")]
+    assert again == [first[1], danish, first[1]]
+    assert contextvars.Context().run(rendered, "en", "da") == danish
+    assert len(asked) == 4  # for the text with a value put in, at each rendering
+
+
 def test_the_layout_builds_its_links_once(app, leader_client, monkeypatch):
     assert leader_client.get("/privacy").status_code == 200  # the first page builds them
     built = []
@@ -156,3 +198,29 @@ def test_a_layout_link_to_no_page_fails_loudly(app):
     template = app.jinja_env.from_string("<a href=\"{{ layout_urls['goals.nowhere'] }}\">")
     with app.test_request_context(), pytest.raises(RuntimeError, match=r"goals\.nowhere"):
         template.render(layout_urls=layout.LayoutUrls())
+
+
+def test_the_queries_of_every_page_have_no_list_to_expand_at_each_request(app):
+    """An `IN` list is expanded into the statement afresh at every execution (about as much
+    Python as the rest of running the query): the user loader's query, and the manager's
+    news in the header, have none."""
+    someone = type("Someone", (), {"id": 1, "email": "someone@esbjerg.example"})
+    with app.app_context():
+        assert not in_app.has_news(someone, in_app.TEAM)  # builds the header's query
+    queries = [access.USER_BY_ID, *in_app._NEWS_QUERIES.values()]
+    assert len(queries) >= 2
+    assert all("POSTCOMPILE" not in str(query) for query in queries)
+
+
+def test_the_dashboards_news_is_asked_with_queries_built_once(
+    app, client, make_user, log_in_as, db, monkeypatch
+):
+    leader = make_user(name="Lone Leder")
+    log_in_as(client, leader)
+    assert client.get("/").status_code == 200  # the first visit builds them
+    built = []
+    build = in_app._visible
+    monkeypatch.setattr(in_app, "_visible", lambda *args: built.append(args) or build(*args))
+    assert client.get("/").status_code == 200
+    assert client.get("/goals/").status_code == 200
+    assert built == []

@@ -14,7 +14,8 @@ text shown again (see `access.keeps_text`): the leader logs in on that page and 
 
 import time
 
-from flask import current_app, session
+from flask import current_app, g, session
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import update
 
 from journal.database import atomic
@@ -29,6 +30,7 @@ SEEN_AT = "seen_at"
 # every request, so that parallel requests rarely race to set the cookie.
 SEEN_GRANULARITY = 60
 SESSION_TOKEN_LENGTH = 32  # the least `journal_key` accepts; new_session_token() makes 43
+CSRF_FIELD = "csrf_token"  # Flask-WTF's, in the session and in `g` (WTF_CSRF_FIELD_NAME)
 
 
 def now() -> int:
@@ -37,12 +39,20 @@ def now() -> int:
 
 
 def begin(user: User) -> None:
-    """Mark the session as a log-in of `user` at its current session version, from now."""
+    """Mark the session as a log-in of `user` at its current session version, from now,
+    with a CSRF token of its own.
+
+    The token is made now, not by the first form after log-in: the cookie the log-in sets
+    is then the one every page after it reads without changing, instead of the first page
+    signing and sending a new one (and, for a client that keeps only the log-in's cookie,
+    every page doing so)."""
     give_session_token(user)
     moment = now()
     session[VERSION] = user.session_version
     session[LOGGED_IN_AT] = moment
     session[SEEN_AT] = moment
+    g.pop(CSRF_FIELD, None)  # signed from the session before log-in, which is gone
+    generate_csrf()
 
 
 @atomic()

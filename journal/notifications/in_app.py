@@ -12,8 +12,22 @@ shared with them is not shown at all: what it was about is no longer theirs to k
 """
 
 from collections.abc import Iterable
+from functools import cache
 
-from sqlalchemy import Row, Select, and_, bindparam, case, exists, func, null, or_, select, update
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -77,6 +91,13 @@ def visible_to_its_recipient() -> ColumnElement[bool]:
     return or_(about_them, _visible(Notification.recipient_id, email))
 
 
+def _kind_in(of: tuple[Kind, ...]) -> ColumnElement[bool]:
+    """The notification is of one of these kinds: each kind its own parameter, not one `IN`
+    list, which SQLAlchemy expands afresh at every execution (the header's news, asked on
+    every page a manager sees, has four)."""
+    return Notification.kind.in_([literal(name) for name in _names(of)])
+
+
 def _visible(user_id, email) -> ColumnElement[bool]:
     def about(*conditions) -> ColumnElement[bool]:
         # Correlated to the notification only: a query that joins goals or shares itself
@@ -110,22 +131,18 @@ def _visible(user_id, email) -> ColumnElement[bool]:
             Notification.goal_id.is_(None),
             or_(
                 and_(Notification.kind == kinds.LINK_REQUESTED.name, waiting_for_user),
-                and_(Notification.kind.in_(_names(ANSWERS + PROPOSALS)), own_link),
-                Notification.kind.in_(_names(ABOUT_NOTHING_BUT_THEM)),
+                and_(_kind_in(ANSWERS + PROPOSALS), own_link),
+                _kind_in(ABOUT_NOTHING_BUT_THEM),
             ),
         ),
     )
-
-
-def _unread(user: User) -> list[ColumnElement[bool]]:
-    return _unread_by(user.id, user.email)
 
 
 def _unread_by(user_id, email) -> list[ColumnElement[bool]]:
     return [
         Notification.recipient_id == user_id,
         Notification.read_at.is_(None),
-        Notification.kind.in_(_names(SHOWN)),
+        _kind_in(SHOWN),
         _visible(user_id, email),
     ]
 
@@ -139,43 +156,59 @@ def latest(user: User, limit: int) -> list[Row]:
     of a goal shared with them (`shared_title`). A manager's row never carries the sealed
     title, not even unopened.
     """
-    actor = aliased(User)
-    own = Goal.owner_id == user.id
-    return list(
-        db.session.execute(
-            select(
-                Notification.id,
-                Notification.kind,
-                Notification.created_at,
-                Notification.goal_id,
-                actor.name.label("actor_name"),
-                Goal.owner_id.label("goal_owner_id"),
-                case((own, Goal.sealed), else_=null()).label("sealed"),
-                case((own, Goal.plain_title), else_=null()).label("plain_title"),
-                case((own, null()), else_=Share.title).label("shared_title"),
-                func.count().over().label("total"),
-            )
-            .outerjoin(actor, actor.id == Notification.actor_id)
-            .outerjoin(Goal, Goal.id == Notification.goal_id)
-            .outerjoin(
-                Share,
-                and_(Share.goal_id == Notification.goal_id, Share.link_id == Notification.link_id),
-            )
-            .where(*_unread(user))
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.execute(_latest_query(limit), _as_parameters(user)))
 
 
 def goals_with_news(user: User) -> set[int]:
     """The goals (the user's own, or shared with them) with an unread notification."""
-    return set(
-        db.session.scalars(
-            select(Notification.goal_id)
-            .where(*_unread(user), Notification.goal_id.is_not(None))
-            .distinct()
+    return set(db.session.scalars(_goals_with_news_query(), _as_parameters(user)))
+
+
+# The queries the dashboard, the goals and a manager's pages ask on every visit, built once
+# with the user as parameters (as has_news' below): building `_visible`'s conditions and
+# their cache key costs more than running the queries.
+USER_ID, EMAIL = bindparam("news_user_id"), bindparam("news_email")
+
+
+def _as_parameters(user: User) -> dict:
+    return {"news_user_id": user.id, "news_email": user.email}
+
+
+@cache
+def _goals_with_news_query() -> Select:
+    return (
+        select(Notification.goal_id)
+        .where(*_unread_by(USER_ID, EMAIL), Notification.goal_id.is_not(None))
+        .distinct()
+    )
+
+
+@cache  # one limit in practice (the dashboard's)
+def _latest_query(limit: int) -> Select:
+    actor = aliased(User)
+    own = Goal.owner_id == USER_ID
+    return (
+        select(
+            Notification.id,
+            Notification.kind,
+            Notification.created_at,
+            Notification.goal_id,
+            actor.name.label("actor_name"),
+            Goal.owner_id.label("goal_owner_id"),
+            case((own, Goal.sealed), else_=null()).label("sealed"),
+            case((own, Goal.plain_title), else_=null()).label("plain_title"),
+            case((own, null()), else_=Share.title).label("shared_title"),
+            func.count().over().label("total"),
         )
+        .outerjoin(actor, actor.id == Notification.actor_id)
+        .outerjoin(Goal, Goal.id == Notification.goal_id)
+        .outerjoin(
+            Share,
+            and_(Share.goal_id == Notification.goal_id, Share.link_id == Notification.link_id),
+        )
+        .where(*_unread_by(USER_ID, EMAIL))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
     )
 
 
@@ -190,10 +223,10 @@ def has_news(user: User, of: tuple[Kind, ...]) -> bool:
     names = tuple(_names(of))
     query = _NEWS_QUERIES.get(names)
     if query is None:
-        conditions = _unread_by(bindparam("news_user_id"), bindparam("news_email"))
-        query = select(Notification.id).where(*conditions, Notification.kind.in_(names))
+        conditions = _unread_by(USER_ID, EMAIL)
+        query = select(Notification.id).where(*conditions, _kind_in(of))
         query = _NEWS_QUERIES[names] = query.limit(1)
-    found = db.session.scalar(query, {"news_user_id": user.id, "news_email": user.email})
+    found = db.session.scalar(query, _as_parameters(user))
     return found is not None
 
 

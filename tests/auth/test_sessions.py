@@ -259,3 +259,17 @@ def test_an_account_made_without_a_session_token_gets_one_at_log_in(app, db, cli
     db.session.expire_all()
     assert len(db.session.get(User, leader.id).session_token) >= 43
     assert client.get("/journal/new").status_code == 200
+
+
+def test_the_pages_after_log_in_keep_the_cookie_the_log_in_set(app, client, leader):
+    """The log-in's cookie already holds what the pages after it need (their forms' CSRF
+    token): they send no new one, and their forms work with it. A page that signed and sent
+    the cookie anew would cost every request of a client that keeps only the first one."""
+    answer = client.submit("/login", {"email": leader.email, "password": TEST_PASSWORD})
+    assert answer.status_code == 302
+    for path in ("/privacy", "/journal/", "/privacy"):
+        page = client.get(path)
+        assert page.status_code == 200
+        assert page.headers.getlist("Set-Cookie") == []
+    assert client.submit("/logout", {}, page="/privacy").status_code == 302
+    assert not logged_in(client)
