@@ -56,7 +56,8 @@ test: $(VENV)/.installed-test translations
 	$(BIN)/pytest -n auto --dist loadgroup
 
 # Benchmarks: not part of `make test`; they print figures for the README. The page benchmark
-# makes its databases once (BENCH_SIZES=10k for the small one only; about a minute for 1m).
+# makes its databases once (BENCH_SIZES=5k,20k for issue 22's search sizes only, one leader
+# each; about a minute for 1m).
 # The import benchmark measures each file in a process of its own, at most 3 GB each.
 bench: $(VENV)/.installed-test translations
 	@command -v wrk >/dev/null || { echo "The page benchmark needs wrk: apt-get install wrk" >&2; exit 1; }
