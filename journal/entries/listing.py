@@ -175,7 +175,12 @@ def entries_by_ids(user: User, ids: list[int]) -> list[ListedEntry]:
         return []
     rows = db.session.execute(
         select(*_LISTED_COLUMNS).where(
-            Entry.owner_id == user.id, Entry.id.in_(ids), Entry.deleted_at.is_(None)
+            # "+ 0": the owner is checked on the rows found by id, not used to find them.
+            # Otherwise SQLite walks the owner's index, every one of the leader's entries
+            # (3.5 ms at 20,000), instead of looking up the page's 30 by primary key.
+            Entry.owner_id + 0 == user.id,
+            Entry.id.in_(ids),
+            Entry.deleted_at.is_(None),
         )
     ).all()
     by_id = {entry.id: entry for entry in _listed(user, rows)}

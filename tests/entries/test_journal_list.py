@@ -215,3 +215,24 @@ def test_the_excerpts_open_no_more_than_the_pages_entries(leader_client, leader,
     page = leader_client.get("/journal/").get_data(as_text=True)
     assert page.count('<p class="excerpt">') == listing.PAGE_SIZE
     assert len(opened) == listing.PAGE_SIZE  # the look-ahead row is counted, not opened
+
+
+@pytest.mark.sqlite_only
+def test_a_search_page_finds_its_entries_by_id_not_by_walking_the_journal(
+    leader_client, leader, db
+):
+    """The page's entries are looked up by primary key, whatever the journal's size."""
+    add_entries(db, leader, 300)
+    plans = []
+
+    def explain(_connection, cursor, statement, parameters, *_args):
+        if "FROM entries" in statement and " IN (" in statement and "title" in statement:
+            plan = cursor.connection.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plans.append(" ".join(row[-1] for row in plan))
+
+    event.listen(db.engine, "before_cursor_execute", explain)
+    try:
+        assert leader_client.get("/journal/?q=tekst").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", explain)
+    assert plans and all("PRIMARY KEY" in plan for plan in plans), plans
