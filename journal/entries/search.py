@@ -1,54 +1,41 @@
-"""Full-text search over one leader's own journal entries, in the application.
+"""Full-text search over one leader's own journal entries: the words of an entry and of a
+query, and the snippets of the hits. This module has no Flask and no database imports.
 
-Entry text is encrypted at rest, so the database cannot search it: the caller loads one
-leader's entries, decrypts them and hands them in as `Document`s. This module has no Flask
-and no database imports.
+Entry text is encrypted at rest, so the database cannot search it. The inverted index
+(`search_postings.py`, kept sealed by `search_index.py`) answers from the tokens this module
+makes; until issue 22 the journal was scanned instead, and that scan is kept in
+`tests/entries/scan.py` as the reference the index must agree with.
 
-How it stays fast (5,000 entries of ~600 characters well under 100 ms) is by doing the heavy
-lifting in C:
-
-* All titles and bodies are joined into one string, encoded as Latin-1 (one byte per character,
-  characters beyond Latin-1 become "?") and folded with one `bytes.translate`: lower case,
-  accents off (é→e, ü→u, ö→o), but æ, ø and å kept as letters of their own. Positions stay
-  aligned one to one with the original text.
+* Text is encoded as Latin-1 (one byte per character, characters beyond Latin-1 become "?")
+  and folded with one `bytes.translate`: lower case, accents off (é→e, ü→u, ö→o), but æ, ø
+  and å kept as letters of their own. Positions stay aligned one to one with the original
+  text.
 * Only the query words are stemmed (Danish Snowball, cached). A query word matches any word
   that begins with its stem, so "medarbejderne" (stem "medarbejd") finds "medarbejder" and
   "medarbejderens", and "ledelsen" finds "ledelse". Stems shorter than three letters match
-  whole words only.
-* Each stem is one compiled bytes regex whose literal prefix lets the regex engine skip
-  through the text; the word boundary is checked by a look-behind after the literal.
-* A snippet is made from a small window of the original Markdown around the best match, and
-  only when `Hit.snippet` is first read: a results page reads a few of possibly thousands.
+  whole words only (`term_roots`).
+* A snippet is made from a small window of the original Markdown around the best match, for
+  the entries a results page shows only.
 """
 
 from __future__ import annotations
 
 import functools
-import itertools
-import math
-import operator
 import re
 import unicodedata
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import markupsafe
 import snowballstemmer
 
 __all__ = [
     "MAX_TERMS",
-    "Corpus",
-    "Document",
-    "Hit",
     "Query",
     "Term",
     "document_tokens",
     "marked_title",
     "parse_query",
-    "rank",
-    "search",
     "snippet_of",
     "term_roots",
 ]
@@ -62,48 +49,6 @@ SNIPPET_CHARS = 200
 TITLE_WEIGHT = 3
 
 ELLIPSIS = "…"
-
-
-@dataclass(frozen=True)
-class Document:
-    """One entry as the caller passes it in, already decrypted."""
-
-    id: int
-    title: str  # may be ""
-    body: str  # Markdown source
-    key: tuple  # the caller's sort key for ties, e.g. (entry_date, id); larger = newer
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One matching entry: its score, a highlighted snippet and its highlighted title.
-
-    `snippet` and `title` are made on first access and then kept: a broad query can match
-    thousands of entries, of which a results page shows a few, and making every snippet would
-    cost more than the search itself.
-    """
-
-    id: int
-    score: float
-    key: tuple  # the document's sort key
-    query: Query = field(repr=False, compare=False)
-    corpus: Corpus = field(repr=False, compare=False)
-    index: int = field(repr=False, compare=False)  # the document's place in the corpus
-
-    @functools.cached_property
-    def document(self) -> Document:
-        return self.corpus.document(self.index, self.key)
-
-    @functools.cached_property
-    def snippet(self) -> markupsafe.Markup:
-        """About 200 characters of plain text around the best match, HTML-escaped, matches
-        in <mark>…</mark>, "…" where cut."""
-        return snippet_of(self.document.body, self.query)
-
-    @functools.cached_property
-    def title(self) -> markupsafe.Markup:
-        """The title HTML-escaped, matches in <mark>…</mark>; empty if there is no title."""
-        return marked_title(self.document.title, self.query)
 
 
 @dataclass(frozen=True)
@@ -258,12 +203,6 @@ def _alternatives(term: Term) -> list[bytes]:
     return alternatives
 
 
-@functools.lru_cache(maxsize=1024)
-def _term_patterns(term: Term) -> tuple[re.Pattern[bytes], ...]:
-    """One pattern per spelling: each has its own literal prefix, which keeps scans fast."""
-    return tuple(re.compile(b"(?s)" + alt) for alt in _alternatives(term))
-
-
 @functools.lru_cache(maxsize=256)
 def _highlight_pattern(terms: tuple[Term, ...]) -> re.Pattern[bytes]:
     """All terms in one pattern, a group per term, each match running to the end of its word."""
@@ -281,122 +220,13 @@ def document_tokens(title: str, body: str) -> dict[bytes, int]:
     """Each folded token of one entry and its weight: TITLE_WEIGHT × title occurrences + body
     occurrences.
 
-    A term's count in `Corpus.search` is the sum of these weights over the tokens its roots
+    A term's count in the scan's `Corpus.search` is the sum of these weights over the tokens its roots
     match (see `term_roots`), so an index of tokens answers exactly as a scan of the text.
     """
     tokens = Counter(_TOKEN.findall(_fold_for_matching(body)))
     for token in _TOKEN.findall(_fold_for_matching(title)):
         tokens[token] += TITLE_WEIGHT
     return dict(tokens)
-
-
-class Corpus:
-    """Documents joined into one text and folded once, ready to be searched many times.
-
-    Segment 2i of the text is the title of document i, segment 2i + 1 its body, each followed
-    by a "\x00"; `ends[k]` is the position of the "\x00" after segment k, so
-    `bisect_right(ends, p)` is the segment of position p. `folded` is the whole text folded
-    (link targets blanked), position for position. The original text is only needed for the
-    hits' snippets and titles; `text` may be a function that returns it when first needed.
-    """
-
-    __slots__ = ("_text", "ends", "folded", "ids")
-
-    def __init__(
-        self, ids: Sequence[int], ends: Sequence[int], folded: bytes, text: str | Callable[[], str]
-    ):
-        self.ids = ids
-        self.ends = ends
-        self.folded = folded
-        self._text = text
-
-    @classmethod
-    def of(cls, documents: Iterable[Document]) -> Corpus:
-        """The corpus of `documents`, in their order."""
-        documents = list(documents)
-        parts = [part for doc in documents for part in (doc.title, doc.body)]
-        ends = list(map(operator.add, itertools.accumulate(map(len, parts)), itertools.count()))
-        text = "\x00".join(parts)
-        return cls([doc.id for doc in documents], ends, _fold_for_matching(text), text)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-    @property
-    def text(self) -> str:
-        if not isinstance(self._text, str):
-            self._text = self._text()
-        return self._text
-
-    def document(self, index: int, key: tuple) -> Document:
-        """Document `index` with its original title and body."""
-        ends, text = self.ends, self.text
-        start = ends[2 * index - 1] + 1 if index else 0
-        middle = ends[2 * index]
-        return Document(
-            self.ids[index], text[start:middle], text[middle + 1 : ends[2 * index + 1]], key
-        )
-
-    def search(self, query: Query, keys: Mapping[int, tuple]) -> list[Hit]:
-        """The documents among `keys` (index → the caller's sort key) that match every query
-        term, best first.
-
-        Score: for each term, log(1 + 3 × title matches + body matches), summed over the
-        terms; ties go to the larger (newer) key.
-        """
-        if not query or not keys:
-            return []
-        ends, text = self.ends, self.folded
-        segment_of = functools.partial(bisect_right, ends)
-        match_start = re.Match.start
-        # Longer stems are usually rarer: scanning them first narrows the candidates sooner.
-        terms = sorted(query.terms, key=lambda term: -len(term.stem))
-        weights: list[dict[int, int]] = []  # per term: doc index → 3 × title + body matches
-        candidates: Collection[int] = keys
-        for term in terms:
-            found: Counter[int] = Counter()
-            for pattern in _term_patterns(term):
-                if len(candidates) * 8 < len(self.ids):
-                    # Few candidates: scan only their text.
-                    for index in candidates:
-                        begin = ends[2 * index - 1] + 1 if index else 0
-                        matches = pattern.finditer(text, begin, ends[2 * index + 1])
-                        found.update(map(segment_of, map(match_start, matches)))
-                else:
-                    found.update(map(segment_of, map(match_start, pattern.finditer(text))))
-            weight: dict[int, int] = {}
-            for segment, count in found.items():
-                index = segment >> 1
-                weight[index] = weight.get(index, 0) + (
-                    count if segment & 1 else TITLE_WEIGHT * count
-                )
-            candidates = weight.keys() & candidates
-            if not candidates:
-                return []
-            weights.append(weight)
-
-        log1p = math.log1p
-        ids = self.ids
-        return [
-            Hit(id=ids[index], score=score, key=keys[index], query=query, corpus=self, index=index)
-            for index, score in (
-                (index, sum(log1p(weight[index]) for weight in weights)) for index in candidates
-            )
-        ]
-
-
-def rank(hits: Iterable[Hit]) -> list[Hit]:
-    """`hits` best first: highest score, then the larger (newer) key."""
-    return sorted(hits, key=operator.attrgetter("score", "key"), reverse=True)
-
-
-def search(documents: Iterable[Document], query: Query) -> list[Hit]:
-    """The documents that match every query term, best first (see `Corpus.search`)."""
-    if not query:
-        return []
-    documents = list(documents)
-    keys = {index: doc.key for index, doc in enumerate(documents)}
-    return rank(Corpus.of(documents).search(query, keys))
 
 
 # --- Snippets --------------------------------------------------------------------------------

@@ -140,7 +140,8 @@ def search_entries(
     user: User, filters: EntryFilter, query: Query, *, offset: int = 0, limit: int = 30
 ) -> Results:
     """How many of the user's entries allowed by `filters` match `query`, and those ranked
-    `offset` to `offset + limit`, best first (`search.search`'s ranking, to the last bit).
+    `offset` to `offset + limit`, best first (ranked as the scan in `tests/entries/scan.py`,
+    to the last bit).
 
     Two statements when the index is current (its blocks and deltas; the trashed and gone
     ids), one more with filters; the entries themselves are not read.

@@ -1,7 +1,7 @@
-"""An inverted index of one leader's entries that answers exactly as `search.search` does.
+"""An inverted index of one leader's entries that answers exactly as the scan did.
 
-`search.search` scans every entry's text for every query; here a query costs what its answer
-costs. Each entry's folded tokens (`search.document_tokens`) are posted under the entry's
+The scan (the search before issue 22, kept as the reference in `tests/entries/scan.py`)
+matched every entry's text for every query; here a query costs what its answer costs. Each entry's folded tokens (`search.document_tokens`) are posted under the entry's
 *slot*; a term's roots (`search.term_roots`) each select one sorted range of tokens, whose
 postings are summed in C. This module has no Flask, no database and no keys: the storage layer
 seals the bytes that `encode` gives and decides which shard a bucket goes to (`shard_of`).
@@ -613,7 +613,7 @@ def search_page(
     offset: int = 0,
     limit: int = 30,
 ) -> Results:
-    """The entries that match every query term, as `search.search` ranks them: the count and
+    """The entries that match every query term, as the scan ranks them: the count and
     the page `offset:offset + limit`.
 
     `shards` must hold every shard in `shards_for(query)` that exists (a missing one has no

@@ -31,9 +31,10 @@ from datetime import date, timedelta
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from journal.entries import search_postings
-from journal.entries.search import Corpus, Document, parse_query, rank
+from journal.entries.search import parse_query
 from journal.entries.search_postings import Meta, Shard, Source, search_page, shards_for
 from tests.bench.bench_search import RARE, entry
+from tests.entries.scan import Corpus, Document, rank
 
 SIZES = (5_000, 20_000)
 RUNS = 15

@@ -10,7 +10,8 @@ Not a test (pytest collects test_*.py only): it prints, per size, a table of med
 95th-percentile times per query, side by side:
 
 - scan: what the search before issue 22 did with the entries' text already in memory:
-  `parse_query` plus `search.search` (every entry's text matched) and `rank`;
+  `parse_query` plus `search` and `rank` of `tests/entries/scan.py` (every entry's text
+  matched);
 - index: what a search request pays now, as the journal page calls it: `parse_query` plus
   `search_index.search_entries` (the first page of 30 and the number of hits) over the same
   texts sealed in a SQLite file made by the app, the index current (its blocks read from the
@@ -40,10 +41,11 @@ from journal.auth import keys
 from journal.auth.services import create_user
 from journal.entries import search_index
 from journal.entries.listing import EntryFilter
-from journal.entries.search import Document, parse_query, rank, search
+from journal.entries.search import parse_query
 from journal.extensions import db
 from journal.models import Entry, SearchDelta, SearchShard
 from journal.models.user import utcnow
+from tests.entries.scan import Document, rank, search
 
 BODY_CHARS = 600
 RUNS = 20

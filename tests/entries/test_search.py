@@ -11,15 +11,13 @@ from hypothesis import strategies as st
 
 from journal.entries import search as search_module
 from journal.entries.search import (
-    Document,
-    Hit,
     document_tokens,
     marked_title,
     parse_query,
-    search,
     snippet_of,
     term_roots,
 )
+from tests.entries.scan import Document, Hit, search
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
 

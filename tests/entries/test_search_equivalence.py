@@ -12,9 +12,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from journal.entries import search_postings
-from journal.entries.search import Document, parse_query, search
+from journal.entries.search import parse_query
 from journal.entries.search_postings import Index, Source
 from tests.bench.bench_search import ADJECTIVES, NOUNS, SMALL, VERBS
+from tests.entries.scan import Document, search
 
 # Words that make the analyzer's edge cases: "aa" and "å" spellings, accents, letters beyond
 # a–z, characters beyond Latin-1, compounds, one- and two-letter words.

@@ -11,9 +11,10 @@ from journal import journal_key
 from journal.crypto import CannotOpen
 from journal.database import atomic
 from journal.entries import listing, search_index, services
-from journal.entries.search import Document, parse_query, rank, search
+from journal.entries.search import parse_query
 from journal.models import Entry, SearchDelta, SearchGone, SearchMeta, SearchShard
 from journal.my_data import services as my_data
+from tests.entries.scan import Document, rank, search
 from tests.entries.test_journal_list import add_entries, counting_queries
 
 pytestmark = pytest.mark.both_engines  # the database engine matters here
@@ -294,7 +295,7 @@ WORDS = [
 
 
 def scanned(db, user, query) -> list[tuple[int, float]]:
-    """What the old engine (`search.search`, ranked) finds scanning the live entries."""
+    """What the old engine (`tests/entries/scan.py`, ranked) finds scanning the live entries."""
     key = journal_key.journal_key(user)
     documents = []
     for entry in db.session.scalars(

@@ -10,9 +10,10 @@ from sqlalchemy import delete, exists, insert, literal, select, text, update
 
 from journal import journal_key
 from journal.entries import listing, search_index, search_postings, services
-from journal.entries.search import Document, parse_query, rank, search
+from journal.entries.search import parse_query
 from journal.entries.search_postings import Delta
 from journal.models import Entry, SearchDelta, SearchGone, SearchMeta, SearchShard
+from tests.entries.scan import Document, rank, search
 from tests.entries.test_search_index import WORDS, edit, found, rows
 
 pytestmark = pytest.mark.both_engines
